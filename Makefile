@@ -1,0 +1,67 @@
+# fulian: `make demo` sets up and serves the demo; `make test` runs the whole test suite.
+# Every step is a file target, so a second run redoes only what changed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := .make
+export FULIAN_DEBUG ?= 1
+
+.PHONY: demo test lint check-schema schema serve bench messages setup clean
+
+$(STAMP):
+	@mkdir -p $(STAMP)
+
+$(STAMP)/venv: requirements/base.txt requirements/dev.txt | $(STAMP)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $@
+
+$(STAMP)/npm: package.json package-lock.json scripts/build-assets.mjs | $(STAMP)
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	@touch $@
+
+$(STAMP)/messages: $(STAMP)/venv $(wildcard locale/*/LC_MESSAGES/*.po)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	@touch $@
+
+setup: $(STAMP)/venv $(STAMP)/npm $(STAMP)/messages
+
+$(STAMP)/static: $(STAMP)/npm $(STAMP)/venv $(shell find static -type f 2>/dev/null)
+	$(PY) manage.py collectstatic --noinput -v0
+	@touch $@
+
+demo: setup $(STAMP)/static
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo
+	@echo "Serving the demo at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	FULIAN_TESTING=1 $(VENV)/bin/mypy fulian config
+	FULIAN_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
+	$(MAKE) --no-print-directory check-schema
+
+schema: setup
+	FULIAN_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+check-schema:
+	@FULIAN_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file $(STAMP)/openapi.yaml
+	@diff -u docs/openapi.yaml $(STAMP)/openapi.yaml || (echo "docs/openapi.yaml is stale: run 'make schema' and commit it." && exit 1)
+
+messages: setup
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=build --ignore=staticfiles --no-obsolete
+
+test: setup lint
+	FULIAN_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: setup
+	FULIAN_TESTING=1 $(PY) bench/run.py
+
+clean:
+	rm -rf $(STAMP) build staticfiles

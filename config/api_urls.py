@@ -1,0 +1,20 @@
+"""The REST API, version 1: every route written out."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from fulian.accounts.api.views import MeView, TokenRevokeView, TokenView
+from fulian.audit.api import AuditEventViewSet
+from fulian.orgs.api.views import OrganisationViewSet
+
+router = DefaultRouter()
+router.register("orgs", OrganisationViewSet, basename="org")
+router.register("audit", AuditEventViewSet, basename="audit")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="token_revoke"),
+    path("me/", MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,218 @@
+"""fulian settings: one module, every deployment-specific value from the environment.
+
+Quick start (``make demo``) needs nothing: SQLite in the project folder, DEBUG on, a
+development key. Production sets FULIAN_SECRET_KEY, FULIAN_DATA_KEYS, FULIAN_HASH_KEY,
+DATABASE_URL and FULIAN_ALLOWED_HOSTS (see README "Deploy").
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("FULIAN_DEBUG")
+TESTING = env_bool("FULIAN_TESTING")
+# Development-only keys: refused at start-up when DEBUG and TESTING are both off.
+_DEV_SECRET = "dev-only-not-secret-fulian-0123456789abcdefghijklmnopqrstuvwxyz"
+SECRET_KEY = os.environ.get("FULIAN_SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING) else "")
+if not SECRET_KEY:
+    raise RuntimeError("FULIAN_SECRET_KEY must be set when FULIAN_DEBUG is off.")
+
+ALLOWED_HOSTS = os.environ.get("FULIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("FULIAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "fulian.core",
+    "fulian.audit",
+    "fulian.orgs",
+    "fulian.accounts",
+    "fulian.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fulian.core.middleware.PagesLoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "fulian.audit.middleware.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "fulian.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------
+# SQLite is the embedded default; DATABASE_URL=postgres://... selects PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'fulian.sqlite3'}",
+        conn_max_age=int(os.environ.get("FULIAN_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Ledgers and loaders need the write lock up front (DESIGN.md §3); WAL lets readers go on.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["fulian.accounts.backends.UsernameOrMobileBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "fulian.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Lockout policy (issue 2): 5 failures lock an account for 15 minutes; 30 failures from one
+# address across accounts block that address for the same window.
+FULIAN_LOCKOUT_ACCOUNT_FAILURES = 5
+FULIAN_LOCKOUT_IP_FAILURES = 30
+FULIAN_LOCKOUT_MINUTES = 15
+
+# Sessions end after 30 minutes without a request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("FULIAN_SECURE_COOKIES")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- personal data ------------------------------------------------------------------------
+# FULIAN_DATA_KEYS: comma-separated "keyid:base64-32-bytes", the first encrypts, all decrypt.
+# FULIAN_HASH_KEY: the key of the searchable keyed hash (HMAC-SHA256). See docs/decisions.md.
+_DEV_DATA_KEY = "dev:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="
+FULIAN_DATA_KEYS = os.environ.get("FULIAN_DATA_KEYS", _DEV_DATA_KEY if (DEBUG or TESTING) else "")
+FULIAN_HASH_KEY = os.environ.get("FULIAN_HASH_KEY", "dev-only-hash-key" if (DEBUG or TESTING) else "")
+if not (FULIAN_DATA_KEYS and FULIAN_HASH_KEY):
+    raise RuntimeError("FULIAN_DATA_KEYS and FULIAN_HASH_KEY must be set when FULIAN_DEBUG is off.")
+
+# --- i18n -----------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+# --- static and media -------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static", BASE_DIR / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(os.environ.get("FULIAN_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "fulian.core.drf.PagePagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "fulian.core.drf.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "fulian API",
+    "DESCRIPTION": "The women's federation grassroots platform. Every endpoint is scoped to "
+    "the caller's organisation subtree; objects outside it are 404.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "fulian.accounts.choices.Role",
+        "LevelEnum": "fulian.orgs.choices.Level",
+    },
+}
+
+# --- background tasks -------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("FULIAN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

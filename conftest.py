@@ -1,0 +1,34 @@
+"""Test set-up shared by every app: the named world, built once per session."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from fulian.audit.db import install_append_only, remove_append_only
+from fulian.core.testing.world import World, build_world
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        build_world()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return World()
+
+
+@pytest.fixture
+def live_world(transactional_db: Any) -> Iterator[World]:
+    """The world for tests that need real commits (a live server, concurrent requests).
+
+    Transactional tests empty every table afterwards; the audit table refuses that, so its
+    append-only triggers are lifted for the flush and put back before the next test. Use
+    this fixture, not ``transactional_db`` directly."""
+    install_append_only(connection)
+    build_world()
+    yield World()
+    remove_append_only(connection)

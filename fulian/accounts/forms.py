@@ -1,0 +1,81 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fulian.accounts.choices import Role
+from fulian.core.scoping import AnyUser
+from fulian.orgs.models import Organisation
+
+
+class LoginForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("Username or mobile number"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True, "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class OrgCodeField(forms.CharField):
+    """An organisation chosen by its code, among those the user may act on (scoped)."""
+
+    def __init__(self, *, user: AnyUser, action: str, **kwargs: Any) -> None:
+        super().__init__(max_length=15, **kwargs)
+        self.user, self.action = user, action
+
+    def clean(self, value: Any) -> Organisation:  # type: ignore[override]
+        code = super().clean(value).strip()
+        org = Organisation.objects.visible_to(self.user, self.action).filter(code=code).first()
+        if org is None:
+            raise forms.ValidationError(_("No organisation with code %(code)s in your area.") % {"code": code})
+        return org
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=50)
+    mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    password = forms.CharField(
+        label=_("Initial password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"] = OrgCodeField(
+            user=user,
+            action="accounts.manage",
+            label=_("Organisation code"),
+            help_text=_("The division code of the organisation the account belongs to, such as 430223123."),
+        )
+
+
+class GrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r != Role.SECURITY])
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"] = OrgCodeField(user=user, action="accounts.manage", label=_("Organisation code"))
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    confirm = forms.CharField(
+        label=_("Repeat the new password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("confirm"):
+            self.add_error("confirm", _("The two passwords differ."))
+        return data
+
+
+class AccountSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=50)

@@ -1,0 +1,135 @@
+"""Accounts, the roles they hold at organisations, and failed login attempts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fulian.accounts.choices import Role
+from fulian.audit.models import AuditedModel
+from fulian.core.personal import EncryptedTextField, keyed_hash, mask_mobile, normalise_mobile
+from fulian.core.scoping import PathScopedModel, ScopedQuerySet
+from fulian.orgs.models import Organisation
+
+
+class UserQuerySet(ScopedQuerySet["User"]):
+    pass
+
+
+class FulianUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username__iexact=username)
+
+
+def _hidden(_value: Any) -> str:
+    return "******"
+
+
+class User(PathScopedModel, AuditedModel, AbstractUser):
+    """A person who logs in. ``org`` is the organisation the account belongs to; what the
+    account may see and do comes from its role grants, not from ``org``."""
+
+    scope_view_action = "accounts.manage"
+    scope_path_field = "org__path"
+    audit_exclude = frozenset({"last_login", "failed_logins", "locked_until", "mobile_hash"})
+    audit_masked = {"password": _hidden, "mobile": mask_mobile}
+
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    org = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("organisation"),
+    )
+    mobile = EncryptedTextField(_("mobile number"), null=True, blank=True)
+    mobile_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
+
+    objects = FulianUserManager()  # type: ignore[misc]
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("account")  # type: ignore[assignment]
+        verbose_name_plural = _("accounts")  # type: ignore[assignment]
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.username})" if self.full_name else self.username
+
+    def set_mobile(self, mobile: str | None) -> None:
+        """Store a mobile number encrypted, with its keyed hash for login and uniqueness."""
+        value = normalise_mobile(mobile or "")
+        self.mobile = value or None
+        self.mobile_hash = keyed_hash(value) if value else None
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_mobile(self.mobile) if self.mobile else ""
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+    @property
+    def audit_org(self) -> Organisation | None:
+        return self.org
+
+
+class RoleGrantQuerySet(ScopedQuerySet["RoleGrant"]):
+    pass
+
+
+class RoleGrant(PathScopedModel, AuditedModel):
+    """A role held by an account at an organisation, reaching its whole subtree."""
+
+    scope_view_action = "accounts.manage"
+    scope_path_field = "org__path"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("account"))
+    org = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="grants", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("granted by")
+    )
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    objects = RoleGrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        ordering = ["org__path", "role"]
+        constraints = [models.UniqueConstraint(fields=["user", "org", "role"], name="unique_role_grant")]
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.get_role_display()} @ {self.org.display_name}"
+
+    @property
+    def audit_org(self) -> Organisation:
+        return self.org
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept to lock accounts and addresses (the audit log has them too)."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    identifier = models.CharField(max_length=150)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ip", "at"], name="loginfail_ip_idx"),
+            models.Index(fields=["identifier", "at"], name="loginfail_ident_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.identifier} {self.ip}"

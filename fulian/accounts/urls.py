@@ -1,0 +1,17 @@
+from django.urls import path
+
+from fulian.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("", views.account_list, name="list"),
+    path("new/", views.account_create, name="create"),
+    path("<int:pk>/", views.account_detail, name="detail"),
+    path("<int:pk>/unlock/", views.account_unlock, name="unlock"),
+    path("<int:pk>/active/", views.account_set_active, name="set_active"),
+    path("<int:pk>/password/", views.account_password, name="password"),
+    path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
+]

@@ -1,0 +1,16 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOCKED = "locked", _("Account locked")
+    IP_BLOCKED = "ip_blocked", _("Address blocked")
+    LOGOUT = "logout", _("Logged out")
+    TOKEN = "token", _("API token issued")
+    REVEAL = "reveal", _("Personal data revealed")
+    LOAD = "load", _("Data loaded")

@@ -1,0 +1,53 @@
+"""API plumbing shared by every app: scoped base viewsets, pagination, error shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import viewsets
+from rest_framework.permissions import BasePermission
+
+from fulian.core.scoping import can_anywhere
+
+
+class ScopedViewSetMixin:
+    """Builds every queryset through ``visible_to``; subclasses refine, never replace it.
+
+    Overriding ``get_queryset`` in a subclass is refused when the class is defined, so a
+    scope cannot be forgotten. The one way round it is spelled ``dangerously_unscoped``.
+    """
+
+    scoped_model: Any = None
+    scope_action: str | None = None
+    request: Any
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__ and not getattr(cls, "dangerously_unscoped", False):
+            raise TypeError(f"{cls.__name__} overrides get_queryset; override refine_queryset instead.")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return self.scoped_model.objects.none()
+        return self.refine_queryset(self.scoped_model.objects.visible_to(self.request.user, self.scope_action))
+
+    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    pass
+
+
+def action_somewhere(action: str) -> type[BasePermission]:
+    """A DRF permission: 403 unless the caller may perform ``action`` somewhere."""
+
+    class ActionSomewhere(BasePermission):
+        message = "This endpoint is not part of your role."
+
+        def has_permission(self, request: Any, view: Any) -> bool:
+            return bool(request.user and request.user.is_authenticated and can_anywhere(request.user, action))
+
+    ActionSomewhere.__name__ = f"ActionSomewhere_{action.replace('.', '_')}"
+    return ActionSomewhere

@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from fulian.core.scoping import can_anywhere
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the page shell needs: which menu entries to show, and the large-text mode."""
+    user = getattr(request, "user", None)
+    nav = {}
+    if user is not None and user.is_authenticated:
+        nav = {
+            "orgs": can_anywhere(user, "orgs.view"),
+            "accounts": can_anywhere(user, "accounts.manage"),
+            "audit": can_anywhere(user, "audit.view"),
+        }
+    return {"nav": nav, "large_text": request.COOKIES.get("fulian_large_text") == "1"}

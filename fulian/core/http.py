@@ -1,0 +1,32 @@
+"""Small request helpers shared by every app."""
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address: REMOTE_ADDR, or the X-Forwarded-For entry written by our own
+    proxies when FULIAN_PROXY_COUNT says how many there are (never trust a client's header)."""
+    proxies = getattr(settings, "FULIAN_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from fulian.accounts.models import User
+
+    class AuthedRequest(HttpRequest):
+        """A request past the login middleware: typed for views."""
+
+        user: User
+        htmx: HtmxDetails
+
+else:
+    AuthedRequest = HttpRequest

@@ -1,0 +1,47 @@
+"""Paging that never counts: fetch one row more than a page to know whether there is a next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    has_next: bool
+    query: QueryDict
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def url_for(self, number: int) -> str:
+        query = self.query.copy()
+        query["page"] = str(number)
+        return "?" + query.urlencode()
+
+    @property
+    def next_url(self) -> str:
+        return self.url_for(self.number + 1)
+
+    @property
+    def previous_url(self) -> str:
+        return self.url_for(self.number - 1)
+
+
+def page_of(queryset: QuerySet[Any], query: QueryDict, per_page: int = 50) -> Page[Any]:
+    """The requested page of an ordered queryset; a bad or negative page number means page 1."""
+    try:
+        number = max(1, int(query.get("page", "1")))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    return Page(items=rows[:per_page], number=number, has_next=len(rows) > per_page, query=query)

@@ -1,0 +1,101 @@
+"""Personal data: validation, encryption at rest, keyed hashes for look-up, masking.
+
+Ciphertexts are ``<key id>:<base64(nonce ‖ AES-256-GCM ciphertext)>``. The first key of
+``FULIAN_DATA_KEYS`` encrypts; every listed key decrypts, which is how keys rotate (add the
+new key first, run ``manage.py rotate_personal_data``, then drop the old one). Look-ups and
+uniqueness use ``keyed_hash`` (HMAC-SHA256 of the normalised value), never a scan of
+decrypted values.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+from functools import cache
+from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+@cache
+def _keys() -> tuple[str, dict[str, AESGCM]]:
+    keys: dict[str, AESGCM] = {}
+    current = ""
+    for item in settings.FULIAN_DATA_KEYS.split(","):
+        key_id, _sep, encoded = item.strip().partition(":")
+        raw = base64.b64decode(encoded)
+        if not key_id or len(raw) != 32:
+            raise ImproperlyConfigured("FULIAN_DATA_KEYS entries must be 'id:base64 of 32 bytes'.")
+        keys[key_id] = AESGCM(raw)
+        current = current or key_id
+    return current, keys
+
+
+def encrypt(plain: str) -> str:
+    key_id, keys = _keys()
+    nonce = os.urandom(12)
+    sealed = keys[key_id].encrypt(nonce, plain.encode(), key_id.encode())
+    return f"{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str) -> str:
+    key_id, _sep, encoded = token.partition(":")
+    raw = base64.b64decode(encoded)
+    return _keys()[1][key_id].decrypt(raw[:12], raw[12:], key_id.encode()).decode()
+
+
+def current_key_id() -> str:
+    return _keys()[0]
+
+
+def keyed_hash(value: str) -> str:
+    """HMAC-SHA256 of a normalised value: equal inputs give equal hashes, nothing else leaks."""
+    return hmac.new(settings.FULIAN_HASH_KEY.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_mobile(value: str) -> str:
+    digits = re.sub(r"[\s-]", "", value or "")
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    return digits
+
+
+def validate_mobile(value: str) -> None:
+    if not MOBILE_RE.match(normalise_mobile(value)):
+        raise ValidationError(
+            _("Enter an 11-digit mainland mobile number starting with 1, such as 13812345678."),
+            code="invalid_mobile",
+        )
+
+
+def mask_mobile(value: str) -> str:
+    """``13812345678`` → ``138****5678``."""
+    return f"{value[:3]}****{value[-4:]}" if len(value) >= 7 else "****"
+
+
+def mask_id_number(value: str) -> str:
+    """``430223199001011234`` → ``430223********1234``."""
+    return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}" if len(value) > 10 else "****"
+
+
+class EncryptedTextField(models.TextField):
+    """A text column holding ciphertext; Python code sees the plain value."""
+
+    description = "Encrypted text"
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        return None if value is None else decrypt(value)
+
+    def get_prep_value(self, value: Any) -> str | None:
+        if value is None or value == "":
+            return None
+        return encrypt(str(value))

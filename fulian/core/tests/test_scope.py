@@ -1,0 +1,75 @@
+"""Generic scope tests over every app's ScopeCases, and the meta-tests that keep them complete."""
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fulian.core.testing.scope import ScopeCase, all_cases, scoped_models
+from fulian.core.testing.world import World
+
+CASES = all_cases()
+DETAIL = [(case, name, method) for case in CASES for name, method in case.detail]
+LISTS = [(case, name, params) for case in CASES for name, params in case.lists]
+
+# URLs that take an id but show no scoped object, each with the reason.
+EXEMPT_URLS: dict[str, str] = {}
+
+
+def _call(client: Any, method: str, url: str) -> Any:
+    return client.get(url) if method == "get" else client.post(url, {})
+
+
+def _client(world: World, name: str, username: str) -> Any:
+    return world.api_for(username) if name.startswith("api:") else world.client_for(username)
+
+
+@pytest.mark.parametrize(("case", "name", "method"), DETAIL, ids=[f"{c.label}-{n}" for c, n, _m in DETAIL])
+def test_outsider_gets_404_and_insider_does_not(world: World, case: ScopeCase, name: str, method: str) -> None:
+    obj = case.make(world)
+    url = reverse(name, kwargs={"pk": obj.pk})
+    assert _call(_client(world, name, case.outsider), method, url).status_code == 404
+    assert _call(_client(world, name, case.insider), method, url).status_code != 404
+
+
+@pytest.mark.parametrize(("case", "name", "params"), LISTS, ids=[f"{c.label}-{n}" for c, n, _p in LISTS])
+def test_outsider_never_finds_it_in_a_list(world: World, case: ScopeCase, name: str, params: Any) -> None:
+    obj = case.make(world)
+    url = reverse(name)
+    query = params(obj)
+
+    def shown_to(username: str) -> bool:
+        response = _client(world, name, username).get(url, query)
+        assert response.status_code in (200, 403), response.content[:300]
+        if response.status_code == 403:
+            return False
+        if name.startswith("api:"):
+            return obj.pk in [row["id"] for row in response.json()["results"]]
+        marker = case.marker(obj) if case.marker else f"/{obj.pk}/"
+        return marker in response.content.decode()
+
+    assert not shown_to(case.outsider)
+    assert shown_to(case.insider)
+
+
+def test_every_scoped_model_has_a_scope_case() -> None:
+    covered = {case.model for case in CASES}
+    missing = [m._meta.label for m in scoped_models() if m not in covered]
+    assert not missing, f"Scoped models without a ScopeCase in <app>/tests/scope_cases.py: {missing}"
+
+
+def _urls_with_ids(patterns: list[Any], namespace: str = "") -> list[str]:
+    found: list[str] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += _urls_with_ids(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name and "pk" in pattern.pattern.regex.groupindex:
+            found.append(f"{namespace}{pattern.name}")
+    return found
+
+
+def test_every_url_taking_an_id_has_a_scope_case() -> None:
+    covered = {name for _case, name, _method in DETAIL} | set(EXEMPT_URLS)
+    missing = sorted(set(_urls_with_ids(get_resolver().url_patterns)) - covered)
+    assert not missing, f"URLs taking an id without a ScopeCase: {missing}"

@@ -1,0 +1,100 @@
+"""Base views that make scoping impossible to forget, the home page and the error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from fulian.core.paging import page_of
+from fulian.core.scoping import can_anywhere
+
+
+class ScopedMixin:
+    """For class-based views over a scoped model: the queryset always starts at
+    ``visible_to(user, scope_action)``, so a detail view of an object outside the user's
+    subtree is a 404. Subclasses refine with ``refine_queryset``."""
+
+    model: Any
+    scope_action: str | None = None
+    request: HttpRequest
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} overrides get_queryset; override refine_queryset instead.")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.refine_queryset(self.model.objects.visible_to(self.request.user, self.scope_action))
+
+    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset
+
+
+def render_list(
+    request: HttpRequest,
+    template: str,
+    partial: str,
+    queryset: QuerySet[Any],
+    context: dict[str, Any],
+    per_page: int = 50,
+) -> HttpResponse:
+    """A list page, or just its results when htmx asks for them (search as you type)."""
+    context = {**context, "page": page_of(queryset, request.GET, per_page)}
+    return render(request, partial if getattr(request, "htmx", False) else template, context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": str(exception) or _("Permission denied.")}, status=403)
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return render(request, "400.html", status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Server error. The problem has been logged.")}, status=500)
+    return render(request, "500.html", status=500)
+
+
+def requires_somewhere(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """For pages that are not one object (a list, a create form): 403 unless the user may
+    perform ``action`` somewhere. Rows within are still scoped by ``visible_to``."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not can_anywhere(request.user, action):
+                raise PermissionDenied(_("This page is not part of your role."))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

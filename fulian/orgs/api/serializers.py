@@ -1,0 +1,47 @@
+from rest_framework import serializers
+
+from fulian.orgs.models import Organisation
+
+
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    parent = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[var-annotated,assignment]
+    federation_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "code", "name", "display_name", "federation_name", "level", "parent", "path", "depth"]
+        read_only_fields = fields
+
+
+class AncestorSerializer(serializers.Serializer[Organisation]):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    display_name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class OrganisationDetailSerializer(OrganisationSerializer):
+    ancestors = serializers.SerializerMethodField()
+    counts = serializers.SerializerMethodField()
+
+    class Meta(OrganisationSerializer.Meta):
+        fields = [*OrganisationSerializer.Meta.fields, "ancestors", "counts"]
+        read_only_fields = fields
+
+    def get_ancestors(self, org: Organisation) -> list[dict[str, object]]:
+        """The chain from the root to the parent (names only; ids of visible ones)."""
+        from fulian.orgs.selectors import ancestors
+
+        return [
+            {"id": o.pk if visible else None, "code": o.code, "display_name": o.display_name, "level": o.level}
+            for o, visible in ancestors(org, self.context["request"].user)
+        ]
+
+    def get_counts(self, org: Organisation) -> dict[str, int]:
+        from fulian.orgs.selectors import subtree_counts
+
+        return subtree_counts(org)
+
+
+class GroupCreateSerializer(serializers.Serializer[Organisation]):
+    name = serializers.CharField(max_length=100)

@@ -1,0 +1,34 @@
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fulian.core.api import ScopedReadOnlyViewSet
+from fulian.orgs import services
+from fulian.orgs.api.filters import OrganisationFilter
+from fulian.orgs.api.serializers import GroupCreateSerializer, OrganisationDetailSerializer, OrganisationSerializer
+from fulian.orgs.models import Organisation
+
+
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    """Federation organisations in the caller's subtree."""
+
+    scoped_model = Organisation
+    filterset_class = OrganisationFilter
+
+    def refine_queryset(self, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
+        return queryset.order_by("path")
+
+    def get_serializer_class(self) -> type[OrganisationSerializer]:
+        return OrganisationDetailSerializer if self.action == "retrieve" else OrganisationSerializer
+
+    @extend_schema(request=GroupCreateSerializer, responses={201: OrganisationSerializer})
+    @action(detail=True, methods=["post"], url_path="groups")
+    def groups(self, request: Request, pk: str | None = None) -> Response:
+        """Add a village group (村民小组) under a village."""
+        village = self.get_object()
+        payload = GroupCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        group = services.group_create(actor=request.user, village=village, name=payload.validated_data["name"])
+        return Response(OrganisationSerializer(group).data, status=201)

@@ -1,0 +1,245 @@
+"""Reading division codes (统计用区划代码) from CSV files, checking every row first.
+
+Two shapes are understood:
+
+* the flat extract shipped with the project (``village_code, village_name, street_code,
+  street_name, county_code, county_name``), one row per village;
+* the china-division package's ``dist/`` folder: ``cities.csv``, ``areas.csv``,
+  ``streets.csv``, ``villages.csv`` (and ``provinces.csv``), whose column orders differ
+  between files; columns are found by header name, never by position.
+
+Both produce :class:`Division` records; nothing is written here (see services.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from fulian.orgs.choices import LEVEL_BY_CODE_LENGTH, Level
+
+SHIPPED_FILE = Path(__file__).parent / "data" / "zhuzhou_villages_2023.csv"
+SHIPPED_CITY = ("430200", "株洲市")
+CODE_RE = re.compile(r"^\d+$")
+# Official codes are written 12 digits long, padded with zeros: 430223000000 is 攸县.
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    parent_code: str | None
+    level: Level
+
+
+@dataclass
+class LoadProblem:
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("%(file)s row %(row)d, column %(column)s: %(message)s") % {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Reading:
+    divisions: dict[str, Division] = field(default_factory=dict)
+    problems: list[LoadProblem] = field(default_factory=list)
+
+
+class LoadError(Exception):
+    def __init__(self, problems: list[LoadProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def canonical_code(raw: str) -> str:
+    """The code as the platform writes it: 6 digits for provinces (430000), cities (430200)
+    and counties (430223), 9 for townships, 12 for villages. Accepts china-division's short
+    forms (43, 4302) and the 12-digit padded official form (430223000000).
+    Raises ValueError with a message naming the code if it is malformed."""
+    code = raw.strip()
+    if not CODE_RE.match(code):
+        raise ValueError(_("“%(code)s” is not a division code: only digits are allowed.") % {"code": raw})
+    if len(code) == 12 and code.endswith("000"):
+        code = code[:9]
+    if len(code) == 9 and code.endswith("000"):
+        code = code[:6]
+    if len(code) in (2, 4):
+        code = code.ljust(6, "0")
+    if len(code) not in (6, 9, 12) or code.startswith("00"):
+        raise ValueError(
+            _("“%(code)s” is not a division code: expected 6 (county), 9 (township) or 12 (village) digits.")
+            % {"code": raw}
+        )
+    return code
+
+
+def level_of(code: str) -> Level:
+    if len(code) == 6:
+        if code.endswith("0000"):
+            return Level.PROVINCE
+        return Level.CITY if code.endswith("00") else Level.COUNTY
+    return LEVEL_BY_CODE_LENGTH[len(code)]
+
+
+def significant(code: str) -> str:
+    """The digits a child's code starts with: 43 for 430000, 4302 for 430200."""
+    level = level_of(code)
+    return code[:2] if level == Level.PROVINCE else code[:4] if level == Level.CITY else code
+
+
+def read_text(path: Path) -> str:
+    """A CSV's text: UTF-8 (with or without BOM) or GB18030, as Excel in China writes it."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError(_("%(file)s is neither UTF-8 nor GB18030 text.") % {"file": path.name})
+
+
+def _rows(path: Path, required: Iterable[str], reading: Reading) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        text = read_text(path)
+    except (OSError, ValueError) as e:
+        reading.problems.append(LoadProblem(path.name, 0, "-", str(e)))
+        return
+    lines = [
+        (n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip() and not line.startswith("#")
+    ]
+    if not lines:
+        reading.problems.append(LoadProblem(path.name, 0, "-", _("The file is empty.")))
+        return
+    header_row = lines[0][0]
+    reader = csv.reader(io.StringIO("\n".join(line for _n, line in lines)))
+    header = [h.strip() for h in next(reader)]
+    missing = [c for c in required if c not in header]
+    if missing:
+        reading.problems.append(
+            LoadProblem(
+                path.name,
+                header_row,
+                ", ".join(missing),
+                _("missing column(s); the header has: %(header)s") % {"header": ", ".join(header)},
+            )
+        )
+        return
+    for (number, _line), values in zip(lines[1:], reader, strict=False):
+        yield number, dict(zip(header, (v.strip() for v in values), strict=False))
+
+
+def _add(
+    reading: Reading, file: str, row: int, column: str, raw_code: str, name: str, parent: str | None
+) -> str | None:
+    try:
+        code = canonical_code(raw_code)
+    except ValueError as e:
+        reading.problems.append(LoadProblem(file, row, column, str(e)))
+        return None
+    if not name:
+        reading.problems.append(LoadProblem(file, row, column, _("the name of %(code)s is empty.") % {"code": code}))
+        return None
+    if parent is not None and (code == parent or not code.startswith(significant(parent))):
+        reading.problems.append(
+            LoadProblem(
+                file, row, column, _("%(code)s does not lie under %(parent)s.") % {"code": code, "parent": parent}
+            )
+        )
+        return None
+    division = Division(code=code, name=name, parent_code=parent, level=level_of(code))
+    known = reading.divisions.get(code)
+    if known is not None and (known.name, known.parent_code) != (name, parent):
+        reading.problems.append(
+            LoadProblem(
+                file,
+                row,
+                column,
+                _("%(code)s appears twice with different names (%(a)s, %(b)s).")
+                % {"code": code, "a": known.name, "b": name},
+            )
+        )
+        return None
+    reading.divisions[code] = division
+    return code
+
+
+def read_flat(path: Path, city: tuple[str, str] = SHIPPED_CITY) -> Reading:
+    """Read the flat one-row-per-village extract; ``city`` is its (code, name)."""
+    reading = Reading()
+    city_code, city_name = city
+    reading.divisions[city_code] = Division(city_code, city_name, None, Level.CITY)
+    cols = ("village_code", "village_name", "street_code", "street_name", "county_code", "county_name")
+    for number, row in _rows(path, cols, reading):
+        county = _add(reading, path.name, number, "county_code", row["county_code"], row["county_name"], city_code)
+        street = county and _add(
+            reading, path.name, number, "street_code", row["street_code"], row["street_name"], county
+        )
+        if street:
+            _add(reading, path.name, number, "village_code", row["village_code"], row["village_name"], street)
+    return reading
+
+
+def read_china_division(folder: Path, root_code: str) -> Reading:
+    """Read a china-division ``dist/`` folder, keeping the subtree of ``root_code`` (a city
+    such as 430200, or a county such as 430223 with its city above it). Cities are roots."""
+    reading = Reading()
+    try:
+        root = canonical_code(root_code)
+    except ValueError as e:
+        reading.problems.append(LoadProblem("--code", 0, "code", str(e)))
+        return reading
+    if level_of(root) not in (Level.CITY, Level.COUNTY):
+        reading.problems.append(
+            LoadProblem("--code", 0, "code", _("give a city code (such as 430200) or a county code (such as 430223)."))
+        )
+        return reading
+    prefix = significant(root)
+    files = [
+        ("cities.csv", "code", "name", None),
+        ("areas.csv", "code", "name", "cityCode"),
+        ("streets.csv", "code", "name", "areaCode"),
+        ("villages.csv", "code", "name", "streetCode"),
+    ]
+    for filename, code_col, name_col, parent_col in files:
+        path = folder / filename
+        if not path.exists():
+            reading.problems.append(LoadProblem(filename, 0, "-", _("file not found in %(dir)s") % {"dir": folder}))
+            continue
+        required = [code_col, name_col] + ([parent_col] if parent_col else [])
+        for number, row in _rows(path, required, reading):
+            raw = row[code_col]
+            try:
+                code = canonical_code(raw)
+            except ValueError as e:
+                reading.problems.append(LoadProblem(filename, number, code_col, str(e)))
+                continue
+            # Keep the root's subtree and the chain above it; skip the rest of the country.
+            if not (code.startswith(prefix) or (code != root and root.startswith(significant(code)))):
+                continue
+            parent = row[parent_col].strip() if parent_col else None
+            try:
+                parent = canonical_code(parent) if parent else None
+            except ValueError as e:
+                reading.problems.append(LoadProblem(filename, number, parent_col or "-", str(e)))
+                continue
+            _add(reading, filename, number, code_col, raw, row[name_col], parent)
+    if root not in reading.divisions:
+        reading.problems.append(
+            LoadProblem("--code", 0, "code", _("code %(code)s was not found in the files.") % {"code": root_code})
+        )
+    return reading

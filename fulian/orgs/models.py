@@ -1,0 +1,85 @@
+"""The federation organisation tree: one organisation per administrative division."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fulian.audit.models import AuditedModel
+from fulian.core.scoping import PathScopedModel, ScopedQuerySet
+from fulian.orgs.choices import Level
+
+
+class OrganisationQuerySet(ScopedQuerySet["Organisation"]):
+    def search(self, text: str) -> OrganisationQuerySet:
+        """Match the name, full pinyin or pinyin initials (``hlc`` finds 回龙村)."""
+        text = text.strip()
+        if not text:
+            return self
+        lowered = text.lower().replace(" ", "")
+        return self.filter(
+            Q(name__contains=text)
+            | Q(display_name__contains=text)
+            | Q(code__startswith=text)
+            | Q(name_pinyin__contains=lowered)
+            | Q(name_initials__contains=lowered)
+        )
+
+
+class Organisation(PathScopedModel, AuditedModel):
+    """A women's federation organisation (妇联) at one division: 市, 县, 乡镇, 村, 村民小组.
+
+    ``path`` is the materialised path of division codes from the root, such as
+    ``/430200/430223/430223123/``; a subtree is one ``path LIKE '<prefix>%'``.
+    """
+
+    scope_view_action = "orgs.view"
+    scope_path_field = "path"
+
+    code = models.CharField(_("division code"), max_length=15, unique=True)
+    name = models.CharField(_("official name"), max_length=100)
+    display_name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent organisation"),
+    )
+    path = models.CharField(_("path"), max_length=120, unique=True)
+    depth = models.PositiveSmallIntegerField(_("depth"))
+    name_pinyin = models.CharField(max_length=400, blank=True)
+    name_initials = models.CharField(max_length=200, blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["parent", "code"]),
+            models.Index(fields=["level", "path"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(parent__isnull=True) | Q(depth__gt=1), name="org_child_depth"),
+        ]
+
+    def __str__(self) -> str:
+        return self.federation_name
+
+    @property
+    def federation_name(self) -> str:
+        """``回龙村妇联``: the federation of this division."""
+        return _("%(name)s Women's Federation") % {"name": self.display_name}
+
+    @property
+    def audit_org(self) -> Organisation:
+        return self
+
+    def ancestor_codes(self) -> list[str]:
+        """Division codes from the root down to the parent."""
+        return self.path.strip("/").split("/")[:-1]

@@ -1,0 +1,158 @@
+"""Writes to the organisation tree: loading division codes, adding village groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fulian.audit.choices import Action
+from fulian.audit.recorder import record
+from fulian.core.pinyin import pinyin_keys
+from fulian.core.scoping import AnyUser, require
+from fulian.orgs.choices import Level
+from fulian.orgs.loader import Division, LoadError, LoadProblem, Reading
+from fulian.orgs.models import Organisation
+from fulian.orgs.names import display_name
+
+_LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GROUP]
+
+
+@dataclass
+class LoadResult:
+    created: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _apply_name(org: Organisation, name: str) -> None:
+    org.name = name
+    org.display_name = display_name(name)
+    org.name_pinyin, org.name_initials = pinyin_keys(org.display_name)
+
+
+@transaction.atomic
+def divisions_load(reading: Reading, *, source: str) -> LoadResult:
+    """Create or update one organisation per division. All or nothing: any problem in the
+    reading, or a parent that is neither in the file nor stored, and nothing is written.
+    Loading the same file twice changes nothing; a changed name updates the organisation."""
+    if reading.problems:
+        raise LoadError(reading.problems)
+    existing = {o.code: o for o in Organisation.objects.filter(code__in=list(reading.divisions))}
+    parents_needed = {d.parent_code for d in reading.divisions.values() if d.parent_code} - set(reading.divisions)
+    existing |= {o.code: o for o in Organisation.objects.filter(code__in=parents_needed)}
+    missing = parents_needed - set(existing)
+    if missing:
+        raise LoadError(
+            [
+                LoadProblem(
+                    source, 0, "parent", _("parent division %(code)s is neither in the file nor loaded.") % {"code": c}
+                )
+                for c in sorted(missing)
+            ]
+        )
+    result = LoadResult()
+    ordered: list[Division] = sorted(reading.divisions.values(), key=lambda d: (_LEVEL_ORDER.index(d.level), d.code))
+    for division in ordered:
+        parent = existing.get(division.parent_code) if division.parent_code else None
+        org = existing.get(division.code)
+        path = f"{parent.path if parent else '/'}{division.code}/"
+        if org is None:
+            org = Organisation(
+                code=division.code, level=division.level, parent=parent, path=path, depth=path.count("/") - 1
+            )
+            _apply_name(org, division.name)
+            org.save()
+            existing[division.code] = org
+            result.created.append(division.code)
+            continue
+        changed = False
+        if org.name != division.name:
+            _apply_name(org, division.name)
+            result.renamed.append(division.code)
+            changed = True
+        if org.path != path:
+            _move(org, parent, path)
+            result.moved.append(division.code)
+            changed = True
+        if changed:
+            org.save()
+        else:
+            result.unchanged += 1
+    if result.created or result.renamed or result.moved:
+        record(
+            Action.LOAD,
+            changes={
+                "source": source,
+                "created": len(result.created),
+                "renamed": result.renamed,
+                "moved": result.moved,
+            },
+            object_repr=source,
+        )
+    return result
+
+
+def _move(org: Organisation, parent: Organisation | None, path: str) -> None:
+    """Re-parent an organisation and rewrite the paths of its whole subtree."""
+    old = org.path
+    for descendant in Organisation.objects.filter(path__startswith=old).exclude(pk=org.pk):
+        descendant.path = path + descendant.path[len(old) :]
+        descendant.depth = descendant.path.count("/") - 1
+        descendant.save()
+    org.parent = parent
+    org.path = path
+    org.depth = path.count("/") - 1
+
+
+@transaction.atomic
+def group_create(*, actor: AnyUser, village: Organisation, name: str) -> Organisation:
+    """Add a village group (村民小组) under a village; its code is the village's and a number."""
+    require(actor, "orgs.change", village)
+    return group_create_as_system(village=village, name=name)
+
+
+def group_create_as_system(*, village: Organisation, name: str) -> Organisation:
+    """``group_create`` without a permission check, for loaders run by IT staff and the demo."""
+    name = name.strip()
+    if village.level != Level.VILLAGE:
+        raise ValidationError({"name": [_("Groups can only be added under a village or community.")]})
+    if not name:
+        raise ValidationError({"name": [_("Enter the group's name, such as 第一村民小组.")]})
+    if len(name) > 100:
+        raise ValidationError({"name": [_("The name is too long (at most 100 characters).")]})
+    with transaction.atomic():
+        siblings = Organisation.objects.select_for_update().filter(parent=village)
+        if siblings.filter(name=name).exists():
+            raise ValidationError({"name": [_("This village already has a group called %(name)s.") % {"name": name}]})
+        numbers = [int(code[-3:]) for code in siblings.values_list("code", flat=True)]
+        number = max(numbers, default=0) + 1
+        if number > 999:
+            raise ValidationError({"name": [_("A village can have at most 999 groups.")]})
+        code = f"{village.code}{number:03d}"
+        group = Organisation(
+            code=code, level=Level.GROUP, parent=village, path=f"{village.path}{code}/", depth=village.depth + 1
+        )
+        _apply_name(group, name)
+        group.save()
+    return group
+
+
+@transaction.atomic
+def group_rename(*, actor: AnyUser, group: Organisation, name: str) -> Organisation:
+    require(actor, "orgs.change", group)
+    name = name.strip()
+    if group.level != Level.GROUP:
+        raise ValidationError(
+            {"name": [_("Only village groups can be renamed here; division names come from the official codes.")]}
+        )
+    if not name:
+        raise ValidationError({"name": [_("Enter the group's name, such as 第一村民小组.")]})
+    if Organisation.objects.filter(parent=group.parent, name=name).exclude(pk=group.pk).exists():
+        raise ValidationError({"name": [_("This village already has a group called %(name)s.") % {"name": name}]})
+    _apply_name(group, name)
+    group.save()
+    return group

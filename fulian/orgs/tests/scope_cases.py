@@ -1,0 +1,23 @@
+from fulian.core.testing.scope import ScopeCase
+from fulian.orgs.models import Organisation
+
+CASES = [
+    ScopeCase(
+        model=Organisation,
+        make=lambda world: world.org("shucai"),  # 炎陵县 霞阳镇 蔬菜村
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("orgs:detail", "get"),
+            ("orgs:children", "get"),
+            ("orgs:group_create", "post"),
+            ("api:org-detail", "get"),
+            ("api:org-groups", "post"),
+        ],
+        lists=[
+            ("orgs:list", lambda o: {"q": o.code}),
+            ("api:org-list", lambda o: {"search": o.code}),
+            ("api:org-list", lambda o: {"level": "village"}),
+        ],
+    ),
+]

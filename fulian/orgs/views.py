@@ -1,0 +1,90 @@
+"""Organisation pages: the home page, the tree, search, one organisation, village groups."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fulian.accounts.choices import Role
+from fulian.core.forms import add_service_errors
+from fulian.core.http import AuthedRequest
+from fulian.core.scoping import can, get_visible_or_404, user_grants
+from fulian.core.views import render_list
+from fulian.orgs import services
+from fulian.orgs.forms import GroupForm, OrgSearchForm
+from fulian.orgs.models import Organisation
+from fulian.orgs.selectors import ancestors, labelled_counts, subtree_counts, tree_roots, with_child_counts
+
+
+def home(request: AuthedRequest) -> HttpResponse:
+    """Per role: the organisations where the user holds roles and what lies below them."""
+    grants = sorted(user_grants(request.user), key=lambda g: g.path)
+    orgs = Organisation.objects.in_bulk({g.org_id for g in grants})
+    cards = [
+        {
+            "grant": g,
+            "role_label": Role(g.role).label,
+            "org": orgs[g.org_id],
+            "counts": labelled_counts(subtree_counts(orgs[g.org_id])),
+        }
+        for g in grants
+    ]
+    return render(request, "orgs/home.html", {"cards": cards})
+
+
+def org_list(request: AuthedRequest) -> HttpResponse:
+    """The tree from the user's top organisations, or search results when searching."""
+    form = OrgSearchForm(request.GET)
+    form.is_valid()
+    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    level = form.cleaned_data.get("level", "") if form.is_valid() else ""
+    context = {"form": form, "q": q, "roots": tree_roots(request.user)}
+    if not (q or level):
+        return render(request, "orgs/_results.html" if request.htmx else "orgs/org_list.html", context)
+    results = Organisation.objects.visible_to(request.user).search(q).select_related("parent")
+    if level:
+        results = results.filter(level=level)
+    return render_list(request, "orgs/org_list.html", "orgs/_results.html", results.order_by("path"), context)
+
+
+def org_children(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The children of one organisation, as rows to expand the tree in place (htmx)."""
+    org = get_visible_or_404(Organisation.objects, request.user, pk=pk)
+    children = with_child_counts(Organisation.objects.visible_to(request.user).filter(parent=org))
+    return render(request, "orgs/_children.html", {"children": children})
+
+
+def _detail_context(request: AuthedRequest, org: Organisation, group_form: GroupForm) -> dict[str, object]:
+    return {
+        "org": org,
+        "ancestors": ancestors(org, request.user),
+        "children": with_child_counts(Organisation.objects.visible_to(request.user).filter(parent=org)),
+        "counts": labelled_counts(subtree_counts(org)),
+        "can_change": can(request.user, "orgs.change", org),
+        "group_form": group_form,
+    }
+
+
+def org_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One organisation: its parent chain, counts below it, its children, its groups."""
+    org = get_visible_or_404(Organisation.objects, request.user, pk=pk)
+    return render(request, "orgs/org_detail.html", _detail_context(request, org, GroupForm()))
+
+
+@require_POST
+def group_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    village = get_visible_or_404(Organisation.objects, request.user, pk=pk, action="orgs.change")
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        try:
+            group = services.group_create(actor=request.user, village=village, name=form.cleaned_data["name"])
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": group.display_name})
+            return redirect("orgs:detail", pk=village.pk)
+    return render(request, "orgs/org_detail.html", _detail_context(request, village, form), status=400)
