@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := .make
-export FULIAN_DEBUG ?= 1
+# The demo and the tests use the built-in development keys (see README "Deploy").
+export FULIAN_DEV_KEYS ?= 1
 
 .PHONY: demo test lint check-schema schema serve bench messages setup clean
 
@@ -48,10 +49,10 @@ lint: setup
 	$(MAKE) --no-print-directory check-schema
 
 schema: setup
-	FULIAN_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+	FULIAN_TESTING=1 $(PY) manage.py spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
 
 check-schema:
-	@FULIAN_TESTING=1 $(PY) manage.py spectacular --validate --fail-on-warn --file $(STAMP)/openapi.yaml
+	@FULIAN_TESTING=1 $(PY) manage.py spectacular --lang en --validate --fail-on-warn --file $(STAMP)/openapi.yaml
 	@diff -u docs/openapi.yaml $(STAMP)/openapi.yaml || (echo "docs/openapi.yaml is stale: run 'make schema' and commit it." && exit 1)
 
 messages: setup

@@ -19,11 +19,13 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = env_bool("FULIAN_DEBUG")
 TESTING = env_bool("FULIAN_TESTING")
-# Development-only keys: refused at start-up when DEBUG and TESTING are both off.
+# The built-in development keys serve the demo, development and tests; a deployment that
+# sets none of these switches must give its own keys or the site refuses to start.
+DEV_KEYS = DEBUG or TESTING or env_bool("FULIAN_DEV_KEYS")
 _DEV_SECRET = "dev-only-not-secret-fulian-0123456789abcdefghijklmnopqrstuvwxyz"
-SECRET_KEY = os.environ.get("FULIAN_SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING) else "")
+SECRET_KEY = os.environ.get("FULIAN_SECRET_KEY", _DEV_SECRET if DEV_KEYS else "")
 if not SECRET_KEY:
-    raise RuntimeError("FULIAN_SECRET_KEY must be set when FULIAN_DEBUG is off.")
+    raise RuntimeError("FULIAN_SECRET_KEY must be set (or FULIAN_DEV_KEYS=1 for a demo).")
 
 ALLOWED_HOSTS = os.environ.get("FULIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("FULIAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -54,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "fulian.core.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fulian.core.middleware.VaryOnHtmxMiddleware",
     "fulian.audit.middleware.AuditContextMiddleware",
 ]
 
@@ -102,6 +106,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if os.environ.get("FULIAN_TEST_DB_NAME"):
+    # Lets parallel test runs on one PostgreSQL server use separate test databases.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["FULIAN_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts ---------------------------------------------------------------------------
@@ -111,6 +118,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if TESTING:
+    # Tests hash hundreds of passwords; argon2 itself is covered by a test that overrides this.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -128,10 +138,13 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 FULIAN_LOCKOUT_ACCOUNT_FAILURES = 5
 FULIAN_LOCKOUT_IP_FAILURES = 30
 FULIAN_LOCKOUT_MINUTES = 15
+# How many proxies of ours sit in front and append to X-Forwarded-For (0: use REMOTE_ADDR).
+FULIAN_PROXY_COUNT = int(os.environ.get("FULIAN_PROXY_COUNT", "0"))
 
-# Sessions end after 30 minutes without a request.
+# Sessions end after 30 minutes without a request. Rather than rewriting the session row on
+# every request, fulian.core.middleware.SessionIdleMiddleware renews it at most once a minute.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FULIAN_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -140,10 +153,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # FULIAN_DATA_KEYS: comma-separated "keyid:base64-32-bytes", the first encrypts, all decrypt.
 # FULIAN_HASH_KEY: the key of the searchable keyed hash (HMAC-SHA256). See docs/decisions.md.
 _DEV_DATA_KEY = "dev:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="
-FULIAN_DATA_KEYS = os.environ.get("FULIAN_DATA_KEYS", _DEV_DATA_KEY if (DEBUG or TESTING) else "")
-FULIAN_HASH_KEY = os.environ.get("FULIAN_HASH_KEY", "dev-only-hash-key" if (DEBUG or TESTING) else "")
+FULIAN_DATA_KEYS = os.environ.get("FULIAN_DATA_KEYS", _DEV_DATA_KEY if DEV_KEYS else "")
+FULIAN_HASH_KEY = os.environ.get("FULIAN_HASH_KEY", "dev-only-hash-key" if DEV_KEYS else "")
 if not (FULIAN_DATA_KEYS and FULIAN_HASH_KEY):
-    raise RuntimeError("FULIAN_DATA_KEYS and FULIAN_HASH_KEY must be set when FULIAN_DEBUG is off.")
+    raise RuntimeError("FULIAN_DATA_KEYS and FULIAN_HASH_KEY must be set (or FULIAN_DEV_KEYS=1 for a demo).")
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -172,9 +185,10 @@ MEDIA_URL = "media/"
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a bad or missing token is then a 401 with WWW-Authenticate, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -194,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "fulian.core.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "fulian.accounts.choices.Role",
         "LevelEnum": "fulian.orgs.choices.Level",

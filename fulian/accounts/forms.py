@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fulian.accounts.choices import Role
+from fulian.accounts.choices import BUSINESS_ROLES, Role
 from fulian.core.scoping import AnyUser
 from fulian.orgs.models import Organisation
 
@@ -53,7 +53,7 @@ class AccountForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r != Role.SECURITY])
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in BUSINESS_ROLES])
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,6 +75,17 @@ class PasswordForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("confirm"):
             self.add_error("confirm", _("The two passwords differ."))
         return data
+
+
+class OwnPasswordForm(PasswordForm):
+    """Changing one's own password: the current one first."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["current_password", "password", "confirm"]
 
 
 class AccountSearchForm(forms.Form):

@@ -118,12 +118,28 @@ class RoleGrant(PathScopedModel, AuditedModel):
 
 
 class LoginFailure(models.Model):
-    """A failed login, kept to lock accounts and addresses (the audit log has them too)."""
+    """A failed login, kept to lock accounts and addresses (the audit log has them too).
+
+    For a known account the lock lives on the account (``User.failed_logins``/``locked_until``).
+    An unknown name has no account, so its lock is kept here: ``locked_until`` is set on the
+    failure that locked it, and only ``reason="password"`` failures after that count towards
+    the next lock, exactly as for an account (a refused attempt during a lock changes nothing).
+    """
+
+    REASON_PASSWORD = "password"
+    REASON_LOCKED = "locked"
 
     at = models.DateTimeField(auto_now_add=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # A mobile number normalised to its 11 digits, else the name in lower case.
     identifier = models.CharField(max_length=150)
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reason = models.CharField(
+        max_length=10,
+        choices=[(REASON_PASSWORD, "password"), (REASON_LOCKED, "locked")],
+        default=REASON_PASSWORD,
+    )
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

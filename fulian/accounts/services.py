@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from fulian.accounts.backends import UsernameOrMobileBackend, find_account
-from fulian.accounts.choices import BUSINESS_ROLES, SYSTEM_ROLES, Role
+from fulian.accounts.choices import SYSTEM_ROLES, Role
 from fulian.accounts.models import LoginFailure, RoleGrant, User
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record
 from fulian.core.http import client_ip
-from fulian.core.personal import validate_mobile
+from fulian.core.personal import MOBILE_RE, keyed_hash, mask_mobile, normalise_mobile, validate_mobile
 from fulian.core.scoping import forget_grants, require
 from fulian.orgs.models import Organisation
 
@@ -52,37 +52,51 @@ def _locked_message(minutes: int) -> str:
     ) % {"n": settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES, "m": minutes}
 
 
+def failure_key(identifier: str) -> str:
+    """What failures of ``identifier`` are counted under: the keyed hash of a mobile number's
+    11 digits (``+86 139 0733 0001`` and ``13907330001`` are one key) or of the name in lower
+    case. A hash, because what people type here is often a phone number (personal data)."""
+    identifier = (identifier or "").strip()
+    mobile = normalise_mobile(identifier)
+    return keyed_hash(mobile if MOBILE_RE.match(mobile) else identifier.lower())
+
+
+def shown_identifier(identifier: str) -> str:
+    """A typed login name as the audit log shows it: mobile numbers masked."""
+    identifier = (identifier or "").strip()
+    mobile = normalise_mobile(identifier)
+    return mask_mobile(mobile) if MOBILE_RE.match(mobile) else identifier[:200]
+
+
 def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> User:
     """Check a username-or-mobile and password; lock accounts and addresses that keep failing.
 
     Returns the user on success (without starting a session: the caller decides between a
     session and a token). Raises LoginRefused with a message the person can act on.
+
+    An unknown name goes through the same states as an account (counted failures, a lock of
+    ``FULIAN_LOCKOUT_MINUTES`` that refused attempts do not extend), so neither the messages
+    nor the counts reveal which names exist.
     """
     identifier = (identifier or "").strip()
     ip = client_ip(request)
     since = _window_start()
-    limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
     if ip and LoginFailure.objects.filter(ip=ip, at__gte=since).count() >= settings.FULIAN_LOCKOUT_IP_FAILURES:
-        record(Action.IP_BLOCKED, object_repr=identifier, request=request)
+        record(Action.IP_BLOCKED, object_repr=shown_identifier(identifier), request=request)
         raise LoginRefused(
             _("Too many failed logins from your network address. Try again in %(m)d minutes.")
             % {"m": settings.FULIAN_LOCKOUT_MINUTES},
             "ip_blocked",
         )
     account = find_account(identifier)
-    if account is not None and account.is_locked:
-        _fail(request, identifier, account, reason="locked")
-        assert account.locked_until is not None
-        raise LoginRefused(_locked_message(_minutes_left(account.locked_until)), "locked")
-    if account is None:
-        earlier = LoginFailure.objects.filter(identifier=identifier.lower(), user=None, at__gte=since).count()
-        if earlier >= limit:
-            # An unknown name behaves like a locked account, so lockout does not reveal which names exist.
-            _fail(request, identifier, None, reason="locked")
-            raise LoginRefused(_locked_message(settings.FULIAN_LOCKOUT_MINUTES), "locked")
+    locked_until = account.locked_until if account is not None else _unknown_locked_until(failure_key(identifier))
+    if locked_until is not None and locked_until > timezone.now():
+        _fail(request, identifier, account, reason=LoginFailure.REASON_LOCKED)
+        raise LoginRefused(_locked_message(_minutes_left(locked_until)), "locked")
     user = UsernameOrMobileBackend().authenticate(request, username=identifier, password=password)
     if user is None:
-        failures = _fail(request, identifier, account, reason="password")
+        failures = _fail(request, identifier, account, reason=LoginFailure.REASON_PASSWORD)
+        limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
         if failures >= limit:
             raise LoginRefused(_locked_message(settings.FULIAN_LOCKOUT_MINUTES), "locked")
         raise LoginRefused(
@@ -99,27 +113,57 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> Us
     return user
 
 
+def _unknown_failures(key: str) -> tuple[int, LoginFailure | None]:
+    """For a name with no account: the failures counting towards its lock, and its last lock."""
+    rows = LoginFailure.objects.filter(identifier=key, user=None)
+    last_lock = rows.filter(locked_until__isnull=False).order_by("-id").first()
+    counted = rows.filter(reason=LoginFailure.REASON_PASSWORD)
+    if last_lock is not None:
+        counted = counted.filter(id__gt=last_lock.pk)
+    return counted.count(), last_lock
+
+
+def _unknown_locked_until(key: str) -> datetime.datetime | None:
+    _count, last_lock = _unknown_failures(key)
+    return last_lock.locked_until if last_lock is not None else None
+
+
 def _fail(request: HttpRequest, identifier: str, account: User | None, *, reason: str) -> int:
     """Record a failure; returns the number of failures now counting towards the lock."""
-    LoginFailure.objects.create(ip=client_ip(request), identifier=identifier.lower()[:150], user=account)
+    limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
+    key = failure_key(identifier)
     record(
         Action.LOGIN_FAILED,
         account,
-        object_repr=identifier[:200],
+        object_repr=shown_identifier(identifier),
         changes={"reason": reason},
         request=request,
     )
+    if reason == LoginFailure.REASON_LOCKED:
+        LoginFailure.objects.create(ip=client_ip(request), identifier=key, user=account, reason=reason)
+        return limit
+    until = timezone.now() + datetime.timedelta(minutes=settings.FULIAN_LOCKOUT_MINUTES)
     if account is None:
-        return LoginFailure.objects.filter(identifier=identifier.lower(), user=None, at__gte=_window_start()).count()
-    if reason == "locked":
-        return settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
+        earlier, _last_lock = _unknown_failures(key)
+        failures = earlier + 1
+        LoginFailure.objects.create(
+            ip=client_ip(request), identifier=key, reason=reason, locked_until=until if failures >= limit else None
+        )
+        if failures >= limit:
+            record(
+                Action.LOCKED,
+                object_repr=shown_identifier(identifier),
+                changes={"locked_until": until},
+                request=request,
+            )
+        return failures
+    LoginFailure.objects.create(ip=client_ip(request), identifier=key, user=account, reason=reason)
     User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
     account.refresh_from_db(fields=["failed_logins"])
-    if account.failed_logins >= settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES:
-        until = timezone.now() + datetime.timedelta(minutes=settings.FULIAN_LOCKOUT_MINUTES)
+    if account.failed_logins >= limit:
         User.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=until)
         record(Action.LOCKED, account, changes={"locked_until": until}, request=request)
-        return settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
+        return limit
     return account.failed_logins
 
 
@@ -156,7 +200,10 @@ def user_create(
     require(actor, "accounts.manage", org)
     user = User(username=username.strip(), full_name=full_name.strip(), org=org)
     errors: dict[str, list[str]] = {}
-    if User.objects.filter(username__iexact=user.username).exists():
+    username_errors = _username_errors(user.username)
+    if username_errors:
+        errors["username"] = username_errors
+    elif User.objects.filter(username__iexact=user.username).exists():
         errors["username"] = [_("An account with this username already exists.")]
     if mobile:
         try:
@@ -174,16 +221,42 @@ def user_create(
         raise ValidationError(errors)
     user.set_password(password)
     try:
-        user.save()
+        with transaction.atomic():
+            user.save()
     except IntegrityError:
+        # Another request took the name or the number between the checks above and the insert.
+        if user.mobile_hash and User.objects.filter(mobile_hash=user.mobile_hash).exists():
+            raise ValidationError({"mobile": [_("Another account already uses this mobile number.")]}) from None
         raise ValidationError({"username": [_("An account with this username already exists.")]}) from None
     return user
 
 
+def _username_errors(username: str) -> list[str]:
+    """What is wrong with a new username: its characters, or looking like a mobile number
+    (a login with it would find the account holding that number instead)."""
+    if not username:
+        return [_("Enter a username.")]
+    try:
+        User.username_validator(username)
+    except ValidationError as e:
+        return list(e.messages)
+    if MOBILE_RE.match(normalise_mobile(username)):
+        return [_("A username cannot be a mobile number; enter the number in the mobile field.")]
+    return []
+
+
 @transaction.atomic
-def user_set_password(*, actor: User, user: User, password: str) -> None:
-    """Set a new password: by the security officer for an account in scope, or by oneself."""
-    if actor.pk != user.pk:
+def user_set_password(*, actor: User, user: User, password: str, current_password: str | None = None) -> None:
+    """Set a new password: by the security officer for an account in scope, or by oneself.
+
+    Changing one's own password needs the current one, so a browser left logged in cannot
+    be used to take the account over. A new password ends every API token of the account
+    (browser sessions end through Django's session hash; the caller keeps its own).
+    """
+    if actor.pk == user.pk:
+        if not current_password or not user.check_password(current_password):
+            raise ValidationError({"current_password": [_("Your current password is not correct.")]})
+    else:
         _require_manages(actor, user)
     try:
         validate_password(password, user)
@@ -191,11 +264,13 @@ def user_set_password(*, actor: User, user: User, password: str) -> None:
         raise ValidationError({"password": list(e.messages)}) from None
     user.set_password(password)
     user.save()
+    Token.objects.filter(user=user).delete()
 
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> None:
-    _require_manages(actor, user)
+    """Lift a lock early (any account in scope: unlocking changes nothing an officer holds)."""
+    _require_in_scope(actor, user)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     record(Action.UPDATE, user, changes={"locked_until": [user.locked_until, None]})
     user.locked_until = None
@@ -203,34 +278,41 @@ def user_unlock(*, actor: User, user: User) -> None:
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool) -> None:
-    _require_manages(actor, user)
     if actor.pk == user.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
+    _require_manages(actor, user)
     user.is_active = active
     user.save()
 
 
-def _require_manages(actor: User, user: User) -> None:
+def _require_in_scope(actor: User, user: User) -> None:
     if user.org is None:
         raise PermissionDenied(_("You do not have permission to do this here."))
     require(actor, "accounts.manage", user.org)
 
 
+def _require_manages(actor: User, user: User) -> None:
+    """The security officer manages business accounts of their subtree. Accounts holding a
+    system role (security or audit officer) are managed by the system administrator from the
+    server shell, so no officer can take over another (三员分立)."""
+    _require_in_scope(actor, user)
+    if RoleGrant.objects.filter(user=user, role__in=SYSTEM_ROLES).exists():
+        raise PermissionDenied(_("Accounts of security and audit officers are managed by the system administrator."))
+
+
 @transaction.atomic
 def role_grant(*, actor: User, user: User, org: Organisation, role: str) -> RoleGrant:
-    """Grant ``role`` at ``org``; keeps system roles apart from business roles (三员分立)."""
+    """Grant a business role at ``org``. System roles (security and audit officers) are
+    appointed by the system administrator with ``manage.py bootstrap_account`` (三员分立)."""
     require(actor, "accounts.manage", org)
-    _require_manages(actor, user)
-    role = Role(role)
-    if role == Role.SECURITY:
-        raise ValidationError({"role": [_("Security officers are appointed by the system administrator.")]})
-    held = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
-    if role in SYSTEM_ROLES and held - {role}:
-        raise ValidationError({"role": [_("A system role cannot be held together with other roles.")]})
-    if role in BUSINESS_ROLES and held & SYSTEM_ROLES:
-        raise ValidationError({"role": [_("This account holds a system role and cannot get business roles.")]})
+    # Checked first: a security officer always holds a system role, so the checks below would
+    # otherwise answer a grant to oneself with a message about system accounts.
     if user.pk == actor.pk:
         raise ValidationError({"role": [_("You cannot grant roles to yourself.")]})
+    role = Role(role)
+    if role in SYSTEM_ROLES:
+        raise ValidationError({"role": [_("Security and audit officers are appointed by the system administrator.")]})
+    _require_manages(actor, user)
     if RoleGrant.objects.filter(user=user, org=org, role=role).exists():
         raise ValidationError({"role": [_("This account already has this role here.")]})
     grant = RoleGrant.objects.create(user=user, org=org, role=role, granted_by=actor)
@@ -243,5 +325,6 @@ def role_revoke(*, actor: User, grant: RoleGrant) -> None:
     require(actor, "accounts.manage", grant.org)
     if grant.user_id == actor.pk:
         raise ValidationError(_("You cannot revoke your own roles."))
+    _require_manages(actor, grant.user)
     grant.delete()
     forget_grants(grant.user)

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from fulian.accounts import services
-from fulian.accounts.forms import AccountForm, AccountSearchForm, GrantForm, LoginForm, PasswordForm
+from fulian.accounts.forms import AccountForm, AccountSearchForm, GrantForm, LoginForm, OwnPasswordForm, PasswordForm
 from fulian.accounts.models import RoleGrant, User
 from fulian.core.forms import add_service_errors
 from fulian.core.http import AuthedRequest
@@ -64,18 +64,23 @@ def logout_view(request: AuthedRequest) -> HttpResponse:
 
 
 def password_change(request: AuthedRequest) -> HttpResponse:
-    """Change one's own password (the old session stays valid)."""
-    form = PasswordForm(request.POST or None)
+    """Change one's own password, given the current one (this session stays valid, others end)."""
+    form = OwnPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_set_password(actor=request.user, user=request.user, password=form.cleaned_data["password"])
+            services.user_set_password(
+                actor=request.user,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                current_password=form.cleaned_data["current_password"],
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been changed."))
             return redirect("home")
-    return render(request, "accounts/password.html", {"form": form, "target": None})
+    return render(request, "accounts/password.html", {"form": form, "target": None}, status=400 if form.errors else 200)
 
 
 @requires_somewhere("accounts.manage")
@@ -110,6 +115,7 @@ def account_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/account_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@requires_somewhere("accounts.manage")
 def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_visible_or_404(User.objects.select_related("org"), request.user, pk=pk)
     grant_form = GrantForm(request.POST or None, user=request.user)
@@ -131,6 +137,7 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/account_detail.html", context, status=400 if grant_form.errors else 200)
 
 
+@requires_somewhere("accounts.manage")
 @require_POST
 def grant_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     grant = get_visible_or_404(RoleGrant.objects.select_related("user", "org"), request.user, pk=pk)
@@ -143,6 +150,7 @@ def grant_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:detail", pk=grant.user_id)
 
 
+@requires_somewhere("accounts.manage")
 @require_POST
 def account_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_visible_or_404(User.objects.select_related("org"), request.user, pk=pk)
@@ -151,6 +159,7 @@ def account_unlock(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:detail", pk=account.pk)
 
 
+@requires_somewhere("accounts.manage")
 @require_POST
 def account_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_visible_or_404(User.objects.select_related("org"), request.user, pk=pk)
@@ -161,8 +170,12 @@ def account_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("accounts:detail", pk=account.pk)
 
 
+@requires_somewhere("accounts.manage")
 def account_password(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_visible_or_404(User.objects.select_related("org"), request.user, pk=pk)
+    if account.pk == request.user.pk:
+        # One's own password needs the current one: the page for that asks for it.
+        return redirect("accounts:password_change")
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

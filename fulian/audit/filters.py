@@ -1,17 +1,38 @@
 """Filters of the audit log, shared by its page and its API endpoint."""
 
+import datetime
+import re
+from typing import Any
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
 from fulian.orgs.models import Organisation
 
+_DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
+
+
+class EndOfDayField(IsoDateTimeField):
+    """A time, where a bare date means the end of that day: "until 2026-11-29" includes the 29th."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        result: datetime.datetime | None = super().to_python(value)
+        if result is not None and isinstance(value, str) and _DATE_ONLY.match(value):
+            result += datetime.timedelta(days=1)
+        return result
+
+
+class UntilFilter(django_filters.IsoDateTimeFilter):
+    field_class = EndOfDayField
+
 
 class AuditEventFilter(django_filters.FilterSet):
     since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label=_("From"))
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label=_("Until"))
+    until = UntilFilter(field_name="at", lookup_expr="lt", label=_("Until"))
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label=_("Actor (username)"))
     action = django_filters.ChoiceFilter(choices=Action.choices, label=_("Action"))
     org = django_filters.CharFilter(

@@ -36,6 +36,17 @@ class AuditedModel(models.Model):
         instance._audit_loaded = dict(zip(field_names, values, strict=True))  # type: ignore[attr-defined]
         return instance
 
+    def refresh_from_db(self, using: str | None = None, fields: Any = None, from_queryset: Any = None) -> None:
+        """Reloaded values are what the database holds: they become the "before" of the next save."""
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        names = None if fields is None else set(fields)
+        loaded = getattr(self, "_audit_loaded", {})
+        for field in self._meta.concrete_fields:
+            reloaded = names is None or field.name in names or field.attname in names
+            if reloaded and field.attname in self.__dict__:
+                loaded[field.attname] = getattr(self, field.attname)
+        self._audit_loaded = loaded
+
     @property
     def audit_org(self) -> Organisation | None:
         raise NotImplementedError

@@ -28,14 +28,17 @@ class AuditContext:
 
     request: HttpRequest | None = None
     actor_name: str = ""
+    actor: Any = None
 
 
 _context: ContextVar[AuditContext | None] = ContextVar("fulian_audit_context", default=None)
 
 
 @contextlib.contextmanager
-def audit_context(*, request: HttpRequest | None = None, actor_name: str = "") -> Iterator[None]:
-    token = _context.set(AuditContext(request=request, actor_name=actor_name))
+def audit_context(*, request: HttpRequest | None = None, actor_name: str = "", actor: Any = None) -> Iterator[None]:
+    """Who is acting for the events recorded inside: a request, or (in a task or command) a
+    named account or process."""
+    token = _context.set(AuditContext(request=request, actor_name=actor_name, actor=actor))
     try:
         yield
     finally:
@@ -68,6 +71,8 @@ def record(
     """Append one event. The actor and address come from the current request unless given."""
     context = _context.get() or AuditContext()
     request = request or context.request
+    if actor is None:
+        actor = context.actor
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if getattr(user, "is_authenticated", False) else None

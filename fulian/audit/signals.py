@@ -22,10 +22,26 @@ def _shown(instance: AuditedModel, field: str, value: Any) -> Any:
     return mask(value) if mask and value else value
 
 
-def _on_save(sender: type, instance: AuditedModel, created: bool, raw: bool, **kwargs: Any) -> None:
+def _saved_attnames(instance: AuditedModel, update_fields: frozenset[str] | None) -> set[str]:
+    """The columns a save wrote: all of them, or only those named in ``update_fields``."""
+    fields = instance._meta.concrete_fields
+    if update_fields is None:
+        return {f.attname for f in fields}
+    return {f.attname for f in fields if f.name in update_fields or f.attname in update_fields}
+
+
+def _on_save(
+    sender: type,
+    instance: AuditedModel,
+    created: bool,
+    raw: bool,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if raw:  # fixtures
         return
-    now = _values(instance)
+    saved = _saved_attnames(instance, update_fields)
+    now = {k: v for k, v in _values(instance).items() if k in saved}
     if created:
         changes = {k: [None, _shown(instance, k, v)] for k, v in now.items() if v not in (None, "")}
         record(Action.CREATE, instance, changes=changes)
@@ -38,7 +54,11 @@ def _on_save(sender: type, instance: AuditedModel, created: bool, raw: bool, **k
         }
         if changes:
             record(Action.UPDATE, instance, changes=changes)
-    instance._audit_loaded = {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}  # type: ignore[attr-defined]
+    # Only what reached the database becomes the new "before": a field changed in memory but
+    # left out of ``update_fields`` is still recorded when a later save writes it.
+    loaded = getattr(instance, "_audit_loaded", {})
+    loaded.update({attname: getattr(instance, attname) for attname in saved})
+    instance._audit_loaded = loaded  # type: ignore[attr-defined]
 
 
 def _on_delete(sender: type, instance: AuditedModel, **kwargs: Any) -> None:

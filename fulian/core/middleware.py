@@ -1,7 +1,12 @@
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 
 class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):
@@ -15,3 +20,37 @@ class PagesLoginRequiredMiddleware(LoginRequiredMiddleware):
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class VaryOnHtmxMiddleware:
+    """Pages answer htmx requests with fragments at the same URL; ``Vary: HX-Request`` keeps
+    the browser from serving a cached fragment as the whole page (e.g. on Back)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+class SessionIdleMiddleware:
+    """Keeps a session alive while it is used: the idle timeout (SESSION_COOKIE_AGE) restarts
+    with every save, and a session in use is saved at most once per SESSION_RENEW_SECONDS,
+    instead of on every request (SESSION_SAVE_EVERY_REQUEST costs three queries a page)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        session = getattr(request, "session", None)
+        # Only logged-in sessions are renewed (loading an expired one leaves it empty).
+        if session is not None and session.session_key and session.get(SESSION_KEY):
+            now = int(timezone.now().timestamp())
+            if now - session.get(_RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[_RENEWED] = now
+        return self.get_response(request)
+
+
+_RENEWED = "_fulian_renewed"

@@ -38,6 +38,12 @@ class ScopedMixin:
         return queryset
 
 
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request for part of a page; a history restore (Back button) needs the whole."""
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
 def render_list(
     request: HttpRequest,
     template: str,
@@ -48,7 +54,7 @@ def render_list(
 ) -> HttpResponse:
     """A list page, or just its results when htmx asks for them (search as you type)."""
     context = {**context, "page": page_of(queryset, request.GET, per_page)}
-    return render(request, partial if getattr(request, "htmx", False) else template, context)
+    return render(request, partial if wants_fragment(request) else template, context)
 
 
 @require_GET
@@ -62,8 +68,12 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False})
     return render(request, "404.html", status=404)
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False})
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

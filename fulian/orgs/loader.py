@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,12 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from fulian.orgs.choices import LEVEL_BY_CODE_LENGTH, Level
+from fulian.orgs.models import NAME_MAX_LENGTH
 
 SHIPPED_FILE = Path(__file__).parent / "data" / "zhuzhou_villages_2023.csv"
 SHIPPED_CITY = ("430200", "株洲市")
-CODE_RE = re.compile(r"^\d+$")
+# ASCII digits only: ``\d`` would also let Arabic-Indic or full-width digits into the codes.
+CODE_RE = re.compile(r"[0-9]+")
 # Official codes are written 12 digits long, padded with zeros: 430223000000 is 攸县.
 
 
@@ -70,9 +73,10 @@ def canonical_code(raw: str) -> str:
     """The code as the platform writes it: 6 digits for provinces (430000), cities (430200)
     and counties (430223), 9 for townships, 12 for villages. Accepts china-division's short
     forms (43, 4302) and the 12-digit padded official form (430223000000).
+    Full-width digits typed in Excel (４３０２２３) are read as digits.
     Raises ValueError with a message naming the code if it is malformed."""
-    code = raw.strip()
-    if not CODE_RE.match(code):
+    code = unicodedata.normalize("NFKC", raw).strip()
+    if not CODE_RE.fullmatch(code):
         raise ValueError(_("“%(code)s” is not a division code: only digits are allowed.") % {"code": raw})
     if len(code) == 12 and code.endswith("000"):
         code = code[:9]
@@ -89,6 +93,12 @@ def canonical_code(raw: str) -> str:
 
 
 def level_of(code: str) -> Level:
+    """The level of a division code in any form :func:`canonical_code` accepts (430223000000
+    is a county), or of a village group's 15-digit code. Raises ValueError naming a malformed
+    code."""
+    if len(code) == 15 and CODE_RE.fullmatch(code):
+        return Level.GROUP
+    code = canonical_code(code)
     if len(code) == 6:
         if code.endswith("0000"):
             return Level.PROVINCE
@@ -140,19 +150,57 @@ def _rows(path: Path, required: Iterable[str], reading: Reading) -> Iterator[tup
         )
         return
     for (number, _line), values in zip(lines[1:], reader, strict=False):
-        yield number, dict(zip(header, (v.strip() for v in values), strict=False))
+        if not any(v.strip() for v in values):
+            continue  # Excel leaves rows of empty cells below the data
+        row = dict(zip(header, (v.strip() for v in values), strict=False))
+        absent = [c for c in required if c not in row]
+        if absent:
+            reading.problems.append(
+                LoadProblem(
+                    path.name,
+                    number,
+                    absent[0],
+                    _("the row has %(n)d values, the header %(m)d columns.") % {"n": len(values), "m": len(header)},
+                )
+            )
+            continue
+        yield number, row
 
 
 def _add(
-    reading: Reading, file: str, row: int, column: str, raw_code: str, name: str, parent: str | None
+    reading: Reading, file: str, row: int, column: str, raw_code: str, name: str, parent: str | None, level: Level
 ) -> str | None:
+    """Check one division read from ``column`` (which holds codes of ``level``) and keep it;
+    on a problem, record it and return None."""
     try:
         code = canonical_code(raw_code)
     except ValueError as e:
         reading.problems.append(LoadProblem(file, row, column, str(e)))
         return None
+    if level_of(code) != level:
+        # A township code in the county column would otherwise become a "county".
+        reading.problems.append(
+            LoadProblem(
+                file,
+                row,
+                column,
+                _("%(code)s is the code of a %(found)s; this column holds codes of a %(expected)s.")
+                % {"code": code, "found": str(level_of(code).label).lower(), "expected": str(level.label).lower()},
+            )
+        )
+        return None
     if not name:
         reading.problems.append(LoadProblem(file, row, column, _("the name of %(code)s is empty.") % {"code": code}))
+        return None
+    if len(name) > NAME_MAX_LENGTH:
+        reading.problems.append(
+            LoadProblem(
+                file,
+                row,
+                column,
+                _("the name of %(code)s is longer than %(max)d characters.") % {"code": code, "max": NAME_MAX_LENGTH},
+            )
+        )
         return None
     if parent is not None and (code == parent or not code.startswith(significant(parent))):
         reading.problems.append(
@@ -185,12 +233,23 @@ def read_flat(path: Path, city: tuple[str, str] = SHIPPED_CITY) -> Reading:
     reading.divisions[city_code] = Division(city_code, city_name, None, Level.CITY)
     cols = ("village_code", "village_name", "street_code", "street_name", "county_code", "county_name")
     for number, row in _rows(path, cols, reading):
-        county = _add(reading, path.name, number, "county_code", row["county_code"], row["county_name"], city_code)
+        county = _add(
+            reading, path.name, number, "county_code", row["county_code"], row["county_name"], city_code, Level.COUNTY
+        )
         street = county and _add(
-            reading, path.name, number, "street_code", row["street_code"], row["street_name"], county
+            reading, path.name, number, "street_code", row["street_code"], row["street_name"], county, Level.TOWNSHIP
         )
         if street:
-            _add(reading, path.name, number, "village_code", row["village_code"], row["village_name"], street)
+            _add(
+                reading,
+                path.name,
+                number,
+                "village_code",
+                row["village_code"],
+                row["village_name"],
+                street,
+                Level.VILLAGE,
+            )
     return reading
 
 
@@ -210,12 +269,12 @@ def read_china_division(folder: Path, root_code: str) -> Reading:
         return reading
     prefix = significant(root)
     files = [
-        ("cities.csv", "code", "name", None),
-        ("areas.csv", "code", "name", "cityCode"),
-        ("streets.csv", "code", "name", "areaCode"),
-        ("villages.csv", "code", "name", "streetCode"),
+        ("cities.csv", "code", "name", None, Level.CITY),
+        ("areas.csv", "code", "name", "cityCode", Level.COUNTY),
+        ("streets.csv", "code", "name", "areaCode", Level.TOWNSHIP),
+        ("villages.csv", "code", "name", "streetCode", Level.VILLAGE),
     ]
-    for filename, code_col, name_col, parent_col in files:
+    for filename, code_col, name_col, parent_col, level in files:
         path = folder / filename
         if not path.exists():
             reading.problems.append(LoadProblem(filename, 0, "-", _("file not found in %(dir)s") % {"dir": folder}))
@@ -231,13 +290,15 @@ def read_china_division(folder: Path, root_code: str) -> Reading:
             # Keep the root's subtree and the chain above it; skip the rest of the country.
             if not (code.startswith(prefix) or (code != root and root.startswith(significant(code)))):
                 continue
-            parent = row[parent_col].strip() if parent_col else None
-            try:
-                parent = canonical_code(parent) if parent else None
-            except ValueError as e:
-                reading.problems.append(LoadProblem(filename, number, parent_col or "-", str(e)))
-                continue
-            _add(reading, filename, number, code_col, raw, row[name_col], parent)
+            parent: str | None = None
+            if parent_col:
+                # Only cities are roots: a county without its city would become one.
+                try:
+                    parent = canonical_code(row[parent_col])
+                except ValueError as e:
+                    reading.problems.append(LoadProblem(filename, number, parent_col, str(e)))
+                    continue
+            _add(reading, filename, number, code_col, raw, row[name_col], parent, level)
     if root not in reading.divisions:
         reading.problems.append(
             LoadProblem("--code", 0, "code", _("code %(code)s was not found in the files.") % {"code": root_code})

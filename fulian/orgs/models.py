@@ -10,6 +10,12 @@ from fulian.audit.models import AuditedModel
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
 from fulian.orgs.choices import Level
 
+# Official names are short (the longest in Zhuzhou has 14 characters); the loader and the
+# services check this length so that SQLite, which does not enforce it, behaves like PostgreSQL.
+NAME_MAX_LENGTH = 100
+PINYIN_MAX_LENGTH = 400
+INITIALS_MAX_LENGTH = 200
+
 
 class OrganisationQuerySet(ScopedQuerySet["Organisation"]):
     def search(self, text: str) -> OrganisationQuerySet:
@@ -38,8 +44,8 @@ class Organisation(PathScopedModel, AuditedModel):
     scope_path_field = "path"
 
     code = models.CharField(_("division code"), max_length=15, unique=True)
-    name = models.CharField(_("official name"), max_length=100)
-    display_name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("official name"), max_length=NAME_MAX_LENGTH)
+    display_name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self",
@@ -51,8 +57,8 @@ class Organisation(PathScopedModel, AuditedModel):
     )
     path = models.CharField(_("path"), max_length=120, unique=True)
     depth = models.PositiveSmallIntegerField(_("depth"))
-    name_pinyin = models.CharField(max_length=400, blank=True)
-    name_initials = models.CharField(max_length=200, blank=True)
+    name_pinyin = models.CharField(max_length=PINYIN_MAX_LENGTH, blank=True)
+    name_initials = models.CharField(max_length=INITIALS_MAX_LENGTH, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -5,7 +5,12 @@ import re
 # Order matters: the longest suffix first.
 _SUFFIXES = (
     (re.compile(r"社区(居民委员会|居委会)$"), "社区"),
-    (re.compile(r"村(民委员会|委会)$"), "村"),
+    # The full name repeats 村: 回龙村村民委员会 is the committee of 回龙村, not of 回龙村村.
+    (re.compile(r"(?<=村)村民委员会$"), ""),
+    (re.compile(r"村民委员会$"), "村"),
+    # The statistics office's short form keeps the village's own 村: 浆村村委会 is 浆村村,
+    # like its neighbour 桃村村.
+    (re.compile(r"村委会$"), "村"),
     # A 居委会 without 社区 in its name is a community: 洣瑶居民委员会 → 洣瑶社区.
     (re.compile(r"(居民委员会|居委会)$"), "社区"),
 )

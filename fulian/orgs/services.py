@@ -14,7 +14,7 @@ from fulian.core.pinyin import pinyin_keys
 from fulian.core.scoping import AnyUser, require
 from fulian.orgs.choices import Level
 from fulian.orgs.loader import Division, LoadError, LoadProblem, Reading
-from fulian.orgs.models import Organisation
+from fulian.orgs.models import INITIALS_MAX_LENGTH, NAME_MAX_LENGTH, PINYIN_MAX_LENGTH, Organisation
 from fulian.orgs.names import display_name
 
 _LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GROUP]
@@ -28,10 +28,26 @@ class LoadResult:
     unchanged: int = 0
 
 
+def _fit(keys: str, max_length: int) -> str:
+    """Space-separated search keys cut to a column's length: whole variants while they fit,
+    else the start of the first one (still found by its beginning). PostgreSQL refuses a
+    longer value where SQLite would store it."""
+    if len(keys) <= max_length:
+        return keys
+    kept: list[str] = []
+    for key in keys.split():
+        if len(" ".join([*kept, key])) > max_length:
+            break
+        kept.append(key)
+    return " ".join(kept) or keys[:max_length]
+
+
 def _apply_name(org: Organisation, name: str) -> None:
     org.name = name
     org.display_name = display_name(name)
-    org.name_pinyin, org.name_initials = pinyin_keys(org.display_name)
+    full, initials = pinyin_keys(org.display_name)
+    org.name_pinyin = _fit(full, PINYIN_MAX_LENGTH)
+    org.name_initials = _fit(initials, INITIALS_MAX_LENGTH)
 
 
 @transaction.atomic
@@ -75,7 +91,7 @@ def divisions_load(reading: Reading, *, source: str) -> LoadResult:
             result.renamed.append(division.code)
             changed = True
         if org.path != path:
-            _move(org, parent, path)
+            _move(org, parent, path, existing)
             result.moved.append(division.code)
             changed = True
         if changed:
@@ -96,10 +112,14 @@ def divisions_load(reading: Reading, *, source: str) -> LoadResult:
     return result
 
 
-def _move(org: Organisation, parent: Organisation | None, path: str) -> None:
-    """Re-parent an organisation and rewrite the paths of its whole subtree."""
+def _move(org: Organisation, parent: Organisation | None, path: str, loaded: dict[str, Organisation]) -> None:
+    """Re-parent an organisation and rewrite the paths of its whole subtree.
+
+    Descendants already in ``loaded`` are updated in place: the load handles them later and
+    must see their new path, or it would move (and audit) each of them a second time."""
     old = org.path
     for descendant in Organisation.objects.filter(path__startswith=old).exclude(pk=org.pk):
+        descendant = loaded.get(descendant.code, descendant)
         descendant.path = path + descendant.path[len(old) :]
         descendant.depth = descendant.path.count("/") - 1
         descendant.save()
@@ -122,10 +142,12 @@ def group_create_as_system(*, village: Organisation, name: str) -> Organisation:
         raise ValidationError({"name": [_("Groups can only be added under a village or community.")]})
     if not name:
         raise ValidationError({"name": [_("Enter the group's name, such as 第一村民小组.")]})
-    if len(name) > 100:
-        raise ValidationError({"name": [_("The name is too long (at most 100 characters).")]})
+    _check_length(name)
     with transaction.atomic():
-        siblings = Organisation.objects.select_for_update().filter(parent=village)
+        # Lock the village, not only its groups: a village without groups has nothing else
+        # to lock, and two first groups would both get number 001.
+        village = Organisation.objects.select_for_update().get(pk=village.pk)
+        siblings = Organisation.objects.filter(parent=village)
         if siblings.filter(name=name).exists():
             raise ValidationError({"name": [_("This village already has a group called %(name)s.") % {"name": name}]})
         numbers = [int(code[-3:]) for code in siblings.values_list("code", flat=True)]
@@ -141,8 +163,14 @@ def group_create_as_system(*, village: Organisation, name: str) -> Organisation:
     return group
 
 
+def _check_length(name: str) -> None:
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError({"name": [_("The name is too long (at most 100 characters).")]})
+
+
 @transaction.atomic
 def group_rename(*, actor: AnyUser, group: Organisation, name: str) -> Organisation:
+    """Rename a village group; names of divisions come from the official codes only."""
     require(actor, "orgs.change", group)
     name = name.strip()
     if group.level != Level.GROUP:
@@ -151,6 +179,7 @@ def group_rename(*, actor: AnyUser, group: Organisation, name: str) -> Organisat
         )
     if not name:
         raise ValidationError({"name": [_("Enter the group's name, such as 第一村民小组.")]})
+    _check_length(name)
     if Organisation.objects.filter(parent=group.parent, name=name).exclude(pk=group.pk).exists():
         raise ValidationError({"name": [_("This village already has a group called %(name)s.") % {"name": name}]})
     _apply_name(group, name)

@@ -13,7 +13,7 @@ from fulian.accounts.choices import Role
 from fulian.core.forms import add_service_errors
 from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, get_visible_or_404, user_grants
-from fulian.core.views import render_list
+from fulian.core.views import render_list, wants_fragment
 from fulian.orgs import services
 from fulian.orgs.forms import GroupForm, OrgSearchForm
 from fulian.orgs.models import Organisation
@@ -44,7 +44,7 @@ def org_list(request: AuthedRequest) -> HttpResponse:
     level = form.cleaned_data.get("level", "") if form.is_valid() else ""
     context = {"form": form, "q": q, "roots": tree_roots(request.user)}
     if not (q or level):
-        return render(request, "orgs/_results.html" if request.htmx else "orgs/org_list.html", context)
+        return render(request, "orgs/_results.html" if wants_fragment(request) else "orgs/org_list.html", context)
     results = Organisation.objects.visible_to(request.user).search(q).select_related("parent")
     if level:
         results = results.filter(level=level)

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fulian.orgs.models import Organisation
@@ -14,7 +15,7 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
 
 
 class AncestorSerializer(serializers.Serializer[Organisation]):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True, help_text="null when the ancestor is outside your scope")
     code = serializers.CharField()
     display_name = serializers.CharField()
     level = serializers.CharField()
@@ -28,6 +29,7 @@ class OrganisationDetailSerializer(OrganisationSerializer):
         fields = [*OrganisationSerializer.Meta.fields, "ancestors", "counts"]
         read_only_fields = fields
 
+    @extend_schema_field(AncestorSerializer(many=True))
     def get_ancestors(self, org: Organisation) -> list[dict[str, object]]:
         """The chain from the root to the parent (names only; ids of visible ones)."""
         from fulian.orgs.selectors import ancestors

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, from_dir: Path | None, code: str | None, file: Path | None, **options: Any) -> None:
+        # A lone --code would otherwise be ignored and the whole shipped city loaded instead.
+        if code and not from_dir:
+            raise CommandError("--code goes with --from-dir (a china-division dist/ folder).")
+        if from_dir and file:
+            raise CommandError("Give either --file or --from-dir, not both.")
         if from_dir:
             if not code:
                 raise CommandError("--from-dir needs --code (a city such as 430200 or a county such as 430223).")

@@ -1,0 +1,51 @@
+"""OpenAPI post-processing: document the error responses every operation can give.
+
+drf-spectacular describes the success responses; the errors come from shared machinery
+(authentication, scoping, validation, lockout) and have the same shapes everywhere, so they
+are added here once instead of on each view.
+"""
+
+from typing import Any
+
+ERROR = {
+    "type": "object",
+    "description": "An error with a human-readable message.",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+    },
+    "required": ["detail"],
+}
+VALIDATION_ERROR = {
+    "type": "object",
+    "description": "Field errors: each key is a parameter or field name (or `detail`, "
+    "`non_field_errors`), each value the list of messages.",
+    "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
+}
+
+
+def _ref(name: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
+
+
+def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR
+    schemas["ValidationError"] = VALIDATION_ERROR
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            has_input = bool(operation.get("parameters")) or "requestBody" in operation
+            if has_input or method in ("post", "put", "patch"):
+                responses.setdefault("400", _ref("ValidationError", "Invalid parameters or fields."))
+            if any(requirement for requirement in operation.get("security", [])):
+                responses.setdefault("401", _ref("Error", "Not logged in (no or bad session or token)."))
+                responses.setdefault("403", _ref("Error", "Not allowed for your role."))
+            if "{" in path or operation.get("parameters"):
+                responses.setdefault("404", _ref("Error", "Not found, or outside your organisation subtree."))
+            if path.endswith("/auth/token/"):
+                responses.setdefault("429", _ref("Error", "Account locked or address blocked after failed logins."))
+    return result
