@@ -110,7 +110,8 @@ class RoleGrant(PathScopedModel, AuditedModel):
         constraints = [models.UniqueConstraint(fields=["user", "org", "role"], name="unique_role_grant")]
 
     def __str__(self) -> str:
-        return f"{self.user.username}: {self.get_role_display()} @ {self.org.display_name}"
+        # Codes, not labels: this text is kept in the audit log, whatever language is active.
+        return f"{self.user.username}: {self.role} @ {self.org.display_name} {self.org.code}"
 
     @property
     def audit_org(self) -> Organisation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
@@ -51,7 +52,11 @@ def login_view(request: AuthedRequest) -> HttpResponse:
             response.set_cookie(SEEN_COOKIE, "1", httponly=True, samesite="Lax")
             return response
     expired = request.method == "GET" and bool(next_url) and request.COOKIES.get(SEEN_COOKIE) == "1"
-    return render(request, "accounts/login.html", {"form": form, "next": next_url, "expired": expired})
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": next_url, "expired": expired, "idle_minutes": settings.SESSION_COOKIE_AGE // 60},
+    )
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from fulian.core.paging import page_of
@@ -72,7 +73,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "404.html", status=404)
 
 
+@csrf_exempt
 def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under /api/, for any method: JSON, never a page (nor a CSRF page)."""
     return JsonResponse({"detail": _("Not found.")}, status=404, json_dumps_params={"ensure_ascii": False})
 
 

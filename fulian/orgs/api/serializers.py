@@ -5,7 +5,7 @@ from fulian.orgs.models import Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[var-annotated,assignment]
+    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # type: ignore[var-annotated,assignment]
     federation_name = serializers.CharField(read_only=True)
 
     class Meta:
