@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from fulian.accounts.api.accounts import AccountViewSet, RoleGrantViewSet
 from fulian.accounts.api.views import MeView, TokenRevokeView, TokenView
 from fulian.audit.api import AuditEventViewSet
 from fulian.orgs.api.views import OrganisationViewSet
@@ -10,6 +11,8 @@ from fulian.orgs.api.views import OrganisationViewSet
 router = DefaultRouter()
 router.register("orgs", OrganisationViewSet, basename="org")
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("role-grants", RoleGrantViewSet, basename="role-grant")
 
 app_name = "api"
 urlpatterns = [

@@ -148,6 +148,7 @@ SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FULIAN_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "fulian.core.views.csrf_failure"
 
 # --- personal data ------------------------------------------------------------------------
 # FULIAN_DATA_KEYS: comma-separated "keyid:base64-32-bytes", the first encrypts, all decrypt.

@@ -328,3 +328,11 @@ def role_revoke(*, actor: User, grant: RoleGrant) -> None:
     _require_manages(actor, grant.user)
     grant.delete()
     forget_grants(grant.user)
+
+
+def user_reveal_mobile(*, actor: User, user: User) -> str:
+    """The full mobile number of an account in scope; every reveal is in the audit log."""
+    _require_in_scope(actor, user)
+    require(actor, "accounts.reveal_personal", user.org)  # type: ignore[arg-type]
+    record(Action.REVEAL, user, changes={"field": "mobile"})
+    return user.mobile or ""

@@ -13,5 +13,6 @@ urlpatterns = [
     path("<int:pk>/unlock/", views.account_unlock, name="unlock"),
     path("<int:pk>/active/", views.account_set_active, name="set_active"),
     path("<int:pk>/password/", views.account_password, name="password"),
+    path("<int:pk>/reveal-mobile/", views.account_reveal_mobile, name="reveal_mobile"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

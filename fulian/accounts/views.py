@@ -193,3 +193,12 @@ def account_password(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request, "accounts/password.html", {"form": form, "target": account}, status=400 if form.errors else 200
     )
+
+
+@require_POST
+@requires_somewhere("accounts.reveal_personal")
+def account_reveal_mobile(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The full mobile number in place of the masked one (htmx); audited by the service."""
+    account = get_visible_or_404(User.objects.select_related("org"), request.user, pk=pk)
+    mobile = services.user_reveal_mobile(actor=request.user, user=account)
+    return render(request, "accounts/_mobile.html", {"mobile": mobile})

@@ -85,6 +85,14 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", {"message": str(exception or "")}, status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form older than its session (left open overnight, or after logging in elsewhere)."""
+    if _wants_json(request):
+        return JsonResponse({"detail": _("The request was refused (CSRF check). Reload and try again.")}, status=403)
+    message = _("This page was open too long or you logged in again elsewhere. Go back, reload the page and try again.")
+    return render(request, "403.html", {"message": message}, status=403)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"detail": _("Bad request.")}, status=400)

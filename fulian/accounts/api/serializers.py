@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from fulian.accounts.choices import Role
-from fulian.accounts.models import User
+from fulian.accounts.choices import BUSINESS_ROLES, Role
+from fulian.accounts.models import RoleGrant, User
 from fulian.core.permissions import actions
 from fulian.core.scoping import can_anywhere
 from fulian.orgs.models import Organisation
@@ -47,3 +47,62 @@ class MeSerializer(serializers.ModelSerializer[User]):
     def get_actions(self, user: User) -> list[str]:
         """The actions the user may perform somewhere in their subtrees."""
         return sorted(a for a in actions() if can_anywhere(user, a))
+
+
+class AccountSerializer(serializers.ModelSerializer[User]):
+    """An account as the security officer sees it: mobile masked, grants listed."""
+
+    org: serializers.PrimaryKeyRelatedField[Organisation] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
+    org_code = serializers.CharField(source="org.code", read_only=True, allow_null=True)
+    mobile = serializers.CharField(source="mobile_masked", read_only=True)
+    is_locked = serializers.BooleanField(read_only=True)
+    grants = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "org", "org_code", "mobile", "is_active", "is_locked", "grants"]
+        read_only_fields = fields
+
+    @extend_schema_field(GrantSerializer(many=True))
+    def get_grants(self, user: User) -> list[dict[str, object]]:
+        return [
+            {"role": g.role, "org_id": g.org_id, "org_code": g.org.code, "org_name": g.org.display_name}
+            for g in user.grants.all()  # type: ignore[attr-defined]
+        ]
+
+
+class AccountCreateSerializer(serializers.Serializer[User]):
+    username = serializers.CharField(max_length=150)
+    full_name = serializers.CharField(max_length=50)
+    org_code = serializers.CharField(max_length=15, help_text="Division code of the account's organisation.")
+    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class PasswordSetSerializer(serializers.Serializer[None]):
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class ActiveSerializer(serializers.Serializer[None]):
+    active = serializers.BooleanField()
+
+
+class MobileSerializer(serializers.Serializer[None]):
+    mobile = serializers.CharField()
+
+
+class RoleGrantSerializer(serializers.ModelSerializer[RoleGrant]):
+    org_code = serializers.CharField(source="org.code", read_only=True)
+
+    class Meta:
+        model = RoleGrant
+        fields = ["id", "user", "org", "org_code", "role", "granted_by", "created_at"]
+        read_only_fields = fields
+
+
+class RoleGrantCreateSerializer(serializers.Serializer[RoleGrant]):
+    user = serializers.IntegerField(help_text="Account id.")
+    org_code = serializers.CharField(max_length=15)
+    role = serializers.ChoiceField(choices=[(r.value, r.label) for r in Role if r in BUSINESS_ROLES])

@@ -1,0 +1,150 @@
+"""Accounts and role grants through the API, for the security officer: the same services as
+the pages, the same scope (accounts of other subtrees are 404)."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fulian.accounts import services
+from fulian.accounts.api.serializers import (
+    AccountCreateSerializer,
+    AccountSerializer,
+    ActiveSerializer,
+    MobileSerializer,
+    PasswordSetSerializer,
+    RoleGrantCreateSerializer,
+    RoleGrantSerializer,
+)
+from fulian.accounts.models import RoleGrant, User
+from fulian.core.api import ScopedViewSetMixin, action_somewhere
+from fulian.orgs.models import Organisation
+
+
+def _org_in_scope(request: Request, code: str, field: str) -> Organisation:
+    org = Organisation.objects.visible_to(request.user, "accounts.manage").filter(code=code.strip()).first()
+    if org is None:
+        raise ValidationError({field: [_("No organisation with code %(code)s in your area.") % {"code": code}]})
+    return org
+
+
+class AccountFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Username or name"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__contains=value))
+
+
+class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    """Accounts of the caller's subtree (security officers only)."""
+
+    scoped_model = User
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    permission_classes = [action_somewhere("accounts.manage")]
+
+    def refine_queryset(self, queryset: QuerySet[User]) -> QuerySet[User]:
+        return queryset.select_related("org").prefetch_related("grants__org").order_by("username")
+
+    @extend_schema(request=AccountCreateSerializer, responses={201: AccountSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = AccountCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        user = services.user_create(
+            actor=request.user,  # type: ignore[arg-type]
+            username=data["username"],
+            full_name=data["full_name"],
+            org=_org_in_scope(request, data["org_code"], "org_code"),
+            password=data["password"],
+            mobile=data.get("mobile", ""),
+        )
+        return Response(AccountSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: AccountSerializer})
+    @action(detail=True, methods=["post"])
+    def unlock(self, request: Request, pk: str | None = None) -> Response:
+        account = self.get_object()
+        services.user_unlock(actor=request.user, user=account)  # type: ignore[arg-type]
+        return Response(AccountSerializer(account).data)
+
+    @extend_schema(request=PasswordSetSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def password(self, request: Request, pk: str | None = None) -> Response:
+        account = self.get_object()
+        payload = PasswordSetSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.user_set_password(actor=request.user, user=account, password=payload.validated_data["password"])  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ActiveSerializer, responses={200: AccountSerializer})
+    @action(detail=True, methods=["post"])
+    def active(self, request: Request, pk: str | None = None) -> Response:
+        account = self.get_object()
+        payload = ActiveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.user_set_active(actor=request.user, user=account, active=payload.validated_data["active"])  # type: ignore[arg-type]
+        return Response(AccountSerializer(account).data)
+
+    @extend_schema(request=None, responses={200: MobileSerializer})
+    @action(detail=True, methods=["post"], url_path="reveal-mobile")
+    def reveal_mobile(self, request: Request, pk: str | None = None) -> Response:
+        """The full mobile number; the reveal is recorded in the audit log."""
+        account = self.get_object()
+        return Response({"mobile": services.user_reveal_mobile(actor=request.user, user=account)})  # type: ignore[arg-type]
+
+
+class RoleGrantFilter(django_filters.FilterSet):
+    user = django_filters.NumberFilter(field_name="user_id", label=_("Account id"))
+
+    class Meta:
+        model = RoleGrant
+        fields: list[str] = []
+
+
+class RoleGrantViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.ReadOnlyModelViewSet,  # type: ignore[type-arg]
+):
+    """Role grants at organisations of the caller's subtree (security officers only)."""
+
+    scoped_model = RoleGrant
+    serializer_class = RoleGrantSerializer
+    filterset_class = RoleGrantFilter
+    permission_classes = [action_somewhere("accounts.manage")]
+
+    def refine_queryset(self, queryset: QuerySet[RoleGrant]) -> QuerySet[RoleGrant]:
+        return queryset.select_related("org", "user").order_by("id")
+
+    @extend_schema(request=RoleGrantCreateSerializer, responses={201: RoleGrantSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = RoleGrantCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        user = User.objects.visible_to(request.user).filter(pk=data["user"]).first()
+        if user is None:
+            raise ValidationError({"user": [_("No account with this id in your area.")]})
+        grant = services.role_grant(
+            actor=request.user,  # type: ignore[arg-type]
+            user=user,
+            org=_org_in_scope(request, data["org_code"], "org_code"),
+            role=data["role"],
+        )
+        return Response(RoleGrantSerializer(grant).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: RoleGrant) -> None:
+        services.role_revoke(actor=self.request.user, grant=instance)  # type: ignore[arg-type]

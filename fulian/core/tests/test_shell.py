@@ -1,0 +1,41 @@
+"""The page shell's plumbing: login redirects for htmx, stale forms, JSON under /api/, caching."""
+
+from django.test import Client
+from django.urls import reverse
+
+from fulian.core.testing.world import PASSWORD, World
+
+
+def test_an_htmx_request_without_a_session_sends_the_whole_window_to_login(db: None) -> None:
+    response = Client().get(
+        reverse("orgs:list"), {"q": "hlc"}, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/orgs/?q=h"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Forgs%2F%3Fq%3Dh"
+
+
+def test_a_plain_request_without_a_session_is_redirected_to_login(db: None) -> None:
+    response = Client().get(reverse("orgs:list"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/orgs/"
+
+
+def test_a_stale_form_gets_a_page_that_says_what_to_do(world: World) -> None:
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(reverse("accounts:login"), {"identifier": "xinshi_staff", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "reload the page and try again" in response.content.decode()
+
+
+def test_anything_else_under_the_api_is_a_json_404_for_every_method(world: World) -> None:
+    client = world.api_for("xinshi_staff")
+    for method in (client.get, client.post, client.delete):
+        response = method("/api/v1/orgs/0.5/groups/")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+    assert Client(enforce_csrf_checks=True).post("/api/v2/nothing/").status_code == 404
+
+
+def test_pages_vary_on_htmx_so_a_cached_fragment_never_stands_in_for_a_page(world: World) -> None:
+    response = world.client_for("xinshi_staff").get(reverse("orgs:list"))
+    assert "HX-Request" in response["Vary"]
