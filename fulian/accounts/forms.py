@@ -57,7 +57,12 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"] = OrgCodeField(user=user, action="accounts.manage", label=_("Organisation code"))
+        self.fields["org"] = OrgCodeField(
+            user=user,
+            action="accounts.manage",
+            label=_("Organisation code"),
+            help_text=_("The role reaches this organisation and everything below it, such as 430223123."),
+        )
 
 
 class PasswordForm(forms.Form):

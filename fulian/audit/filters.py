@@ -5,12 +5,14 @@ import re
 from typing import Any
 
 import django_filters
+from django import forms
+from django.apps import apps
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
 from fulian.audit.choices import Action
-from fulian.audit.models import AuditEvent
+from fulian.audit.models import AuditedModel, AuditEvent
 from fulian.orgs.models import Organisation
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
@@ -30,15 +32,29 @@ class UntilFilter(django_filters.IsoDateTimeFilter):
     field_class = EndOfDayField
 
 
+def _audited_types() -> list[tuple[str, str]]:
+    """The models whose changes are logged, as ``app.model`` with their names."""
+    return sorted(
+        (model._meta.label_lower, str(model._meta.verbose_name))
+        for model in apps.get_models()
+        if issubclass(model, AuditedModel)
+    )
+
+
 class AuditEventFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label=_("From"))
-    until = UntilFilter(field_name="at", lookup_expr="lt", label=_("Until"))
+    # The page shows date pickers (a whole day is what people ask for); the API also takes times.
+    since = django_filters.IsoDateTimeFilter(
+        field_name="at", lookup_expr="gte", label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = UntilFilter(
+        field_name="at", lookup_expr="lt", label=_("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label=_("Actor (username)"))
-    action = django_filters.ChoiceFilter(choices=Action.choices, label=_("Action"))
+    action = django_filters.ChoiceFilter(choices=Action.choices, label=_("Action"), empty_label=_("All actions"))
     org = django_filters.CharFilter(
         method="filter_org", label=_("Organisation code"), help_text=_("The organisation and everything below it.")
     )
-    object_type = django_filters.CharFilter(field_name="object_type", label=_("Object type"))
+    object_type = django_filters.ChoiceFilter(choices=_audited_types, label=_("Object type"), empty_label=_("All types"))
 
     class Meta:
         model = AuditEvent
