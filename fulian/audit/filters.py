@@ -54,7 +54,9 @@ class AuditEventFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(
         method="filter_org", label=_("Organisation code"), help_text=_("The organisation and everything below it.")
     )
-    object_type = django_filters.ChoiceFilter(choices=_audited_types, label=_("Object type"), empty_label=_("All types"))
+    object_type = django_filters.ChoiceFilter(
+        choices=_audited_types, label=_("Object type"), empty_label=_("All types")
+    )
 
     class Meta:
         model = AuditEvent
