@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 
 from django.conf import settings
 from django.contrib.auth import login as django_login
@@ -11,7 +12,7 @@ from django.contrib.auth import logout as django_logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,10 +63,31 @@ def failure_key(identifier: str) -> str:
 
 
 def shown_identifier(identifier: str) -> str:
-    """A typed login name as the audit log shows it: mobile numbers masked."""
+    """A typed login name as the audit log shows it: a mobile number masked, and any other run
+    of 7 or more digits too (an ID number or a password typed into the wrong field)."""
     identifier = (identifier or "").strip()
     mobile = normalise_mobile(identifier)
-    return mask_mobile(mobile) if MOBILE_RE.match(mobile) else identifier[:200]
+    if MOBILE_RE.match(mobile):
+        return mask_mobile(mobile)
+    return re.sub(r"\d{7,}", lambda m: mask_mobile(m.group()), identifier)[:200]
+
+
+def _refused_locked(minutes: int) -> LoginRefused:
+    return LoginRefused(_locked_message(minutes), "locked")
+
+
+def _refused_invalid(attempt: int) -> LoginRefused:
+    limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
+    if attempt >= limit:
+        return _refused_locked(settings.FULIAN_LOCKOUT_MINUTES)
+    return LoginRefused(
+        _(
+            "Wrong username, mobile number or password. %(n)d attempts left before the "
+            "account is locked for %(m)d minutes."
+        )
+        % {"n": limit - attempt, "m": settings.FULIAN_LOCKOUT_MINUTES},
+        "invalid",
+    )
 
 
 def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> User:
@@ -74,14 +96,15 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> Us
     Returns the user on success (without starting a session: the caller decides between a
     session and a token). Raises LoginRefused with a message the person can act on.
 
-    An unknown name goes through the same states as an account (counted failures, a lock of
-    ``FULIAN_LOCKOUT_MINUTES`` that refused attempts do not extend), so neither the messages
-    nor the counts reveal which names exist.
+    An account's attempt is claimed (counted) in one conditional UPDATE before its password is
+    checked, so parallel requests cannot get more than the allowed number of guesses past the
+    lock. An unknown name goes through the same states (counted failures, a lock that refused
+    attempts do not extend), so neither the messages nor the counts reveal which names exist.
     """
     identifier = (identifier or "").strip()
     ip = client_ip(request)
-    since = _window_start()
-    if ip and LoginFailure.objects.filter(ip=ip, at__gte=since).count() >= settings.FULIAN_LOCKOUT_IP_FAILURES:
+    recent = LoginFailure.objects.filter(ip=ip, at__gte=_window_start())
+    if ip and recent.count() >= settings.FULIAN_LOCKOUT_IP_FAILURES:
         record(Action.IP_BLOCKED, object_repr=shown_identifier(identifier), request=request)
         raise LoginRefused(
             _("Too many failed logins from your network address. Try again in %(m)d minutes.")
@@ -89,28 +112,60 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> Us
             "ip_blocked",
         )
     account = find_account(identifier)
-    locked_until = account.locked_until if account is not None else _unknown_locked_until(failure_key(identifier))
-    if locked_until is not None and locked_until > timezone.now():
+    if account is None:
+        locked_until = _unknown_locked_until(failure_key(identifier))
+        if locked_until is not None and locked_until > timezone.now():
+            _fail(request, identifier, None, reason=LoginFailure.REASON_LOCKED)
+            raise _refused_locked(_minutes_left(locked_until))
+        UsernameOrMobileBackend().authenticate(request, username=identifier, password=password)  # same time spent
+        raise _refused_invalid(_fail(request, identifier, None, reason=LoginFailure.REASON_PASSWORD))
+    attempt = _claim_attempt(account)
+    if attempt is None:
         _fail(request, identifier, account, reason=LoginFailure.REASON_LOCKED)
-        raise LoginRefused(_locked_message(_minutes_left(locked_until)), "locked")
+        account.refresh_from_db(fields=["locked_until"])
+        raise _refused_locked(_minutes_left(account.locked_until) if account.locked_until else 1)
+    limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
+    if attempt > limit:
+        # Parallel attempts beyond the allowance: refused without looking at the password.
+        _fail(request, identifier, account, reason=LoginFailure.REASON_LOCKED)
+        _lock(request, account)
+        raise _refused_locked(settings.FULIAN_LOCKOUT_MINUTES)
     user = UsernameOrMobileBackend().authenticate(request, username=identifier, password=password)
-    if user is None:
-        failures = _fail(request, identifier, account, reason=LoginFailure.REASON_PASSWORD)
-        limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
-        if failures >= limit:
-            raise LoginRefused(_locked_message(settings.FULIAN_LOCKOUT_MINUTES), "locked")
-        raise LoginRefused(
-            _(
-                "Wrong username, mobile number or password. %(n)d attempts left before the "
-                "account is locked for %(m)d minutes."
-            )
-            % {"n": limit - failures, "m": settings.FULIAN_LOCKOUT_MINUTES},
-            "invalid",
-        )
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    if user is None or user.pk != account.pk:
+        _fail(request, identifier, account, reason=LoginFailure.REASON_PASSWORD)
+        if attempt >= limit:
+            _lock(request, account)
+        raise _refused_invalid(attempt)
+    # Success within the allowance: the count starts again (a lock set meanwhile stays).
+    User.objects.filter(pk=user.pk).update(failed_logins=0)
     user.failed_logins = 0
-    user.locked_until = None
     return user
+
+
+def _claim_attempt(account: User) -> int | None:
+    """Count one attempt on an unlocked account; its number, or None if the account is locked."""
+    now = timezone.now()
+    claimed = (
+        User.objects.filter(pk=account.pk)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .update(failed_logins=F("failed_logins") + 1)
+    )
+    if not claimed:
+        return None
+    return User.objects.filter(pk=account.pk).values_list("failed_logins", flat=True).get()
+
+
+def _lock(request: HttpRequest | None, account: User) -> None:
+    """Lock an account for FULIAN_LOCKOUT_MINUTES, unless a parallel attempt already did."""
+    now = timezone.now()
+    until = now + datetime.timedelta(minutes=settings.FULIAN_LOCKOUT_MINUTES)
+    locked = (
+        User.objects.filter(pk=account.pk)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .update(failed_logins=0, locked_until=until)
+    )
+    if locked:
+        record(Action.LOCKED, account, changes={"locked_until": until}, request=request)
 
 
 def _unknown_failures(key: str) -> tuple[int, LoginFailure | None]:
@@ -129,42 +184,30 @@ def _unknown_locked_until(key: str) -> datetime.datetime | None:
 
 
 def _fail(request: HttpRequest, identifier: str, account: User | None, *, reason: str) -> int:
-    """Record a failure; returns the number of failures now counting towards the lock."""
-    limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
+    """Record a failure (a LoginFailure row and an audit event). For an unknown name, also
+    keep its count and lock; returns the number of failures now counting towards that lock."""
     key = failure_key(identifier)
+    typed = shown_identifier(identifier)
     record(
         Action.LOGIN_FAILED,
         account,
-        object_repr=shown_identifier(identifier),
-        changes={"reason": reason},
+        object_repr=str(account) if account is not None else typed,
+        changes={"reason": reason, "typed": typed},
         request=request,
     )
-    if reason == LoginFailure.REASON_LOCKED:
+    if account is not None or reason == LoginFailure.REASON_LOCKED:
         LoginFailure.objects.create(ip=client_ip(request), identifier=key, user=account, reason=reason)
-        return limit
+        return settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
+    limit = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES
     until = timezone.now() + datetime.timedelta(minutes=settings.FULIAN_LOCKOUT_MINUTES)
-    if account is None:
-        earlier, _last_lock = _unknown_failures(key)
-        failures = earlier + 1
-        LoginFailure.objects.create(
-            ip=client_ip(request), identifier=key, reason=reason, locked_until=until if failures >= limit else None
-        )
-        if failures >= limit:
-            record(
-                Action.LOCKED,
-                object_repr=shown_identifier(identifier),
-                changes={"locked_until": until},
-                request=request,
-            )
-        return failures
-    LoginFailure.objects.create(ip=client_ip(request), identifier=key, user=account, reason=reason)
-    User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
-    account.refresh_from_db(fields=["failed_logins"])
-    if account.failed_logins >= limit:
-        User.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=until)
-        record(Action.LOCKED, account, changes={"locked_until": until}, request=request)
-        return limit
-    return account.failed_logins
+    earlier, _last_lock = _unknown_failures(key)
+    failures = earlier + 1
+    LoginFailure.objects.create(
+        ip=client_ip(request), identifier=key, reason=reason, locked_until=until if failures >= limit else None
+    )
+    if failures >= limit:
+        record(Action.LOCKED, object_repr=typed, changes={"locked_until": until}, request=request)
+    return failures
 
 
 def session_login(*, request: HttpRequest, user: User) -> None:
@@ -200,9 +243,9 @@ def user_create(
     require(actor, "accounts.manage", org)
     user = User(username=username.strip(), full_name=full_name.strip(), org=org)
     errors: dict[str, list[str]] = {}
-    username_errors = _username_errors(user.username)
-    if username_errors:
-        errors["username"] = username_errors
+    problems = username_errors(user.username)
+    if problems:
+        errors["username"] = problems
     elif User.objects.filter(username__iexact=user.username).exists():
         errors["username"] = [_("An account with this username already exists.")]
     if mobile:
@@ -231,7 +274,7 @@ def user_create(
     return user
 
 
-def _username_errors(username: str) -> list[str]:
+def username_errors(username: str) -> list[str]:
     """What is wrong with a new username: its characters, or looking like a mobile number
     (a login with it would find the account holding that number instead)."""
     if not username:
@@ -245,7 +288,6 @@ def _username_errors(username: str) -> list[str]:
     return []
 
 
-@transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str, current_password: str | None = None) -> None:
     """Set a new password: by the security officer for an account in scope, or by oneself.
 
@@ -255,16 +297,23 @@ def user_set_password(*, actor: User, user: User, password: str, current_passwor
     """
     if actor.pk == user.pk:
         if not current_password or not user.check_password(current_password):
+            # Guessing the current password counts towards the same lock as the login page
+            # (committed here, outside any transaction the error would roll back).
+            attempt = _claim_attempt(user)
+            if attempt is None or attempt >= settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES:
+                _lock(None, user)
             raise ValidationError({"current_password": [_("Your current password is not correct.")]})
+        User.objects.filter(pk=user.pk).update(failed_logins=0)
     else:
         _require_manages(actor, user)
     try:
         validate_password(password, user)
     except ValidationError as e:
         raise ValidationError({"password": list(e.messages)}) from None
-    user.set_password(password)
-    user.save()
-    Token.objects.filter(user=user).delete()
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        Token.objects.filter(user=user).delete()
 
 
 @transaction.atomic
@@ -282,7 +331,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
         raise ValidationError(_("You cannot deactivate your own account."))
     _require_manages(actor, user)
     user.is_active = active
-    user.save()
+    user.save(update_fields=["is_active"])
 
 
 def _require_in_scope(actor: User, user: User) -> None:

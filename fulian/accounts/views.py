@@ -80,6 +80,12 @@ def password_change(request: AuthedRequest) -> HttpResponse:
                 current_password=form.cleaned_data["current_password"],
             )
         except ValidationError as e:
+            request.user.refresh_from_db(fields=["locked_until"])
+            if request.user.is_locked:
+                # Too many wrong current passwords: this session ends like a locked login.
+                services.session_logout(request=request)
+                messages.error(request, _("Too many wrong passwords: the account is locked. Try again later."))
+                return redirect("accounts:login")
             add_service_errors(form, e)
         else:
             update_session_auth_hash(request, request.user)

@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
@@ -41,6 +41,10 @@ def _audited_types() -> list[tuple[str, str]]:
     )
 
 
+class IPFilter(django_filters.Filter):
+    field_class = forms.GenericIPAddressField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     # The page shows date pickers (a whole day is what people ask for); the API also takes times.
     since = django_filters.IsoDateTimeFilter(
@@ -50,6 +54,12 @@ class AuditEventFilter(django_filters.FilterSet):
         field_name="at", lookup_expr="lt", label=_("Until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label=_("Actor (username)"))
+    q = django_filters.CharFilter(
+        method="filter_q",
+        label=_("Account or object"),
+        help_text=_("A username finds what the account did and what was done to it (failed logins too)."),
+    )
+    ip = IPFilter(field_name="ip", label=_("IP address"))
     action = django_filters.ChoiceFilter(choices=Action.choices, label=_("Action"), empty_label=_("All actions"))
     org = django_filters.CharFilter(
         method="filter_org", label=_("Organisation code"), help_text=_("The organisation and everything below it.")
@@ -61,6 +71,10 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
+        value = value.strip()
+        return queryset.filter(Q(actor_name__iexact=value) | Q(object_repr__icontains=value)) if value else queryset
 
     def filter_org(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
         # The organisation is looked up among those the auditor may see, so a code outside

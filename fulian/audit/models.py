@@ -100,7 +100,11 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["org_path", "-id"], name="audit_org_path_idx"),
+            # Pattern ops: the scope is ``org_path LIKE '/430200/430223/%'``, which a plain btree
+            # serves only under the C collation.
+            models.Index(
+                fields=["org_path", "-id"], name="audit_org_path_idx", opclasses=["varchar_pattern_ops", "int8_ops"]
+            ),
             models.Index(fields=["actor_name", "-id"], name="audit_actor_idx"),
             models.Index(fields=["action", "-id"], name="audit_action_idx"),
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 from rest_framework.permissions import BasePermission
 
@@ -44,7 +45,7 @@ def action_somewhere(action: str) -> type[BasePermission]:
     """A DRF permission: 403 unless the caller may perform ``action`` somewhere."""
 
     class ActionSomewhere(BasePermission):
-        message = "This endpoint is not part of your role."
+        message = _("This endpoint is not part of your role.")
 
         def has_permission(self, request: Any, view: Any) -> bool:
             return bool(request.user and request.user.is_authenticated and can_anywhere(request.user, action))

@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -24,8 +26,20 @@ class PagePagination(PageNumberPagination):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus: a service's Django ValidationError becomes a 400 with field errors."""
+    """DRF's handler, plus:
+
+    * a service's Django ValidationError becomes a 400 with field errors;
+    * every 404 says just "Not found." in the caller's language (DRF's own message names the
+      model: "No Organisation matches the given query.");
+    * a CSRF failure on a session call gets a translated message saying what to do.
+    """
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404 | exceptions.NotFound):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        exc = exceptions.PermissionDenied(
+            _("The request was refused (CSRF check). Send the X-CSRFToken header, or use a token.")
+        )
     return drf_exception_handler(exc, context)

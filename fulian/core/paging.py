@@ -36,10 +36,14 @@ class Page(Generic[T]):
         return self.url_for(self.number - 1)
 
 
+MAX_PAGE = 100_000
+
+
 def page_of(queryset: QuerySet[Any], query: QueryDict, per_page: int = 50) -> Page[Any]:
-    """The requested page of an ordered queryset; a bad or negative page number means page 1."""
+    """The requested page of an ordered queryset; a bad or negative page number means page 1,
+    and numbers past MAX_PAGE are held there (an offset beyond the database's integers is a 500)."""
     try:
-        number = max(1, int(query.get("page", "1")))
+        number = min(MAX_PAGE, max(1, int(query.get("page", "1"))))
     except ValueError:
         number = 1
     offset = (number - 1) * per_page

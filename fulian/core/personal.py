@@ -63,9 +63,13 @@ def keyed_hash(value: str) -> str:
 
 
 def normalise_mobile(value: str) -> str:
-    digits = re.sub(r"[\s-]", "", value or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
+    """``+86 138-0733-0001``, ``0086 13807330001``, ``8613807330001`` → ``13807330001``."""
+    digits = re.sub(r"[\s()（）-]", "", value or "")
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            return digits[len(prefix) :]
+    if len(digits) == 13 and digits.startswith("86"):
+        return digits[2:]
     return digits
 
 

@@ -18,27 +18,6 @@ from fulian.core.paging import page_of
 from fulian.core.scoping import can_anywhere
 
 
-class ScopedMixin:
-    """For class-based views over a scoped model: the queryset always starts at
-    ``visible_to(user, scope_action)``, so a detail view of an object outside the user's
-    subtree is a 404. Subclasses refine with ``refine_queryset``."""
-
-    model: Any
-    scope_action: str | None = None
-    request: HttpRequest
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} overrides get_queryset; override refine_queryset instead.")
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return self.refine_queryset(self.model.objects.visible_to(self.request.user, self.scope_action))
-
-    def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        return queryset
-
-
 def wants_fragment(request: HttpRequest) -> bool:
     """An htmx request for part of a page; a history restore (Back button) needs the whole."""
     htmx = getattr(request, "htmx", None)

@@ -4,7 +4,7 @@ the pages, the same scope (accounts of other subtrees are 404)."""
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -56,7 +56,13 @@ class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
     permission_classes = [action_somewhere("accounts.manage")]
 
     def refine_queryset(self, queryset: QuerySet[User]) -> QuerySet[User]:
-        return queryset.select_related("org").prefetch_related("grants__org").order_by("username")
+        # Only the grants the caller may see: an account of 攸县 may also hold a role in 炎陵县.
+        visible_grants = RoleGrant.objects.visible_to(self.request.user).select_related("org")
+        return (
+            queryset.select_related("org")
+            .prefetch_related(Prefetch("grants", queryset=visible_grants))
+            .order_by("username")
+        )
 
     @extend_schema(request=AccountCreateSerializer, responses={201: AccountSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -153,3 +153,14 @@ def test_the_account_list_runs_a_constant_number_of_queries(world: World) -> Non
         user = User.objects.create(username=f"extra{n}", org=org)
         RoleGrant.objects.create(user=user, org=org, role=Role.MEMBER)
     assert queries() == first
+
+
+def test_an_account_shows_only_the_grants_inside_the_callers_subtree(world: World) -> None:
+    xinshi = world.user("xinshi_staff")
+    RoleGrant.objects.create(user=xinshi, org=world.org("yanling"), role=Role.VIEWER)
+    client = api_client(world, "youxian_security")
+    detail = client.get(f"/api/v1/accounts/{xinshi.pk}/").json()
+    listed = client.get("/api/v1/accounts/", {"search": "xinshi_staff"}).json()["results"][0]
+    assert [g["org_code"] for g in detail["grants"]] == [g["org_code"] for g in listed["grants"]] == ["430223123"]
+    everything = api_client(world, "security").get(f"/api/v1/accounts/{xinshi.pk}/").json()
+    assert sorted(g["org_code"] for g in everything["grants"]) == ["430223123", "430225"]

@@ -176,3 +176,15 @@ def test_only_the_security_officer_sets_other_peoples_passwords(world: World) ->
     with pytest.raises(PermissionDenied):
         services.user_set_password(actor=world.user("city_admin"), user=world.user("xinshi_staff"), password=NEW)
     assert world.user("xinshi_staff").check_password(PASSWORD)
+
+
+def test_guessing_the_current_password_locks_the_account_and_ends_the_session(world: World) -> None:
+    client = web_client(world, "xinshi_staff")
+    wrong = {"current_password": "not-it", "password": "Brand-New-2026!", "confirm": "Brand-New-2026!"}
+    for _ in range(4):
+        assert client.post(reverse("accounts:password_change"), wrong).status_code == 400
+    response = client.post(reverse("accounts:password_change"), wrong)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login")
+    assert world.user("xinshi_staff").is_locked
+    assert client.get(reverse("home")).status_code == 302

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fulian.accounts.tests.clients import web_client
+from fulian.accounts.tests.clients import log_in, web_client
 from fulian.audit.tests.events import Events, make_events, more_events
 from fulian.core.testing.world import World
 
@@ -136,3 +136,18 @@ def test_the_page_runs_the_same_queries_however_many_events(world: World, events
         response = client.get(url, {"org": "430223"})
     assert "more-49" in response.content.decode()
     assert len(after) == len(before), [q["sql"] for q in after.captured_queries]
+
+
+def test_the_auditor_finds_the_failed_logins_of_an_account_by_its_username(world: World) -> None:
+    attacker = web_client(ip="198.51.100.9")
+    for _ in range(3):
+        log_in(attacker, "leader", "wrong-password")
+    log_in(attacker, "13907330006", "wrong-password")  # leader's mobile number
+    response = world.api_for("auditor").get("/api/v1/audit/", {"q": "leader", "action": "login_failed"})
+    rows = response.json()["results"]
+    assert len(rows) == 4
+    assert {row["object_id"] for row in rows} == {str(world.user("leader").pk)}
+    assert "13907330006" not in response.content.decode()
+    by_ip = world.api_for("auditor").get("/api/v1/audit/", {"ip": "198.51.100.9"}).json()["results"]
+    assert len(by_ip) == 4
+    assert world.api_for("auditor").get("/api/v1/audit/", {"ip": "not-an-ip"}).status_code == 400

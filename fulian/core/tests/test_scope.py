@@ -69,6 +69,27 @@ def _urls_with_ids(patterns: list[Any], namespace: str = "") -> list[str]:
     return found
 
 
+def _list_urls(patterns: list[Any], namespace: str = "") -> list[str]:
+    found: list[str] = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += _list_urls(pattern.url_patterns, inner)
+        elif (
+            isinstance(pattern, URLPattern)
+            and pattern.name
+            and (pattern.name == "list" or pattern.name.endswith("-list"))
+        ):
+            found.append(f"{namespace}{pattern.name}")
+    return found
+
+
+def test_every_list_has_a_scope_case() -> None:
+    covered = {name for _case, name, _params in LISTS}
+    missing = sorted(set(_list_urls(get_resolver().url_patterns)) - covered)
+    assert not missing, f"List pages or endpoints without a ScopeCase list entry: {missing}"
+
+
 def test_every_url_taking_an_id_has_a_scope_case() -> None:
     covered = {name for _case, name, _method in DETAIL} | set(EXEMPT_URLS)
     missing = sorted(set(_urls_with_ids(get_resolver().url_patterns)) - covered)

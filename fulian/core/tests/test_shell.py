@@ -39,3 +39,29 @@ def test_anything_else_under_the_api_is_a_json_404_for_every_method(world: World
 def test_pages_vary_on_htmx_so_a_cached_fragment_never_stands_in_for_a_page(world: World) -> None:
     response = world.client_for("xinshi_staff").get(reverse("orgs:list"))
     assert "HX-Request" in response["Vary"]
+
+
+def test_absurd_page_numbers_are_an_empty_page_not_an_error(world: World) -> None:
+    client = world.client_for("city_admin")
+    for page in ("99999999999999999999", "-3", "abc"):
+        assert client.get(reverse("orgs:list"), {"q": "村", "page": page}).status_code == 200
+    assert world.client_for("auditor").get(reverse("audit:list"), {"page": "99999999999999999999"}).status_code == 200
+
+
+def test_api_errors_speak_the_callers_language_and_name_no_model(world: World) -> None:
+    client = world.api_for("xinshi_staff")
+    outside = world.org("shucai")
+    assert client.get(f"/api/v1/orgs/{outside.pk}/", HTTP_ACCEPT_LANGUAGE="en").json() == {"detail": "Not found."}
+    assert client.get(f"/api/v1/orgs/{outside.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json() == {
+        "detail": "未找到相关内容。"
+    }
+    assert client.get("/api/v1/audit/", HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 403
+    assert "角色" in client.get("/api/v1/audit/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["detail"]
+
+
+def test_a_session_api_call_without_csrf_says_what_to_send(world: World) -> None:
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.user("xinshi_staff"))
+    response = client.post(f"/api/v1/orgs/{world.org('huilong').pk}/groups/", {"name": "第九村民小组"})
+    assert response.status_code == 403
+    assert "X-CSRFToken" in response.json()["detail"]

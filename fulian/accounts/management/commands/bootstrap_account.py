@@ -14,6 +14,7 @@ from django.db import transaction
 
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
+from fulian.accounts.services import username_errors
 from fulian.audit.recorder import audit_context
 from fulian.orgs.models import Organisation
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation with code {org}; load the divisions first (manage.py load_divisions).")
         if User.objects.filter(username__iexact=username).exists():
             raise CommandError(f"An account called {username} already exists.")
+        problems = username_errors(username)
+        if problems:
+            raise CommandError(" ".join(str(p) for p in problems))
         password = password or getpass.getpass("Password: ")
         user = User(username=username, full_name=full_name, org=organisation)
         try:
