@@ -5,9 +5,25 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from fulian.audit.db import install_append_only, remove_append_only
+from fulian.core.testing.clock import Clock, controlled_clock
 from fulian.core.testing.world import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are checked in English, the source language; pages choose their language per
+    request (Accept-Language), and the translation tests switch to zh-hans themselves."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    with controlled_clock() as clock:
+        yield clock
 
 
 @pytest.fixture(scope="session")

@@ -66,9 +66,7 @@ class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
 
     @extend_schema(request=AccountCreateSerializer, responses={201: AccountSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = AccountCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = self.validated(AccountCreateSerializer)
         user = services.user_create(
             actor=request.user,  # type: ignore[arg-type]
             username=data["username"],
@@ -90,18 +88,16 @@ class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
     @action(detail=True, methods=["post"])
     def password(self, request: Request, pk: str | None = None) -> Response:
         account = self.get_object()
-        payload = PasswordSetSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.user_set_password(actor=request.user, user=account, password=payload.validated_data["password"])  # type: ignore[arg-type]
+        data = self.validated(PasswordSetSerializer)
+        services.user_set_password(actor=request.user, user=account, password=data["password"])  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ActiveSerializer, responses={200: AccountSerializer})
     @action(detail=True, methods=["post"])
     def active(self, request: Request, pk: str | None = None) -> Response:
         account = self.get_object()
-        payload = ActiveSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.user_set_active(actor=request.user, user=account, active=payload.validated_data["active"])  # type: ignore[arg-type]
+        data = self.validated(ActiveSerializer)
+        services.user_set_active(actor=request.user, user=account, active=data["active"])  # type: ignore[arg-type]
         return Response(AccountSerializer(account).data)
 
     @extend_schema(request=None, responses={200: MobileSerializer})
@@ -138,9 +134,7 @@ class RoleGrantViewSet(
 
     @extend_schema(request=RoleGrantCreateSerializer, responses={201: RoleGrantSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = RoleGrantCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        data = self.validated(RoleGrantCreateSerializer)
         user = User.objects.visible_to(request.user).filter(pk=data["user"]).first()
         if user is None:
             raise ValidationError({"user": [_("No account with this id in your area.")]})

@@ -3,17 +3,13 @@ from a chosen address, logging in through the real login page, and a clock to mo
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-from unittest import mock
 
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from fulian.core.testing.clock import Clock, controlled_clock  # noqa: F401 - re-exported for tests
 from fulian.core.testing.world import PASSWORD, World
 
 # The messages are compared in English: the zh-hans catalogue is translated separately.
@@ -48,20 +44,3 @@ def page_errors(response: Any) -> str:
     context = response.context
     forms = [context[name] for name in ("form", "grant_form") if name in context]
     return " ".join(str(e) for form in forms for errors in form.errors.values() for e in errors)
-
-
-class Clock:
-    """``django.utils.timezone.now`` under the test's control."""
-
-    def __init__(self) -> None:
-        self.now = timezone.now()
-
-    def advance(self, *, minutes: float) -> None:
-        self.now += datetime.timedelta(minutes=minutes)
-
-
-@contextmanager
-def controlled_clock() -> Iterator[Clock]:
-    clock = Clock()
-    with mock.patch("django.utils.timezone.now", side_effect=lambda: clock.now):
-        yield clock

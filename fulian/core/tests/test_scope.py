@@ -58,39 +58,33 @@ def test_every_scoped_model_has_a_scope_case() -> None:
     assert not missing, f"Scoped models without a ScopeCase in <app>/tests/scope_cases.py: {missing}"
 
 
-def _urls_with_ids(patterns: list[Any], namespace: str = "") -> list[str]:
+def _url_names(patterns: list[Any], keep: Any, namespace: str = "") -> list[str]:
+    """The namespaced names of every URL pattern for which ``keep(pattern)`` holds."""
     found: list[str] = []
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            found += _urls_with_ids(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name and "pk" in pattern.pattern.regex.groupindex:
+            found += _url_names(pattern.url_patterns, keep, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name and keep(pattern):
             found.append(f"{namespace}{pattern.name}")
     return found
 
 
-def _list_urls(patterns: list[Any], namespace: str = "") -> list[str]:
-    found: list[str] = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            found += _list_urls(pattern.url_patterns, inner)
-        elif (
-            isinstance(pattern, URLPattern)
-            and pattern.name
-            and (pattern.name == "list" or pattern.name.endswith("-list"))
-        ):
-            found.append(f"{namespace}{pattern.name}")
-    return found
+def _takes_an_id(pattern: URLPattern) -> bool:
+    return "pk" in pattern.pattern.regex.groupindex
+
+
+def _is_a_list(pattern: URLPattern) -> bool:
+    return pattern.name == "list" or str(pattern.name).endswith("-list")
 
 
 def test_every_list_has_a_scope_case() -> None:
     covered = {name for _case, name, _params in LISTS}
-    missing = sorted(set(_list_urls(get_resolver().url_patterns)) - covered)
+    missing = sorted(set(_url_names(get_resolver().url_patterns, _is_a_list)) - covered)
     assert not missing, f"List pages or endpoints without a ScopeCase list entry: {missing}"
 
 
 def test_every_url_taking_an_id_has_a_scope_case() -> None:
     covered = {name for _case, name, _method in DETAIL} | set(EXEMPT_URLS)
-    missing = sorted(set(_urls_with_ids(get_resolver().url_patterns)) - covered)
+    missing = sorted(set(_url_names(get_resolver().url_patterns, _takes_an_id)) - covered)
     assert not missing, f"URLs taking an id without a ScopeCase: {missing}"

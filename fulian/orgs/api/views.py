@@ -28,7 +28,6 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     def groups(self, request: Request, pk: str | None = None) -> Response:
         """Add a village group (村民小组) under a village."""
         village = self.get_object()
-        payload = GroupCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        group = services.group_create(actor=request.user, village=village, name=payload.validated_data["name"])
+        data = self.validated(GroupCreateSerializer)
+        group = services.group_create(actor=request.user, village=village, name=data["name"])
         return Response(OrganisationSerializer(group).data, status=201)
