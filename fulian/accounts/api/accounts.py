@@ -108,8 +108,14 @@ class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
         return Response({"mobile": services.user_reveal_mobile(actor=request.user, user=account)})  # type: ignore[arg-type]
 
 
+def _visible_accounts(request: Request | None) -> QuerySet[User]:
+    return User.objects.visible_to(request.user) if request is not None else User.objects.none()
+
+
 class RoleGrantFilter(django_filters.FilterSet):
-    user = django_filters.NumberFilter(field_name="user_id", label=_("Account id"))
+    # Scoped choices: an account outside the caller's subtree is "not a valid choice", like a
+    # missing one (and a malformed id is a 400, not a database error).
+    user = django_filters.ModelChoiceFilter(queryset=_visible_accounts, label=_("Account id"))
 
     class Meta:
         model = RoleGrant

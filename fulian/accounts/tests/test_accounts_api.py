@@ -164,3 +164,10 @@ def test_an_account_shows_only_the_grants_inside_the_callers_subtree(world: Worl
     assert [g["org_code"] for g in detail["grants"]] == [g["org_code"] for g in listed["grants"]] == ["430223123"]
     everything = api_client(world, "security").get(f"/api/v1/accounts/{xinshi.pk}/").json()
     assert sorted(g["org_code"] for g in everything["grants"]) == ["430223123", "430225"]
+
+
+@pytest.mark.parametrize("value", ["-1.5331841046316103e+44", "abc", "99999999999999999999999"])
+def test_a_malformed_account_filter_is_a_400(world: World, value: str) -> None:
+    response = api_client(world, "security").get("/api/v1/role-grants/", {"user": value})
+    assert response.status_code == 400
+    assert "user" in response.json()
