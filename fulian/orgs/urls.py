@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.org_detail, name="detail"),
     path("<int:pk>/children/", views.org_children, name="children"),
     path("<int:pk>/groups/new/", views.group_create, name="group_create"),
+    path("<int:pk>/rename/", views.group_rename, name="group_rename"),
 ]

@@ -15,6 +15,7 @@ from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, get_visible_or_404, user_grants
 from fulian.core.views import render_list, wants_fragment
 from fulian.orgs import services
+from fulian.orgs.choices import Level
 from fulian.orgs.forms import GroupForm, OrgSearchForm
 from fulian.orgs.models import Organisation
 from fulian.orgs.selectors import ancestors, labelled_counts, subtree_counts, tree_roots, with_child_counts
@@ -72,7 +73,8 @@ def _detail_context(request: AuthedRequest, org: Organisation, group_form: Group
 def org_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """One organisation: its parent chain, counts below it, its children, its groups."""
     org = get_visible_or_404(Organisation.objects, request.user, pk=pk)
-    return render(request, "orgs/org_detail.html", _detail_context(request, org, GroupForm()))
+    form = GroupForm(initial={"name": org.name}) if org.level == Level.GROUP else GroupForm()
+    return render(request, "orgs/org_detail.html", _detail_context(request, org, form))
 
 
 @require_POST
@@ -88,3 +90,19 @@ def group_create(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Added %(name)s.") % {"name": group.display_name})
             return redirect("orgs:detail", pk=village.pk)
     return render(request, "orgs/org_detail.html", _detail_context(request, village, form), status=400)
+
+
+@require_POST
+def group_rename(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Correct a village group's name (division names come from the official codes)."""
+    group = get_visible_or_404(Organisation.objects, request.user, pk=pk, action="orgs.change")
+    form = GroupForm(request.POST)
+    if form.is_valid():
+        try:
+            services.group_rename(actor=request.user, group=group, name=form.cleaned_data["name"])
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Renamed to %(name)s.") % {"name": group.display_name})
+            return redirect("orgs:detail", pk=group.pk)
+    return render(request, "orgs/org_detail.html", _detail_context(request, group, form), status=400)

@@ -31,3 +31,13 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
         data = self.validated(GroupCreateSerializer)
         group = services.group_create(actor=request.user, village=village, name=data["name"])
         return Response(OrganisationSerializer(group).data, status=201)
+
+    @extend_schema(request=GroupCreateSerializer, responses={200: OrganisationSerializer})
+    @action(detail=True, methods=["post"], url_path="rename")
+    def rename(self, request: Request, pk: str | None = None) -> Response:
+        """Correct a village group's name."""
+        group = self.get_object()
+        data = self.validated(GroupCreateSerializer)
+        return Response(
+            OrganisationSerializer(services.group_rename(actor=request.user, group=group, name=data["name"])).data
+        )

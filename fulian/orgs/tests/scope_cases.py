@@ -11,8 +11,10 @@ CASES = [
             ("orgs:detail", "get"),
             ("orgs:children", "get"),
             ("orgs:group_create", "post"),
+            ("orgs:group_rename", "post"),
             ("api:org-detail", "get"),
             ("api:org-groups", "post"),
+            ("api:org-rename", "post"),
         ],
         lists=[
             ("orgs:list", lambda o: {"q": o.code}),

@@ -408,3 +408,39 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(world: World, django_ass
     with django_assert_num_queries(before):
         page = text(c.get(url))
     assert page.count("加组") == 20
+
+
+def test_staff_rename_a_village_group_on_its_page(world: World) -> None:
+    group = world.org("huilong_group1")
+    client = world.client_for("xinshi_staff")
+    page = client.get(reverse("orgs:detail", kwargs={"pk": group.pk})).content.decode()
+    assert 'value="第一村民小组"' in page
+    response = client.post(reverse("orgs:group_rename", kwargs={"pk": group.pk}), {"name": "一组"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.name, group.display_name, group.name_initials.split()[0]) == ("一组", "一组", "yz")
+
+
+def test_renaming_a_village_itself_is_refused_with_a_message(world: World) -> None:
+    village = world.org("huilong")
+    response = world.client_for("xinshi_staff").post(
+        reverse("orgs:group_rename", kwargs={"pk": village.pk}), {"name": "新名"}
+    )
+    assert response.status_code == 400
+    village.refresh_from_db()
+    assert village.name == "回龙村"
+
+
+def test_a_member_cannot_rename_a_group(world: World) -> None:
+    group = world.org("huilong_group1")
+    response = world.client_for("huilong_zhiwei").post(
+        reverse("orgs:group_rename", kwargs={"pk": group.pk}), {"name": "一组"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_api_renames_a_group(world: World) -> None:
+    group = world.org("huilong_group1")
+    response = world.api_for("xinshi_staff").post(f"/api/v1/orgs/{group.pk}/rename/", {"name": "一组"})
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "一组"
