@@ -44,6 +44,7 @@ demo: setup $(STAMP)/static
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint --lint --check templates fulian
 	FULIAN_TESTING=1 $(VENV)/bin/mypy fulian config
 	FULIAN_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
 	$(MAKE) --no-print-directory check-schema

@@ -134,7 +134,9 @@ def test_the_home_page_has_a_card_per_role_with_counts_below(world: World) -> No
     assert page.count('data-testid="home-card"') == 1
     assert "攸县 Women's Federation" in page
     assert "Administrator" in page
-    assert re.findall(r'fl-count mb-0">(\d+)</dd><dt[^>]*>([^<]+)<', page) == [
+    assert [
+        (n, label.strip()) for n, label in re.findall(r'fl-count mb-0">\s*(\d+)\s*</dd>\s*<dt[^>]*>([^<]+)<', page)
+    ] == [
         ("2", "Township"),
         ("3", "Village"),
         ("1", "Village group"),
@@ -238,7 +240,12 @@ def test_the_detail_page_counts_what_lies_below(world: World) -> None:
     page = text(client(world, "youxian_admin").get(detail_url(world.org("youxian"))))
     counts = re.search(r'data-testid="counts">(.*?)</section>', page, re.S)
     assert counts
-    found = re.findall(r'fl-count">(\d+)</div><div class="small fl-muted">([^<]+)<', counts.group(1))
+    found = [
+        (n, label.strip())
+        for n, label in re.findall(
+            r'fl-count">\s*(\d+)\s*</div>\s*<div class="small fl-muted">([^<]+)<', counts.group(1)
+        )
+    ]
     assert found == [("2", "Township"), ("3", "Village"), ("1", "Village group")]
 
 
