@@ -9,6 +9,7 @@ from fulian.accounts.models import User
 from fulian.accounts.tests.clients import log_in, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
+from fulian.core.testing.factories import UserFactory
 from fulian.core.testing.world import World
 
 NEW_PASSWORD = "Qingshan-2026"
@@ -188,9 +189,7 @@ def test_the_account_list_runs_the_same_queries_however_many_accounts(world: Wor
     assert first.status_code == 200
     orgs = [world.org(key) for key in ("huilong", "shucai", "xinshi", "longhu", "yanling")]
     for n in range(30):
-        account = User(username=f"extra{n:02d}", full_name=f"额外{n}", org=orgs[n % len(orgs)])
-        account.set_mobile(f"1370000{n:04d}")
-        account.save()
+        UserFactory(username=f"extra{n:02d}", org=orgs[n % len(orgs)], mobile=f"1370000{n:04d}")
     with CaptureQueriesContext(connection) as after:
         second = client.get(url)
     assert "extra29" in second.content.decode()

@@ -11,6 +11,7 @@ from fulian.accounts.models import RoleGrant, User
 from fulian.accounts.tests.clients import api_client, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
+from fulian.core.testing.factories import RoleGrantFactory
 from fulian.core.testing.world import PASSWORD, World
 
 NEW = {
@@ -148,10 +149,7 @@ def test_the_account_list_runs_a_constant_number_of_queries(world: World) -> Non
 
     queries()  # the first request also loads the caller's grants
     first = queries()
-    org = world.org("huilong")
-    for n in range(20):
-        user = User.objects.create(username=f"extra{n}", org=org)
-        RoleGrant.objects.create(user=user, org=org, role=Role.MEMBER)
+    RoleGrantFactory.create_batch(20)
     assert queries() == first
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant
+from fulian.core.testing.factories import RoleGrantFactory
 from fulian.core.testing.world import World
 from fulian.orgs.models import Organisation
 from fulian.orgs.services import group_create_as_system
@@ -378,7 +379,7 @@ def test_the_tree_page_runs_as_many_queries_for_many_roots_as_for_one(
     c = client(world, "huilong_zhiwei")
     before = count_queries(c, reverse("orgs:list"))
     for key in ("daqiaotou", "longhu", "shucai", "dongqu"):
-        RoleGrant.objects.create(user=user, org=world.org(key), role=Role.MEMBER)
+        RoleGrantFactory(user=user, org=world.org(key))
     with django_assert_num_queries(before):
         page = text(c.get(reverse("orgs:list")))
     assert link(world.org("dongqu")) in page
