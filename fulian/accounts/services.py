@@ -12,7 +12,7 @@ from django.contrib.auth import logout as django_logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,16 +143,19 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> Us
 
 
 def _claim_attempt(account: User) -> int | None:
-    """Count one attempt on an unlocked account; its number, or None if the account is locked."""
-    now = timezone.now()
-    claimed = (
-        User.objects.filter(pk=account.pk)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .update(failed_logins=F("failed_logins") + 1)
-    )
-    if not claimed:
-        return None
-    return User.objects.filter(pk=account.pk).values_list("failed_logins", flat=True).get()
+    """Count one attempt on an unlocked account; its number, or None if the account is locked.
+
+    The row is locked while it is read and counted (SELECT … FOR UPDATE on PostgreSQL; on
+    SQLite the IMMEDIATE transaction takes the write lock at BEGIN), so the number returned is
+    exactly this attempt's place, even with a lock being set by a parallel request.
+    """
+    with transaction.atomic():
+        row = User.objects.select_for_update().only("failed_logins", "locked_until").get(pk=account.pk)
+        if row.locked_until is not None and row.locked_until > timezone.now():
+            return None
+        attempt = row.failed_logins + 1
+        User.objects.filter(pk=account.pk).update(failed_logins=attempt)
+    return attempt
 
 
 def _lock(request: HttpRequest | None, account: User) -> None:
