@@ -31,7 +31,21 @@ def load(out: TextIO) -> None:
             user.set_password(DEMO_PASSWORD)
             user.save()
             created += 1
+        else:
+            _reset(user)
         RoleGrant.objects.get_or_create(user=user, org=org, role=role)
-    out.write(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} already there.\n")
+    out.write(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} reset to their demo state.\n")
     for username, _name, role, code, mobile in DEMO_ACCOUNTS:
         out.write(f"  {username:<15} {role.label:<10} {code:<13} mobile {mobile}\n")
+
+
+def _reset(user: User) -> None:
+    """Bring a demo account back to what the README promises: active, unlocked, the demo
+    password (someone trying the demo may have locked, deactivated or changed it)."""
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)

@@ -1,9 +1,12 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from fulian.accounts.choices import BUSINESS_ROLES, Role
+from fulian.accounts.models import User
+from fulian.core.personal import validate_mobile
 from fulian.core.scoping import AnyUser
 from fulian.orgs.models import Organisation
 
@@ -51,9 +54,27 @@ class AccountForm(forms.Form):
             help_text=_("The division code of the organisation the account belongs to, such as 430223123."),
         )
 
+    # Checked here as well as in the service, so that every field's problem shows at once.
+    def clean_mobile(self) -> str:
+        mobile: str = self.cleaned_data["mobile"]
+        if mobile:
+            validate_mobile(mobile)
+        return mobile
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        validate_password(
+            password, User(username=self.data.get("username", ""), full_name=self.data.get("full_name", ""))
+        )
+        return password
+
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in BUSINESS_ROLES])
+    # No default: a role is chosen on purpose, never granted by leaving the first one selected.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose a role")), *[(r.value, r.label) for r in Role if r in BUSINESS_ROLES]],
+    )
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

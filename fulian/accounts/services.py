@@ -12,7 +12,7 @@ from django.contrib.auth import logout as django_logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,6 +131,15 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> Us
         _lock(request, account)
         raise _refused_locked(settings.FULIAN_LOCKOUT_MINUTES)
     user = UsernameOrMobileBackend().authenticate(request, username=identifier, password=password)
+    if user is None and not account.is_active and account.check_password(password):
+        # The right password for a deactivated account: say so (only its holder learns it),
+        # rather than "wrong password" and a countdown she would keep retyping into.
+        User.objects.filter(pk=account.pk, failed_logins__gt=0).update(failed_logins=F("failed_logins") - 1)
+        record(Action.LOGIN_FAILED, account, changes={"reason": "inactive"}, request=request)
+        raise LoginRefused(
+            _("This account has been deactivated. Please contact the security officer of your federation."),
+            "inactive",
+        )
     if user is None or user.pk != account.pk:
         _fail(request, identifier, account, reason=LoginFailure.REASON_PASSWORD)
         if attempt >= limit:
@@ -323,6 +332,8 @@ def user_set_password(*, actor: User, user: User, password: str, current_passwor
 def user_unlock(*, actor: User, user: User) -> None:
     """Lift a lock early (any account in scope: unlocking changes nothing an officer holds)."""
     _require_in_scope(actor, user)
+    if user.locked_until is None and not user.failed_logins:
+        return  # nothing to lift, nothing to record
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     record(Action.UPDATE, user, changes={"locked_until": [user.locked_until, None]})
     user.locked_until = None
@@ -331,7 +342,7 @@ def user_unlock(*, actor: User, user: User) -> None:
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool) -> None:
     if actor.pk == user.pk:
-        raise ValidationError(_("You cannot deactivate your own account."))
+        raise ValidationError(_("You cannot change whether your own account is active."))
     _require_manages(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active"])

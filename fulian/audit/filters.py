@@ -13,6 +13,7 @@ from django_filters.fields import IsoDateTimeField
 
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditedModel, AuditEvent
+from fulian.orgs.api.filters import DIGITS
 from fulian.orgs.models import Organisation
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
@@ -62,7 +63,10 @@ class AuditEventFilter(django_filters.FilterSet):
     ip = IPFilter(field_name="ip", label=_("IP address"))
     action = django_filters.ChoiceFilter(choices=Action.choices, label=_("Action"), empty_label=_("All actions"))
     org = django_filters.CharFilter(
-        method="filter_org", label=_("Organisation code"), help_text=_("The organisation and everything below it.")
+        method="filter_org",
+        validators=[DIGITS],
+        label=_("Organisation code"),
+        help_text=_("The organisation and everything below it."),
     )
     object_type = django_filters.ChoiceFilter(
         choices=_audited_types, label=_("Object type"), empty_label=_("All types")

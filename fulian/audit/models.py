@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -50,6 +51,36 @@ class AuditedModel(models.Model):
     @property
     def audit_org(self) -> Organisation | None:
         raise NotImplementedError
+
+
+# Keys of ``changes`` that are not model fields, with their labels.
+DETAIL_LABELS = {
+    "reason": _("reason"),
+    "typed": _("name typed"),
+    "field": _("field"),
+    "source": _("source"),
+    "created": _("created"),
+    "renamed": _("renamed"),
+    "moved": _("moved"),
+    "token": _("API token"),
+    "key": _("key"),
+    "rows": _("rows"),
+}
+
+
+def change_label(object_type: str, key: str) -> str:
+    """The readable name of a ``changes`` key: the model field's verbose name where it is one."""
+    if key in DETAIL_LABELS:
+        return str(DETAIL_LABELS[key])
+    try:
+        model = apps.get_model(object_type) if object_type else None
+    except (LookupError, ValueError):
+        model = None
+    if model is not None:
+        for field in model._meta.concrete_fields:
+            if key in (field.attname, field.name):
+                return str(field.verbose_name)
+    return key
 
 
 class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
@@ -128,11 +159,13 @@ class AuditEvent(models.Model):
         return q | Q(org_path="") if grant.is_root else q
 
     def change_rows(self) -> list[tuple[str, Any, Any, bool]]:
-        """``(field, old, new, is_change)`` rows for display; other details have no old value."""
+        """``(label, old, new, is_change)`` rows for display, each field by its name in the
+        reader's language; details that are not field changes have no old value."""
         rows = []
-        for field, value in (self.changes or {}).items():
+        for key, value in (self.changes or {}).items():
+            label = change_label(self.object_type, key)
             if isinstance(value, list) and len(value) == 2:
-                rows.append((field, value[0], value[1], True))
+                rows.append((label, value[0], value[1], True))
             else:
-                rows.append((field, value, None, False))
+                rows.append((label, value, None, False))
         return rows

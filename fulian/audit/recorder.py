@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
@@ -48,6 +49,10 @@ def audit_context(*, request: HttpRequest | None = None, actor_name: str = "", a
 def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # In the deployment's time zone, with its offset: what the auditor reads beside the
+        # event's own time, and still unambiguous.
+        return timezone.localtime(value).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, datetime.datetime | datetime.date | datetime.time | decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):

@@ -29,14 +29,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF's handler, plus:
 
     * a service's Django ValidationError becomes a 400 with field errors;
-    * every 404 says just "Not found." in the caller's language (DRF's own message names the
-      model: "No Organisation matches the given query.");
+    * a missing or out-of-scope object says just "Not found." in the caller's language (DRF's
+      own message names the model: "No Organisation matches the given query.");
     * a CSRF failure on a session call gets a translated message saying what to do.
     """
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": " ".join(exc.messages)}
         exc = exceptions.ValidationError(detail=detail)
-    elif isinstance(exc, Http404 | exceptions.NotFound):
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
         exc = exceptions.PermissionDenied(

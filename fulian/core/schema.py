@@ -47,5 +47,6 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if "{" in path or operation.get("parameters"):
                 responses.setdefault("404", _ref("Error", "Not found, or outside your organisation subtree."))
             if path.endswith("/auth/token/"):
+                responses.setdefault("403", _ref("Error", "The account has been deactivated (code `inactive`)."))
                 responses.setdefault("429", _ref("Error", "Account locked or address blocked after failed logins."))
     return result

@@ -49,6 +49,8 @@ class LoadProblem:
     message: str
 
     def __str__(self) -> str:
+        if not self.row:  # a problem of the whole file or of an argument
+            return f"{self.file}: {self.message}"
         return _("%(file)s row %(row)d, column %(column)s: %(message)s") % {
             "file": self.file,
             "row": self.row,
@@ -149,9 +151,11 @@ def _rows(path: Path, required: Iterable[str], reading: Reading) -> Iterator[tup
             )
         )
         return
+    data_rows = 0
     for (number, _line), values in zip(lines[1:], reader, strict=False):
         if not any(v.strip() for v in values):
             continue  # Excel leaves rows of empty cells below the data
+        data_rows += 1
         row = dict(zip(header, (v.strip() for v in values), strict=False))
         absent = [c for c in required if c not in row]
         if absent:
@@ -165,6 +169,8 @@ def _rows(path: Path, required: Iterable[str], reading: Reading) -> Iterator[tup
             )
             continue
         yield number, row
+    if not data_rows:
+        reading.problems.append(LoadProblem(path.name, 0, "-", _("The file has a header but no rows of data.")))
 
 
 def _add(

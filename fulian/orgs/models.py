@@ -79,7 +79,9 @@ class Organisation(PathScopedModel, AuditedModel):
 
     @property
     def federation_name(self) -> str:
-        """``回龙村妇联``: the federation of this division."""
+        """``回龙村妇联``: the federation of this division (a village group has none of its own)."""
+        if self.level == Level.GROUP:
+            return self.display_name
         return _("%(name)s Women's Federation") % {"name": self.display_name}
 
     @property

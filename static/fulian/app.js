@@ -26,3 +26,9 @@ document.addEventListener("click", (event) => {
   button.setAttribute("aria-expanded", String(open));
   button.textContent = open ? "▾" : "▸";
 });
+
+// Forms that take something away ask first (data-confirm holds the question).
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

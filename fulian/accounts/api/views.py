@@ -32,11 +32,11 @@ class TokenView(APIView):
                 password=payload.validated_data["password"],
             )
         except services.LoginRefused as refused:
-            code = (
-                status.HTTP_429_TOO_MANY_REQUESTS
-                if refused.code in ("locked", "ip_blocked")
-                else status.HTTP_400_BAD_REQUEST
-            )
+            code = {
+                "locked": status.HTTP_429_TOO_MANY_REQUESTS,
+                "ip_blocked": status.HTTP_429_TOO_MANY_REQUESTS,
+                "inactive": status.HTTP_403_FORBIDDEN,
+            }.get(refused.code, status.HTTP_400_BAD_REQUEST)
             return Response({"detail": refused.message, "code": refused.code}, status=code)
         token = services.token_issue(request=http_request, user=user)
         return Response({"token": token.key})

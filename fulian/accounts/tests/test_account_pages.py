@@ -139,7 +139,7 @@ def test_the_security_officer_cannot_deactivate_their_own_account(world: World) 
     me = world.user("security")
     client = web_client(world, "security")
     response = client.post(reverse("accounts:set_active", kwargs={"pk": me.pk}), {"active": "0"}, follow=True)
-    assert "cannot deactivate your own account" in response.content.decode()
+    assert "cannot change whether your own account is active" in response.content.decode()
     me.refresh_from_db()
     assert me.is_active
 
@@ -195,3 +195,13 @@ def test_the_account_list_runs_the_same_queries_however_many_accounts(world: Wor
     assert "extra29" in second.content.decode()
     assert "137****0029" in second.content.decode()
     assert len(after) == len(before), [q["sql"] for q in after.captured_queries]
+
+
+def test_the_account_form_reports_every_bad_field_at_once(world: World) -> None:
+    response = web_client(world, "security").post(
+        reverse("accounts:create"),
+        {"username": "wang_fang", "full_name": "王芳", "org": "999999", "mobile": "1390733", "password": "short"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) >= {"org", "mobile", "password"}

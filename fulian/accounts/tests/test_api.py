@@ -97,7 +97,7 @@ def test_a_missing_password_is_a_400_naming_the_field(world: World) -> None:
 def test_an_inactive_account_gets_no_token_and_its_token_stops_working(world: World) -> None:
     key = _token("xinshi_staff").json()["token"]
     User.objects.filter(username="xinshi_staff").update(is_active=False)
-    assert _token("xinshi_staff").status_code == 400
+    assert _token("xinshi_staff").status_code == 403
     assert _with_token(key).get(reverse("api:me")).status_code in (401, 403)
 
 

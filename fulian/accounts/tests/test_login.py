@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from fulian.accounts import services
 from fulian.accounts.models import LoginFailure, User
-from fulian.accounts.tests.clients import Clock, log_in, page_errors, web_client
+from fulian.accounts.tests.clients import Clock, api_client, log_in, page_errors, web_client
 from fulian.core.personal import keyed_hash
 from fulian.core.testing.world import PASSWORD, World
 
@@ -210,13 +210,22 @@ def test_twenty_nine_failures_from_one_address_do_not_block_it(world: World) -> 
     assert log_in(client, "xinshi_staff").status_code == 302
 
 
-def test_an_inactive_account_cannot_log_in_and_is_not_told_why(world: World) -> None:
+def test_a_deactivated_account_with_its_right_password_is_told_to_ask_the_officer(world: World) -> None:
     User.objects.filter(username="xinshi_staff").update(is_active=False)
     client = web_client()
     response = log_in(client, "xinshi_staff", PASSWORD)
     assert response.status_code == 200
-    assert "4 attempts left" in page_errors(response)
+    assert "deactivated" in page_errors(response)
     assert _logged_in_as(client) is None
+    assert world.user("xinshi_staff").failed_logins == 0
+    api = api_client().post("/api/v1/auth/token/", {"username": "xinshi_staff", "password": PASSWORD})
+    assert (api.status_code, api.json()["code"]) == (403, "inactive")
+
+
+def test_a_deactivated_account_with_a_wrong_password_learns_nothing_more(world: World) -> None:
+    User.objects.filter(username="xinshi_staff").update(is_active=False)
+    response = log_in(web_client(), "xinshi_staff", "not-the-password")
+    assert "4 attempts left" in page_errors(response)
 
 
 def test_a_deactivated_account_loses_its_open_session(world: World) -> None:

@@ -269,3 +269,15 @@ def test_the_detail_runs_a_fixed_number_of_queries(world: World, django_assert_n
     add_groups(world.org("huilong"), 20)
     with django_assert_num_queries(before):
         assert client.get(url).json()["counts"] == {"group": 21}
+
+
+def test_a_code_prefix_that_is_not_digits_is_a_400_naming_the_parameter(world: World) -> None:
+    response = world.api_for("city_admin").get("/api/v1/orgs/", {"code_prefix": "abc"})
+    assert response.status_code == 400
+    assert "code_prefix" in response.json()
+
+
+def test_an_invalid_page_says_so(world: World) -> None:
+    response = world.api_for("city_admin").get("/api/v1/orgs/", {"page": 999})
+    assert response.status_code == 404
+    assert response.json()["detail"] != "Not found."

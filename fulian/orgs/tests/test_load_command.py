@@ -161,7 +161,7 @@ def test_many_problems_are_listed_up_to_fifty_then_counted(world: World, tmp_pat
         call_command("load_divisions", "--file", str(path), stdout=StringIO(), stderr=err)
     lines = err.getvalue().splitlines()
     assert len(lines) == 51
-    assert lines[-1] == "... and 10 more problems"
+    assert lines[-1] == "… and 10 more problems"
 
 
 def test_a_missing_file_is_a_command_error(world: World, tmp_path: Path) -> None:
@@ -224,3 +224,12 @@ def test_a_code_without_a_folder_is_refused_rather_than_loading_the_whole_city(w
 def test_a_file_and_a_folder_together_are_refused(world: World, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="either"):
         load("--file", str(SHIPPED_FILE), "--from-dir", str(write_china_division(tmp_path / "dist")), "--code", "4302")
+
+
+def test_a_header_without_rows_is_a_problem_not_a_success(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("village_code,village_name,street_code,street_name,county_code,county_name\n\n,,,,,\n")
+    err = StringIO()
+    with pytest.raises(CommandError, match="Nothing was loaded"):
+        call_command("load_divisions", "--file", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue().strip() == "empty.csv: The file has a header but no rows of data."

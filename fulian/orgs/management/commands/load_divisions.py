@@ -2,6 +2,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from fulian.audit.recorder import audit_context
 from fulian.orgs.loader import SHIPPED_FILE, LoadError, read_china_division, read_flat
@@ -45,9 +46,17 @@ class Command(BaseCommand):
                 self.stderr.write(str(problem))
             more = len(e.problems) - 50
             if more > 0:
-                self.stderr.write(f"... and {more} more problems")
-            raise CommandError(f"Nothing was loaded: {len(e.problems)} problem(s) in {source}.") from None
+                self.stderr.write(_("… and %(n)d more problems") % {"n": more})
+            raise CommandError(
+                _("Nothing was loaded: %(n)d problem(s) in %(source)s.") % {"n": len(e.problems), "source": source}
+            ) from None
         self.stdout.write(
-            f"Loaded {source}: {len(result.created)} created, {len(result.renamed)} renamed, "
-            f"{len(result.moved)} moved, {result.unchanged} unchanged."
+            _("Loaded %(source)s: %(created)d created, %(renamed)d renamed, %(moved)d moved, %(unchanged)d unchanged.")
+            % {
+                "source": source,
+                "created": len(result.created),
+                "renamed": len(result.renamed),
+                "moved": len(result.moved),
+                "unchanged": result.unchanged,
+            }
         )
