@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -77,32 +79,41 @@ def org_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "orgs/org_detail.html", _detail_context(request, org, form))
 
 
-@require_POST
-def group_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    village = get_visible_or_404(Organisation.objects, request.user, pk=pk, action="orgs.change")
+def _group_name_post(
+    request: AuthedRequest, org: Organisation, write: Callable[[str], Organisation], done: str
+) -> HttpResponse:
+    """The group-name form posted on ``org``'s page: ``write`` the name through a service, then
+    back to the page with ``done``, or the page again with the errors beside the field."""
     form = GroupForm(request.POST)
     if form.is_valid():
         try:
-            group = services.group_create(actor=request.user, village=village, name=form.cleaned_data["name"])
+            group = write(form.cleaned_data["name"])
         except ValidationError as e:
             add_service_errors(form, e)
         else:
-            messages.success(request, _("Added %(name)s.") % {"name": group.display_name})
-            return redirect("orgs:detail", pk=village.pk)
-    return render(request, "orgs/org_detail.html", _detail_context(request, village, form), status=400)
+            messages.success(request, done % {"name": group.display_name})
+            return redirect("orgs:detail", pk=org.pk)
+    return render(request, "orgs/org_detail.html", _detail_context(request, org, form), status=400)
+
+
+@require_POST
+def group_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    village = get_visible_or_404(Organisation.objects, request.user, pk=pk, action="orgs.change")
+    return _group_name_post(
+        request,
+        village,
+        lambda name: services.group_create(actor=request.user, village=village, name=name),
+        _("Added %(name)s."),
+    )
 
 
 @require_POST
 def group_rename(request: AuthedRequest, pk: int) -> HttpResponse:
     """Correct a village group's name (division names come from the official codes)."""
     group = get_visible_or_404(Organisation.objects, request.user, pk=pk, action="orgs.change")
-    form = GroupForm(request.POST)
-    if form.is_valid():
-        try:
-            services.group_rename(actor=request.user, group=group, name=form.cleaned_data["name"])
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            messages.success(request, _("Renamed to %(name)s.") % {"name": group.display_name})
-            return redirect("orgs:detail", pk=group.pk)
-    return render(request, "orgs/org_detail.html", _detail_context(request, group, form), status=400)
+    return _group_name_post(
+        request,
+        group,
+        lambda name: services.group_rename(actor=request.user, group=group, name=name),
+        _("Renamed to %(name)s."),
+    )
