@@ -96,7 +96,7 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> Us
     Returns the user on success (without starting a session: the caller decides between a
     session and a token). Raises LoginRefused with a message the person can act on.
 
-    An account's attempt is claimed (counted) in one conditional UPDATE before its password is
+    An account's attempt is claimed (counted, under a row lock) before its password is
     checked, so parallel requests cannot get more than the allowed number of guesses past the
     lock. An unknown name goes through the same states (counted failures, a lock that refused
     attempts do not extend), so neither the messages nor the counts reveal which names exist.
