@@ -42,9 +42,8 @@ def home(request: AuthedRequest) -> HttpResponse:
 def org_list(request: AuthedRequest) -> HttpResponse:
     """The tree from the user's top organisations, or search results when searching."""
     form = OrgSearchForm(request.GET)
-    form.is_valid()
-    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
-    level = form.cleaned_data.get("level", "") if form.is_valid() else ""
+    valid = form.cleaned_data if form.is_valid() else {}
+    q, level = valid.get("q", ""), valid.get("level", "")
     context = {"form": form, "q": q, "roots": tree_roots(request.user)}
     if not (q or level):
         return render(request, "orgs/_results.html" if wants_fragment(request) else "orgs/org_list.html", context)
