@@ -6,13 +6,20 @@ from rest_framework.routers import DefaultRouter
 from fulian.accounts.api.accounts import AccountViewSet, RoleGrantViewSet
 from fulian.accounts.api.views import MeView, TokenRevokeView, TokenView
 from fulian.audit.api import AuditEventViewSet
+from fulian.households.api.views import HouseholdViewSet, MemberViewSet
 from fulian.orgs.api.views import OrganisationViewSet
+from fulian.people.api.views import PersonViewSet, PostViewSet, TermViewSet
 
 router = DefaultRouter()
 router.register("orgs", OrganisationViewSet, basename="org")
 router.register("audit", AuditEventViewSet, basename="audit")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("role-grants", RoleGrantViewSet, basename="role-grant")
+router.register("people", PersonViewSet, basename="person")
+router.register("posts", PostViewSet, basename="post")
+router.register("terms", TermViewSet, basename="term")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("household-members", MemberViewSet, basename="household-member")
 
 app_name = "api"
 urlpatterns = [

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "fulian.audit",
     "fulian.orgs",
     "fulian.accounts",
+    "fulian.people",
+    "fulian.households",
     "fulian.demo",
 ]
 
@@ -216,6 +218,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "fulian.accounts.choices.Role",
         "LevelEnum": "fulian.orgs.choices.Level",
+        "HouseholdCategoryEnum": "fulian.households.choices.HouseholdCategory",
+        "MemberCategoryEnum": "fulian.households.choices.MemberCategory",
     },
 }
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="jsi18n"),
     path("accounts/", include("fulian.accounts.urls")),
     path("orgs/", include("fulian.orgs.urls")),
+    path("people/", include("fulian.people.urls")),
+    path("households/", include("fulian.households.urls")),
     path("audit/", include("fulian.audit.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),

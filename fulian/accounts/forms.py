@@ -8,7 +8,7 @@ from fulian.accounts.choices import BUSINESS_ROLES, Role
 from fulian.accounts.models import User
 from fulian.core.personal import validate_mobile
 from fulian.core.scoping import AnyUser
-from fulian.orgs.models import Organisation
+from fulian.orgs.forms import OrgCodeField
 
 
 class LoginForm(forms.Form):
@@ -20,21 +20,6 @@ class LoginForm(forms.Form):
     password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
-
-
-class OrgCodeField(forms.CharField):
-    """An organisation chosen by its code, among those the user may act on (scoped)."""
-
-    def __init__(self, *, user: AnyUser, action: str, **kwargs: Any) -> None:
-        super().__init__(max_length=15, **kwargs)
-        self.user, self.action = user, action
-
-    def clean(self, value: Any) -> Organisation:  # type: ignore[override]
-        code = super().clean(value).strip()
-        org = Organisation.objects.visible_to(self.user, self.action).filter(code=code).first()
-        if org is None:
-            raise forms.ValidationError(_("No organisation with code %(code)s in your area.") % {"code": code})
-        return org
 
 
 class AccountForm(forms.Form):

@@ -14,3 +14,5 @@ class Action(models.TextChoices):
     TOKEN = "token", _("API token issued")
     REVEAL = "reveal", _("Personal data revealed")
     LOAD = "load", _("Data loaded")
+    IMPORT = "import", _("Spreadsheet imported")
+    EXPORT = "export", _("Exported with full personal data")

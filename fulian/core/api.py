@@ -38,7 +38,7 @@ class ScopedViewSetMixin:
 
     def validated(self, serializer_class: type[Any]) -> Any:
         """The request body checked by ``serializer_class`` (a 400 naming the fields if not)."""
-        payload = serializer_class(data=self.request.data)
+        payload = serializer_class(data=self.request.data, context={"request": self.request})
         payload.is_valid(raise_exception=True)
         return payload.validated_data
 
@@ -58,3 +58,20 @@ def action_somewhere(action: str) -> type[BasePermission]:
 
     ActionSomewhere.__name__ = f"ActionSomewhere_{action.replace('.', '_')}"
     return ActionSomewhere
+
+
+class FormFilteredMixin:
+    """List filters defined once, by the list page's form: the API validates its query
+    parameters with the same form (a bad one is a 400 naming it) and documents them."""
+
+    filter_form: Any = None
+    request: Any
+    action: str
+
+    def list_filters(self) -> dict[str, Any]:
+        from rest_framework.exceptions import ValidationError
+
+        form = self.filter_form(self.request.query_params, user=self.request.user)
+        if not form.is_valid():
+            raise ValidationError({field: [str(m) for m in messages] for field, messages in form.errors.items()})
+        return dict(form.cleaned_data)

@@ -12,6 +12,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         nav = {
             "orgs": can_anywhere(user, "orgs.view"),
+            "people": can_anywhere(user, "people.view"),
+            "households": can_anywhere(user, "households.view"),
             "accounts": can_anywhere(user, "accounts.manage"),
             "audit": can_anywhere(user, "audit.view"),
         }

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -11,3 +13,35 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+class ScopedFilterForm(forms.Form):
+    """The filters of a list page, its API endpoint and its export: one definition for all
+    three. ``org`` is a division code inside the user's subtree (or a not-found message)."""
+
+    q = forms.CharField(required=False, max_length=50)
+    org = forms.CharField(required=False, max_length=15)
+
+    def __init__(self, data: Any, *, user: Any, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.user = user
+
+    def clean_org(self) -> Any:
+        from django.utils.translation import gettext as _
+
+        from fulian.orgs.models import Organisation
+
+        code = (self.cleaned_data.get("org") or "").strip()
+        if not code:
+            return None
+        org = Organisation.objects.visible_to(self.user).filter(code=code).first()
+        if org is None:
+            raise ValidationError(_("No organisation with code %(code)s in your area.") % {"code": code})
+        return org
+
+    @property
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is dropped, its error shown beside it)."""
+        if not self.is_valid():
+            return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return dict(self.cleaned_data)

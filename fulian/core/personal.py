@@ -103,3 +103,31 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return None
         return encrypt(str(value))
+
+
+class PersonalFields:
+    """For models with ``mobile``/``mobile_hash`` and ``id_number``/``id_hash`` columns: store a
+    value with its keyed hash (for exact look-up and uniqueness), and show it masked."""
+
+    mobile: str | None
+    mobile_hash: str | None
+    id_number: str | None
+    id_hash: str | None
+
+    def set_mobile(self, value: str | None) -> None:
+        plain = normalise_mobile(value or "")
+        self.mobile = plain or None
+        self.mobile_hash = keyed_hash(plain) if plain else None
+
+    def set_id_number(self, value: str | None) -> None:
+        plain = (value or "").strip().upper()
+        self.id_number = plain or None
+        self.id_hash = keyed_hash(plain) if plain else None
+
+    @property
+    def mobile_masked(self) -> str:
+        return mask_mobile(self.mobile) if self.mobile else ""
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number) if self.id_number else ""

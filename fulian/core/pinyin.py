@@ -22,3 +22,11 @@ def pinyin_keys(text: str) -> tuple[str, str]:
     primary_initials = "".join(r[0][0] for r in readings if r[0])
     ordered_initials = [primary_initials, *sorted(initials - {primary_initials})]
     return " ".join(ordered_full), " ".join(ordered_initials)
+
+
+def search_keys(name: str) -> str:
+    """The pinyin search column of a person's or household head's name: every full-pinyin and
+    initials variant, each after a space, so that ``LIKE '% zth%'`` finds a variant from its
+    start (and a trigram index on PostgreSQL serves that pattern)."""
+    full, initials = pinyin_keys(name)
+    return " " + " ".join(dict.fromkeys([*full.split(), *initials.split()]))

@@ -1,7 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fulian.core.scoping import AnyUser
 from fulian.orgs.choices import Level
+from fulian.orgs.models import Organisation
 
 
 class GroupForm(forms.Form):
@@ -15,3 +19,18 @@ class GroupForm(forms.Form):
 class OrgSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices])
+
+
+class OrgCodeField(forms.CharField):
+    """An organisation chosen by its code, among those the user may act on (scoped)."""
+
+    def __init__(self, *, user: AnyUser, action: str, **kwargs: Any) -> None:
+        super().__init__(max_length=15, **kwargs)
+        self.user, self.action = user, action
+
+    def clean(self, value: Any) -> Organisation:  # type: ignore[override]
+        code = super().clean(value).strip()
+        org = Organisation.objects.visible_to(self.user, self.action).filter(code=code).first()
+        if org is None:
+            raise forms.ValidationError(_("No organisation with code %(code)s in your area.") % {"code": code})
+        return org

@@ -1,7 +1,8 @@
 from typing import Any
 
 from django import forms, template
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -10,6 +11,18 @@ register = template.Library()
 def bs(field: forms.BoundField) -> SafeString:
     """Render a form field with Bootstrap's classes, marked invalid when it has errors."""
     widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple: one box per choice
+        boxes = []
+        for choice in field.subwidgets:
+            choice.data["attrs"]["class"] = "form-check-input"
+            boxes.append(
+                format_html(
+                    '<div class="form-check fl-check"><label class="form-check-label">{} {}</label></div>',
+                    choice.tag(),
+                    choice.choice_label,
+                )
+            )
+        return format_html('<div class="fl-checks">{}</div>', mark_safe("".join(boxes)))  # noqa: S308 - escaped above
     css = (
         "form-select"
         if isinstance(widget, forms.Select)

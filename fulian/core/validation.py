@@ -1,0 +1,88 @@
+"""Checks shared by the forms, the API and the spreadsheet imports of people and households,
+so that one rule gives one message wherever the value was typed."""
+
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from fulian.core.idnumber import parse_id_number
+from fulian.core.personal import normalise_mobile, validate_mobile
+from fulian.core.pinyin import search_keys
+
+KEYS_MAX_LENGTH = 400
+
+
+class Problems:
+    """Field → messages, collected so that every problem of a record is reported at once."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def clean_identity(
+    values: dict[str, Any],
+    problems: Problems,
+    *,
+    id_field: str = "id_number",
+    today: datetime.date | None = None,
+) -> None:
+    """Normalise the ID number, and derive the birth date and gender from it; a birth date or
+    gender that contradicts the ID number is a problem on that field (it is one or the other)."""
+    raw = values.get(id_field)
+    if raw in (None, ""):
+        values[id_field] = ""
+        return
+    try:
+        parsed = parse_id_number(raw, today=today)
+    except ValidationError as e:
+        for message in e.messages:
+            problems.add(id_field, message)
+        return
+    values[id_field] = parsed.value
+    birth = values.get("birth_date")
+    if birth and birth != parsed.birth_date:
+        problems.add(
+            "birth_date",
+            _("The date of birth %(given)s contradicts the ID number, which says %(derived)s.")
+            % {"given": birth, "derived": parsed.birth_date},
+        )
+    values["birth_date"] = parsed.birth_date
+    gender = values.get("gender")
+    if gender and gender != parsed.gender:
+        problems.add("gender", _("The gender contradicts the ID number (its 17th digit)."))
+    values["gender"] = parsed.gender
+
+
+def clean_mobile(values: dict[str, Any], problems: Problems, *, field: str = "mobile") -> None:
+    raw = values.get(field)
+    if raw in (None, ""):
+        values[field] = ""
+        return
+    try:
+        validate_mobile(str(raw))
+    except ValidationError as e:
+        problems.add(field, e.messages[0])
+        return
+    values[field] = normalise_mobile(str(raw))
+
+
+@lru_cache(maxsize=100_000)
+def name_keys(name: str) -> str:
+    """The pinyin search keys of a name, cut to whole variants that fit the column (cached:
+    names repeat, and an import of a county computes tens of thousands)."""
+    keys = search_keys(name)
+    if len(keys) <= KEYS_MAX_LENGTH:
+        return keys
+    return keys[: keys.rfind(" ", 0, KEYS_MAX_LENGTH)]

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fulian.core.api import FormFilteredMixin, ScopedViewSetMixin
+from fulian.core.api_fields import RevealedSerializer, RevealSerializer
+from fulian.core.drf import LookaheadPagination
+from fulian.core.scoping import get_visible_or_404
+from fulian.households import selectors, services
+from fulian.households.api.serializers import (
+    HouseholdDetailSerializer,
+    HouseholdSerializer,
+    HouseholdWriteSerializer,
+    MemberSerializer,
+    MemberWriteSerializer,
+)
+from fulian.households.choices import HouseholdCategory
+from fulian.households.forms import HouseholdFilterForm
+from fulian.households.models import Household, HouseholdMember
+
+FILTERS = [
+    OpenApiParameter("q", str, description="Head's name (from its start), pinyin, phone or ID number (exact)"),
+    OpenApiParameter("org", str, description="Division code: only households at or below this organisation"),
+    OpenApiParameter("category", int, enum=HouseholdCategory.values),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=FILTERS))
+class HouseholdViewSet(
+    FormFilteredMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Households in the caller's subtree; ID and phone masked. Pages carry no count."""
+
+    scoped_model = Household
+    filter_form = HouseholdFilterForm
+    pagination_class = LookaheadPagination
+
+    def get_serializer_class(self) -> type[HouseholdSerializer]:
+        return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
+
+    def refine_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
+        if self.action == "list":
+            return selectors.filter_households(queryset, self.list_filters())  # type: ignore[arg-type]
+        return queryset.select_related("org").prefetch_related(
+            Prefetch("members", queryset=HouseholdMember.objects.order_by("id"))
+        )
+
+    @extend_schema(request=HouseholdWriteSerializer, responses={201: HouseholdDetailSerializer})
+    def create(self, request: Request) -> Response:
+        data = dict(self.validated(HouseholdWriteSerializer))
+        household = services.household_create(actor=request.user, org=data.pop("org"), values=data)
+        return Response(HouseholdDetailSerializer(household).data, status=201)
+
+    @extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        household = get_visible_or_404(Household.objects, request.user, pk=pk, action="households.change")
+        payload = HouseholdWriteSerializer(data=request.data, partial=True, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        services.household_update(actor=request.user, household=household, org=data.pop("org", None), values=data)
+        return Response(HouseholdDetailSerializer(household).data)
+
+    @extend_schema(request=RevealSerializer, responses={200: RevealedSerializer})
+    @action(detail=True, methods=["post"], url_path="reveal")
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """The head's full ID number or the phone; recorded in the audit log."""
+        household = get_visible_or_404(Household.objects, request.user, pk=pk, action="households.reveal")
+        field = self.validated(RevealSerializer)["field"]
+        value = services.household_reveal(actor=request.user, obj=household, field=field)
+        return Response({"field": field, "value": value})
+
+
+class MemberViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Household members in the caller's subtree; ``household`` lists one household's."""
+
+    scoped_model = HouseholdMember
+    serializer_class = MemberSerializer
+    pagination_class = LookaheadPagination
+
+    def refine_queryset(self, queryset: QuerySet[HouseholdMember]) -> QuerySet[HouseholdMember]:
+        household = self.request.query_params.get("household", "")
+        if self.action == "list" and household:
+            queryset = queryset.filter(household_id=household) if household.isdigit() else queryset.none()
+        return queryset.order_by("id")
+
+    @extend_schema(parameters=[OpenApiParameter("household", int)])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer})
+    def create(self, request: Request) -> Response:
+        data = dict(self.validated(MemberWriteSerializer))
+        household = get_visible_or_404(
+            Household.objects, request.user, pk=data.pop("household"), action="households.change"
+        )
+        return Response(
+            MemberSerializer(services.member_add(actor=request.user, household=household, values=data)).data, status=201
+        )
+
+    @extend_schema(request=MemberWriteSerializer, responses={200: MemberSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        member = get_visible_or_404(HouseholdMember.objects, request.user, pk=pk, action="households.change")
+        payload = MemberWriteSerializer(data=request.data, partial=True, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data.pop("household", None)
+        return Response(MemberSerializer(services.member_update(actor=request.user, member=member, values=data)).data)
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        member = get_visible_or_404(HouseholdMember.objects, request.user, pk=pk, action="households.change")
+        services.member_remove(actor=request.user, member=member)
+        return Response(status=204)
+
+    @extend_schema(request=None, responses={200: RevealedSerializer})
+    @action(detail=True, methods=["post"], url_path="reveal")
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """The member's full ID number; recorded in the audit log."""
+        member = get_visible_or_404(HouseholdMember.objects, request.user, pk=pk, action="households.reveal")
+        value = services.household_reveal(actor=request.user, obj=member, field="id_number")
+        return Response({"field": "id_number", "value": value})

@@ -1,0 +1,119 @@
+"""The household registry: every household belongs to one village (and optionally a group)."""
+
+from __future__ import annotations
+
+from typing import Self, TypeVar
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from fulian.audit.models import AuditedModel
+from fulian.core.ancestry import AncestryScopedModel
+from fulian.core.personal import EncryptedTextField, PersonalFields, mask_id_number, mask_mobile
+from fulian.core.scoping import ScopedQuerySet
+from fulian.core.search import SearchFields, search_q
+from fulian.households.choices import HouseholdCategory, MemberCategory, Relation, labels_of
+from fulian.people.choices import Gender
+
+NAME_MAX_LENGTH = 50
+KEYS_MAX_LENGTH = 400
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class CategoryQuerySet(ScopedQuerySet[_M]):
+    search_fields = SearchFields()
+
+    def search(self, text: str) -> Self:
+        """By name (from its start), pinyin (``zth``), phone or ID number (exact)."""
+        condition = search_q(text, self.search_fields)
+        return self if condition is None else self.filter(condition)
+
+    def in_category(self, flag: int) -> Self:
+        return self.alias(_flag=F("categories").bitand(flag)).filter(_flag=flag)
+
+
+class HouseholdQuerySet(CategoryQuerySet["Household"]):
+    search_fields = SearchFields(name="head_name")
+
+
+class Household(PersonalFields, AncestryScopedModel, AuditedModel):
+    """A household (户): its head, where it lives, how many people, how to reach it, and the
+    categories that make it a household the federation looks after. ``org`` is its village,
+    or the village group when known."""
+
+    scope_view_action = "households.view"
+    audit_exclude = frozenset({"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at"})
+    audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
+
+    head_name = models.CharField(_("head of household"), max_length=NAME_MAX_LENGTH)
+    search_keys = models.CharField(max_length=KEYS_MAX_LENGTH, blank=True, editable=False)
+    id_number = EncryptedTextField(_("head's ID number"), null=True, blank=True)
+    id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    mobile = EncryptedTextField(_("phone"), null=True, blank=True)
+    mobile_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    members_count = models.PositiveSmallIntegerField(_("number of people"), default=1)
+    categories = models.PositiveIntegerField(_("categories"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["id"]
+        indexes = AncestryScopedModel.ancestry_indexes("households_household")
+
+    def __str__(self) -> str:
+        return self.head_name
+
+    @property
+    def category_labels(self) -> list[str]:
+        return labels_of(self.categories, HouseholdCategory)
+
+
+class MemberQuerySet(CategoryQuerySet["HouseholdMember"]):
+    search_fields = SearchFields(mobile_hash=None)
+
+
+class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
+    """A member of a household, with the categories (留守儿童 …) that make her someone the
+    federation cares for. Placed like her household, so care lists are scoped on this table."""
+
+    scope_view_action = "households.view"
+    audit_exclude = frozenset({"search_keys", "id_hash"})
+    audit_masked = {"id_number": mask_id_number}
+    mobile = None  # type: ignore[assignment]
+    mobile_hash = None  # type: ignore[assignment]
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
+    )
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    search_keys = models.CharField(max_length=KEYS_MAX_LENGTH, blank=True, editable=False)
+    relation = models.CharField(_("relation to the head"), max_length=20, choices=Relation.choices)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    id_number = EncryptedTextField(_("ID number"), null=True, blank=True)
+    id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    categories = models.PositiveIntegerField(_("categories"), default=0)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["id"]
+        indexes = AncestryScopedModel.ancestry_indexes("households_member")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def category_labels(self) -> list[str]:
+        return labels_of(self.categories, MemberCategory)

@@ -1,0 +1,200 @@
+"""Household registry pages: the list with search and export, a household with its members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fulian.core.exports import export_list, may_export_full
+from fulian.core.forms import add_service_errors
+from fulian.core.http import AuthedRequest
+from fulian.core.scoping import can, can_anywhere, get_visible_or_404
+from fulian.core.views import render_list, requires_somewhere
+from fulian.households import selectors, services
+from fulian.households.forms import HouseholdFilterForm, HouseholdForm, MemberForm
+from fulian.households.models import Household, HouseholdMember
+from fulian.households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+
+
+@requires_somewhere("households.view")
+def household_list(request: AuthedRequest) -> HttpResponse:
+    """Households in the user's subtree: search by head's name, pinyin, phone or ID; filter."""
+    form = HouseholdFilterForm(request.GET, user=request.user)
+    households = selectors.households_filtered(request.user, form.filters)
+    context = {
+        "form": form,
+        "can_change": can_anywhere(request.user, "households.change"),
+        "can_export_full": may_export_full(request.user, view="households.view", reveal="households.reveal"),
+    }
+    return render_list(
+        request, "households/household_list.html", "households/_household_results.html", households, context
+    )
+
+
+@requires_somewhere("households.view")
+def household_export(request: AuthedRequest) -> HttpResponse:
+    return export_list(
+        request,
+        form=HouseholdFilterForm(request.GET, user=request.user),
+        view="households.view",
+        reveal="households.reveal",
+        queryset_of=selectors.households_filtered,
+        rows_of=selectors.export_rows,
+        headers=selectors.export_headers(),
+        basename=_("households"),
+        title=_("Households"),
+        list_url=reverse("households:list"),
+        text_columns=(0, 3, 4),
+    )
+
+
+def _values(form: HouseholdForm | MemberForm, fields: tuple[str, ...], *, editing: bool) -> dict[str, Any]:
+    values = {k: form.cleaned_data.get(k) for k in fields if k in form.cleaned_data}
+    if editing and not values.get("id_number"):
+        # A stored ID number is never put back into a form; blank keeps it.
+        for key in ("id_number", "birth_date", "gender"):
+            if key == "id_number" or not values.get(key):
+                values.pop(key, None)
+    return values
+
+
+@requires_somewhere("households.change")
+def household_create(request: AuthedRequest) -> HttpResponse:
+    form = HouseholdForm(request.POST or None, user=request.user, initial={"org": request.GET.get("org", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(
+                actor=request.user, org=form.cleaned_data["org"], values=_values(form, HOUSEHOLD_FIELDS, editing=False)
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Registered the household of %(name)s.") % {"name": household.head_name})
+            return redirect("households:detail", pk=household.pk)
+    return render(request, "households/household_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _detail(request: AuthedRequest, household: Household, member_form: MemberForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "households/household_detail.html",
+        {
+            "household": household,
+            "members": household.members.order_by("id"),
+            "can_change": can(request.user, "households.change", household.org),
+            "can_reveal": can(request.user, "households.reveal", household.org),
+            "member_form": member_form,
+        },
+        status=status,
+    )
+
+
+def household_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    household = get_visible_or_404(Household.objects.select_related("org"), request.user, pk=pk)
+    return _detail(request, household, MemberForm())
+
+
+def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    household = get_visible_or_404(
+        Household.objects.select_related("org"), request.user, pk=pk, action="households.change"
+    )
+    initial = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS if k != "id_number"}
+    initial["org"] = household.org.code
+    form = HouseholdForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                actor=request.user,
+                household=household,
+                org=form.cleaned_data["org"],
+                values=_values(form, HOUSEHOLD_FIELDS, editing=True),
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("households:detail", pk=household.pk)
+    return render(
+        request,
+        "households/household_form.html",
+        {"form": form, "household": household},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def household_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The full ID or phone number (``field`` posted), in place of the masked one; audited."""
+    household = get_visible_or_404(
+        Household.objects.select_related("org"), request.user, pk=pk, action="households.reveal"
+    )
+    field = request.POST.get("field", "")
+    if field not in ("id_number", "mobile"):
+        return HttpResponse(status=400)
+    value = services.household_reveal(actor=request.user, obj=household, field=field)
+    return render(request, "includes/revealed.html", {"value": value})
+
+
+@require_POST
+def member_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    household = get_visible_or_404(
+        Household.objects.select_related("org"), request.user, pk=pk, action="households.change"
+    )
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            member = services.member_add(
+                actor=request.user, household=household, values=_values(form, MEMBER_FIELDS, editing=False)
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": member.name})
+            return redirect("households:detail", pk=household.pk)
+    return _detail(request, household, form, status=400)
+
+
+def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    member = get_visible_or_404(
+        HouseholdMember.objects.select_related("org", "household"), request.user, pk=pk, action="households.change"
+    )
+    initial = {k: getattr(member, k) for k in MEMBER_FIELDS if k != "id_number"}
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=request.user, member=member, values=_values(form, MEMBER_FIELDS, editing=True))
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("households:detail", pk=member.household_id)
+    return render(
+        request, "households/member_form.html", {"form": form, "member": member}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def member_remove(request: AuthedRequest, pk: int) -> HttpResponse:
+    member = get_visible_or_404(
+        HouseholdMember.objects.select_related("org"), request.user, pk=pk, action="households.change"
+    )
+    household_id = member.household_id
+    services.member_remove(actor=request.user, member=member)
+    messages.success(request, _("Removed %(name)s from the household.") % {"name": member.name})
+    return redirect("households:detail", pk=household_id)
+
+
+@require_POST
+def member_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
+    member = get_visible_or_404(
+        HouseholdMember.objects.select_related("org"), request.user, pk=pk, action="households.reveal"
+    )
+    value = services.household_reveal(actor=request.user, obj=member, field="id_number")
+    return render(request, "includes/revealed.html", {"value": value})

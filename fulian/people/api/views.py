@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fulian.core.api import FormFilteredMixin, ScopedViewSetMixin
+from fulian.core.api_fields import RevealedSerializer, RevealSerializer
+from fulian.core.drf import LookaheadPagination
+from fulian.core.scoping import get_visible_or_404
+from fulian.people import selectors, services
+from fulian.people.api.serializers import (
+    ChangeoverSerializer,
+    PersonSerializer,
+    PersonWriteSerializer,
+    PostCreateSerializer,
+    PostEndSerializer,
+    PostSerializer,
+    TermOpenSerializer,
+    TermSerializer,
+)
+from fulian.people.choices import PersonKind, PostKind
+from fulian.people.forms import PersonFilterForm
+from fulian.people.models import Person, Post, Term
+
+FILTERS = [
+    OpenApiParameter("q", str, description="Name (from its start), pinyin (zth), mobile or ID number (exact)"),
+    OpenApiParameter("org", str, description="Division code: only people at or below this organisation"),
+    OpenApiParameter("kind", str, enum=PersonKind.values),
+    OpenApiParameter("post", str, enum=PostKind.values, description="People holding a current post of this kind"),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=FILTERS))
+class PersonViewSet(
+    FormFilteredMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """People (执委, 骨干, volunteers) in the caller's subtree; ID and mobile masked."""
+
+    scoped_model = Person
+    filter_form = PersonFilterForm
+    serializer_class = PersonSerializer
+    pagination_class = LookaheadPagination
+
+    def refine_queryset(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
+        filters = self.list_filters() if self.action == "list" else {}
+        return selectors.filter_people(queryset, filters)  # type: ignore[arg-type]
+
+    @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
+    def create(self, request: Request) -> Response:
+        data = dict(self.validated(PersonWriteSerializer))
+        person = services.person_create(actor=request.user, org=data.pop("org"), values=data)
+        return Response(PersonSerializer(self._reload(person)).data, status=201)
+
+    @extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        person = get_visible_or_404(Person.objects, request.user, pk=pk, action="people.change")
+        payload = PersonWriteSerializer(data=request.data, partial=True, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        services.person_update(actor=request.user, person=person, org=data.pop("org", None), values=data)
+        return Response(PersonSerializer(self._reload(person)).data)
+
+    @extend_schema(request=RevealSerializer, responses={200: RevealedSerializer})
+    @action(detail=True, methods=["post"], url_path="reveal")
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """The full ID or mobile number; recorded in the audit log."""
+        person = get_visible_or_404(Person.objects, request.user, pk=pk, action="people.reveal")
+        field = self.validated(RevealSerializer)["field"]
+        return Response(
+            {"field": field, "value": services.person_reveal(actor=request.user, person=person, field=field)}
+        )
+
+    def _reload(self, person: Person) -> Person:
+        return selectors.filter_people(Person.objects.filter(pk=person.pk), {}).get()  # type: ignore[arg-type]
+
+
+class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Posts (主席, 副主席, 兼职副主席, 执委) in the caller's subtree; ``current=1`` for the
+    posts held now, ``org`` for one federation's committee."""
+
+    scoped_model = Post
+    serializer_class = PostSerializer
+
+    def refine_queryset(self, queryset: QuerySet[Post]) -> QuerySet[Post]:
+        params = self.request.query_params
+        if self.action == "list":
+            if params.get("org"):
+                queryset = queryset.filter(org__code=params["org"])
+            if params.get("current") == "1":
+                queryset = queryset.filter(end_date__isnull=True)
+            if params.get("person"):
+                queryset = (
+                    queryset.filter(person_id=params["person"]) if params["person"].isdigit() else queryset.none()
+                )
+        return queryset.select_related("person", "org", "term").order_by("id")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("org", str, description="Division code of the federation"),
+            OpenApiParameter("current", str, enum=["1"], description="Only posts held now"),
+            OpenApiParameter("person", int),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer})
+    def create(self, request: Request) -> Response:
+        values = self.validated(PostCreateSerializer)
+        person = get_visible_or_404(Person.objects, request.user, pk=values["person"])
+        post = services.post_assign(
+            actor=request.user,
+            person=person,
+            org=values["org"],
+            kind=values["kind"],
+            start_date=values["start_date"],
+            is_representative=values["is_representative"],
+        )
+        return Response(PostSerializer(post).data, status=201)
+
+    @extend_schema(request=PostEndSerializer, responses={200: PostSerializer})
+    @action(detail=True, methods=["post"], url_path="end")
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        """End a post; it stays in the person's history."""
+        post = get_visible_or_404(Post.objects, request.user, pk=pk, action="people.change")
+        data = self.validated(PostEndSerializer)
+        return Response(PostSerializer(services.post_end(actor=request.user, post=post, on=data["end_date"])).data)
+
+
+class TermViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Terms (届) of the federations in the caller's subtree."""
+
+    scoped_model = Term
+    serializer_class = TermSerializer
+
+    def refine_queryset(self, queryset: QuerySet[Term]) -> QuerySet[Term]:
+        if self.action == "list" and self.request.query_params.get("org"):
+            queryset = queryset.filter(org__code=self.request.query_params["org"])
+        return queryset.select_related("org").order_by("org__path", "-number")
+
+    @extend_schema(parameters=[OpenApiParameter("org", str, description="Division code of the federation")])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=TermOpenSerializer, responses={201: TermSerializer})
+    def create(self, request: Request) -> Response:
+        """Open the first term of a federation."""
+        term = services.term_open(actor=request.user, **self.validated(TermOpenSerializer))
+        return Response(TermSerializer(term).data, status=201)
+
+    @extend_schema(request=ChangeoverSerializer, responses={201: TermSerializer})
+    @action(detail=False, methods=["post"], url_path="changeover")
+    def changeover(self, request: Request) -> Response:
+        """换届: end the open term and its posts, open the next, carry over the posts listed."""
+        values = self.validated(ChangeoverSerializer)
+        carry = Post.objects.visible_to(request.user).filter(pk__in=values["carry_over"]).select_related("person")
+        term = services.term_changeover(
+            actor=request.user, org=values["org"], on=values["on"], end_date=values.get("end_date"), carry_over=carry
+        )
+        return Response(TermSerializer(term).data, status=201)

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fulian.core.forms import ScopedFilterForm
+from fulian.core.scoping import AnyUser
+from fulian.orgs.forms import OrgCodeField
+from fulian.people.choices import Education, Gender, PersonKind, PoliticalStatus, PostKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonForm(forms.Form):
+    """A person's record. The ID number decides birth date and gender when it is given."""
+
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=30,
+        required=False,
+        help_text=_("18 digits; the date of birth and gender are read from it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", _("From the ID number")), *Gender.choices], required=False
+    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=20, required=False, initial="汉族")
+    political_status = forms.ChoiceField(
+        label=_("Political status"), choices=[("", "—"), *PoliticalStatus.choices], required=False
+    )
+    education = forms.ChoiceField(label=_("Education"), choices=[("", "—"), *Education.choices], required=False)
+    occupation = forms.CharField(label=_("Workplace or occupation"), max_length=100, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    skills = forms.CharField(
+        label=_("Skills and tags"),
+        max_length=200,
+        required=False,
+        help_text=_("Separate with commas, such as 种植，电商"),
+    )
+    backbone_since = forms.DateField(label=_("Backbone activist since"), required=False, widget=DATE)
+    volunteer_since = forms.DateField(label=_("Volunteer registered on"), required=False, widget=DATE)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: AnyUser, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.fields["org"] = OrgCodeField(
+            user=user,
+            action="people.change",
+            label=_("Organisation code"),
+            help_text=_(
+                "Where she is kept on the books: her village or group, or her federation, such as 430223123215."
+            ),
+        )
+        self.order_fields(["org", "name"])
+        if editing:
+            # A stored ID number is shown masked; left blank, it stays as it is.
+            self.fields["id_number"].help_text = _("Leave blank to keep the stored number.")
+
+
+class PostForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices, initial=PostKind.MEMBER)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
+    is_representative = forms.BooleanField(label=_("Her representative (她代表)"), required=False)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"] = OrgCodeField(
+            user=user,
+            action="people.change",
+            label=_("At organisation (code)"),
+            help_text=_("A village chair is often a township executive member too: give the township's code."),
+        )
+        self.order_fields(["org", "kind"])
+
+
+class EndPostForm(forms.Form):
+    end_date = forms.DateField(label=_("End date"), widget=DATE, initial=timezone.localdate)
+
+
+class ChangeoverForm(forms.Form):
+    on = forms.DateField(label=_("New term starts on"), widget=DATE, initial=timezone.localdate)
+    end_date = forms.DateField(label=_("New term planned to end on"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, posts: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carry_over"] = forms.MultipleChoiceField(
+            label=_("Re-elected: keep these posts in the new term"),
+            choices=[(str(p.pk), f"{p.person.name} · {p.get_kind_display()}") for p in posts],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+
+class TermForm(forms.Form):
+    start_date = forms.DateField(label=_("Term starts on"), widget=DATE)
+    end_date = forms.DateField(label=_("Planned to end on"), widget=DATE, required=False)
+
+
+class PersonFilterForm(ScopedFilterForm):
+    kind = forms.ChoiceField(label=_("Who"), required=False, choices=[("", _("Everyone")), *PersonKind.choices])
+    post = forms.ChoiceField(label=_("Post"), required=False, choices=[("", _("Any post")), *PostKind.choices])

@@ -1,0 +1,91 @@
+"""Reads of the roster shared by the pages, the API and the exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from fulian.core.ancestry import within_q
+from fulian.core.scoping import AnyUser
+from fulian.people.choices import POST_RANK, PostKind
+from fulian.people.models import Person, PersonQuerySet, Post
+
+
+def people_filtered(user: AnyUser, filters: dict[str, Any]) -> PersonQuerySet:
+    """The people ``user`` may see, narrowed by the list's filters (``q``, ``org``, ``kind``,
+    ``post``), in a stable order that an index serves."""
+    return filter_people(Person.objects.visible_to(user), filters)
+
+
+def filter_people(people: PersonQuerySet, filters: dict[str, Any]) -> PersonQuerySet:
+    if filters.get("org") is not None:
+        people = people.filter(within_q(filters["org"]))
+    if filters.get("q"):
+        people = people.search(filters["q"])
+    if filters.get("kind"):
+        people = people.of_kind(filters["kind"])
+    if filters.get("post"):
+        people = people.filter(
+            Exists(Post.objects.filter(person=OuterRef("pk"), end_date__isnull=True, kind=filters["post"]))
+        )
+    return people.select_related("org").prefetch_related(current_posts()).order_by("id")
+
+
+def current_posts() -> Prefetch[Any]:
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.filter(end_date__isnull=True).select_related("org"),
+        to_attr="current_posts",
+    )
+
+
+def roster(posts: QuerySet[Post]) -> list[Post]:
+    """Posts in rank order (chair first), then by name."""
+    return sorted(posts, key=lambda p: (POST_RANK[PostKind(p.kind)], p.person.search_keys))
+
+
+def export_headers() -> list[str]:
+    return [
+        _("Organisation code"),
+        _("Organisation"),
+        _("Full name"),
+        _("Gender"),
+        _("Date of birth"),
+        _("ID number"),
+        _("Mobile number"),
+        _("Ethnicity"),
+        _("Political status"),
+        _("Education"),
+        _("Workplace or occupation"),
+        _("Address"),
+        _("Skills and tags"),
+        _("Current posts"),
+        _("Backbone activist since"),
+        _("Volunteer registered on"),
+    ]
+
+
+def export_rows(people: Sequence[Person] | QuerySet[Person], *, full: bool) -> Iterator[list[Any]]:
+    for person in people:
+        posts = "；".join(f"{p.org.display_name}{p.get_kind_display()}" for p in getattr(person, "current_posts", []))
+        yield [
+            person.org.code,
+            person.org.display_name,
+            person.name,
+            person.get_gender_display(),
+            person.birth_date,
+            (person.id_number or "") if full else person.id_number_masked,
+            (person.mobile or "") if full else person.mobile_masked,
+            person.ethnicity,
+            person.get_political_status_display() if person.political_status else "",
+            person.get_education_display() if person.education else "",
+            person.occupation,
+            person.address,
+            person.skills,
+            posts,
+            person.backbone_since,
+            person.volunteer_since,
+        ]

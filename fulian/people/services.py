@@ -1,0 +1,271 @@
+"""Writes to the roster: people, terms (届), posts, promotion of 骨干, term change-over."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fulian.audit.choices import Action
+from fulian.audit.recorder import record
+from fulian.core.ancestry import ancestry_of
+from fulian.core.personal import keyed_hash
+from fulian.core.scoping import AnyUser, require
+from fulian.core.validation import Problems, clean_identity, clean_mobile, name_keys
+from fulian.orgs.choices import Level
+from fulian.orgs.models import Organisation
+from fulian.people.choices import Gender, PostKind
+from fulian.people.models import NAME_MAX_LENGTH, Person, Post, Term
+
+# The fields a person record is written from (forms, API, imports); the rest are derived.
+PERSON_FIELDS = (
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "mobile",
+    "ethnicity",
+    "political_status",
+    "education",
+    "occupation",
+    "address",
+    "skills",
+    "backbone_since",
+    "volunteer_since",
+    "notes",
+)
+# A person is kept on the books of a village (or its group) or of the federation she works for.
+PERSON_LEVELS = {Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GROUP}
+POST_LEVELS = {Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}
+
+
+def person_values_clean(values: dict[str, Any], *, today: datetime.date | None = None) -> dict[str, Any]:
+    """Every field of a person record checked and normalised, or a ValidationError naming each
+    field with a problem. Birth date and gender come from the ID number when it is given."""
+    values = {key: values.get(key) for key in PERSON_FIELDS if key in values}
+    problems = Problems()
+    name = "".join(str(values.get("name") or "").split())
+    if not name:
+        problems.add("name", _("Enter the name."))
+    elif len(name) > NAME_MAX_LENGTH:
+        problems.add("name", _("A name has at most %(n)d characters.") % {"n": NAME_MAX_LENGTH})
+    values["name"] = name
+    clean_identity(values, problems, today=today)
+    clean_mobile(values, problems)
+    if not values.get("gender"):
+        values["gender"] = Gender.FEMALE
+    for field in ("birth_date", "backbone_since", "volunteer_since"):
+        when = values.get(field)
+        if when and when > (today or timezone.localdate()):
+            problems.add(field, _("This date is in the future."))
+    problems.raise_if_any()
+    return values
+
+
+def _check_unique_id(person: Person) -> None:
+    if person.id_hash and Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).exists():
+        raise ValidationError({"id_number": _("A person with this ID number is already on the roster.")})
+
+
+def _check_level(org: Organisation, levels: set[Level], field: str = "org") -> None:
+    if org.level not in levels:
+        raise ValidationError({field: _("%(org)s cannot keep this record.") % {"org": org}})
+
+
+def _apply(person: Person, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if key == "id_number":
+            person.set_id_number(value)
+        elif key == "mobile":
+            person.set_mobile(value)
+        else:
+            setattr(person, key, "" if value is None and key in {"notes", "address"} else value)
+    person.search_keys = name_keys(person.name)
+
+
+@transaction.atomic
+def person_create(*, actor: AnyUser, org: Organisation, values: dict[str, Any]) -> Person:
+    """Add a person to the books of ``org`` (a village, its group, or a federation)."""
+    require(actor, "people.change", org)
+    _check_level(org, PERSON_LEVELS)
+    person = Person()
+    person.place(org)
+    _apply(person, person_values_clean(values))
+    _check_unique_id(person)
+    person.save()
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: AnyUser, person: Person, values: dict[str, Any], org: Organisation | None = None) -> Person:
+    """Change a person's record; ``org`` moves her to another village or federation (both in
+    the actor's scope). Only the fields given are changed."""
+    require(actor, "people.change", person.org)
+    if org is not None and org.pk != person.org_id:
+        require(actor, "people.change", org)
+        _check_level(org, PERSON_LEVELS)
+        person.place(org)
+    merged = {key: getattr(person, key) for key in PERSON_FIELDS} | values
+    # Derived values follow a new ID number unless they were given with it.
+    if "id_number" in values:
+        for derived in ("birth_date", "gender"):
+            if derived not in values:
+                merged[derived] = None
+    _apply(person, person_values_clean(merged))
+    _check_unique_id(person)
+    person.save()
+    return person
+
+
+def person_reveal(*, actor: AnyUser, person: Person, field: str) -> str:
+    """A person's full ID or mobile number, for someone allowed to see it; always audited."""
+    require(actor, "people.reveal", person.org)
+    if field not in ("id_number", "mobile"):
+        raise ValueError(field)
+    record(Action.REVEAL, person, changes={"field": field})
+    return getattr(person, field) or ""
+
+
+def open_term(org: Organisation) -> Term | None:
+    return Term.objects.filter(org=org, ended_on__isnull=True).first()
+
+
+@transaction.atomic
+def term_open(
+    *, actor: AnyUser, org: Organisation, start_date: datetime.date, end_date: datetime.date | None = None
+) -> Term:
+    """Open the first term (届) of a federation; later terms open through ``term_changeover``."""
+    require(actor, "people.change", org)
+    _check_level(org, POST_LEVELS)
+    if open_term(org) is not None:
+        raise ValidationError(_("%(org)s already has an open term; change over to start the next.") % {"org": org})
+    if end_date and end_date <= start_date:
+        raise ValidationError({"end_date": _("The end date must be after the start date.")})
+    last = Term.objects.filter(org=org).order_by("-number").first()
+    return Term.objects.create(
+        org=org, number=(last.number + 1) if last else 1, start_date=start_date, end_date=end_date
+    )
+
+
+@transaction.atomic
+def post_assign(
+    *,
+    actor: AnyUser,
+    person: Person,
+    org: Organisation,
+    kind: str,
+    start_date: datetime.date,
+    is_representative: bool = False,
+) -> Post:
+    """Give ``person`` a post in the open term of ``org`` (opening its first term if it has
+    none). A person holds at most one post per term; she may hold posts at several levels."""
+    require(actor, "people.change", org)
+    _check_level(org, POST_LEVELS)
+    term = Term.objects.select_for_update().filter(org=org, ended_on__isnull=True).first()
+    if term is None:
+        term = term_open(actor=actor, org=org, start_date=start_date)
+    if start_date < term.start_date:
+        raise ValidationError(
+            {"start_date": _("The post cannot start before the term (%(date)s).") % {"date": term.start_date}}
+        )
+    if Post.objects.filter(person=person, term=term).exists():
+        raise ValidationError(_("%(person)s already holds a post in this term.") % {"person": person})
+    if kind == PostKind.CHAIR and Post.objects.filter(term=term, kind=PostKind.CHAIR, end_date__isnull=True).exists():
+        raise ValidationError({"kind": _("This federation already has a chair in this term.")})
+    post = Post(person=person, term=term, kind=PostKind(kind), is_representative=is_representative)
+    post.start_date = start_date
+    post.place(org)
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_end(*, actor: AnyUser, post: Post, on: datetime.date) -> Post:
+    """End a post (she stepped down, moved away); it stays in her history."""
+    require(actor, "people.change", post.org)
+    if post.end_date is not None:
+        raise ValidationError(_("This post has already ended."))
+    if on < post.start_date:
+        raise ValidationError({"end_date": _("A post cannot end before it started.")})
+    post.end_date = on
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_update(*, actor: AnyUser, post: Post, kind: str, is_representative: bool) -> Post:
+    require(actor, "people.change", post.org)
+    if (
+        kind == PostKind.CHAIR
+        and Post.objects.filter(term=post.term, kind=PostKind.CHAIR, end_date__isnull=True).exclude(pk=post.pk).exists()
+    ):
+        raise ValidationError({"kind": _("This federation already has a chair in this term.")})
+    post.kind, post.is_representative = PostKind(kind), is_representative
+    post.save()
+    return post
+
+
+@transaction.atomic
+def backbone_promote(
+    *,
+    actor: AnyUser,
+    person: Person,
+    org: Organisation,
+    on: datetime.date,
+    kind: str = PostKind.MEMBER,
+) -> Post:
+    """Make a backbone activist (骨干) an executive member: a post in ``org``'s open term. Her
+    record, with the date she became a backbone activist, stays as it is: her history."""
+    if person.backbone_since is None:
+        raise ValidationError(_("%(person)s is not a backbone activist.") % {"person": person})
+    return post_assign(actor=actor, person=person, org=org, kind=kind, start_date=on)
+
+
+@transaction.atomic
+def term_changeover(
+    *,
+    actor: AnyUser,
+    org: Organisation,
+    on: datetime.date,
+    end_date: datetime.date | None = None,
+    carry_over: Iterable[Post] = (),
+) -> Term:
+    """换届: end the open term of ``org`` and all its current posts on ``on``, open the next
+    term from that day, and give the people in ``carry_over`` the same posts in it."""
+    require(actor, "people.change", org)
+    current = Term.objects.select_for_update().filter(org=org, ended_on__isnull=True).first()
+    if current is None:
+        raise ValidationError(_("%(org)s has no open term to change over.") % {"org": org})
+    if on <= current.start_date:
+        raise ValidationError(
+            {"on": _("The change-over must be after the term began (%(date)s).") % {"date": current.start_date}}
+        )
+    carried = [p for p in carry_over if p.term_id == current.pk and p.end_date is None]
+    for post in current.posts.filter(end_date__isnull=True):
+        post.end_date = on
+        post.save()
+    current.ended_on = on
+    current.save()
+    term = Term.objects.create(org=org, number=current.number + 1, start_date=on, end_date=end_date)
+    ancestry = ancestry_of(org)
+    for old in carried:
+        post = Post(
+            person=old.person,
+            term=term,
+            kind=old.kind,
+            is_representative=old.is_representative,
+            start_date=on,
+        )
+        post.place(org, ancestry)
+        post.save()
+    return term
+
+
+def find_by_id_number(id_number: str) -> Person | None:
+    """The stored person with this ID number (by its keyed hash), unscoped: for duplicate checks."""
+    return Person.objects.filter(id_hash=keyed_hash(id_number)).first()

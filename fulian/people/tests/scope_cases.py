@@ -1,0 +1,55 @@
+from fulian.core.testing.scope import ScopeCase
+from fulian.orgs.models import Organisation
+from fulian.people.models import Person, Post, Term
+from fulian.people.tests.helpers import person, post
+
+# Everything here lives in 炎陵县 霞阳镇 蔬菜村: 新市镇's staff must never see it.
+CASES = [
+    ScopeCase(
+        model=Person,
+        make=lambda world: person(world, "shucai", "钟桃华"),
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("people:detail", "get"),
+            ("people:edit", "get"),
+            ("people:post_create", "post"),
+            ("people:reveal", "post"),
+            ("api:person-detail", "get"),
+            ("api:person-reveal", "post"),
+        ],
+        lists=[
+            ("people:list", lambda p: {"q": "钟桃华"}),
+            ("people:list", lambda p: {"q": "zth"}),
+            ("api:person-list", lambda p: {"q": "zth"}),
+            ("api:person-list", lambda p: {}),
+        ],
+    ),
+    ScopeCase(
+        model=Post,
+        make=lambda world: post(world, person(world, "shucai", "钟桃华"), "shucai"),
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[("people:post_end", "post"), ("api:post-detail", "get"), ("api:post-end", "post")],
+        lists=[("api:post-list", lambda p: {})],
+    ),
+    ScopeCase(
+        model=Term,
+        make=lambda world: post(world, person(world, "shucai", "钟桃华"), "shucai").term,
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[("api:term-detail", "get")],
+        lists=[("api:term-list", lambda t: {})],
+    ),
+]
+
+# The committee pages of 蔬菜村妇联 take the organisation's id.
+CASES.append(
+    ScopeCase(
+        model=Organisation,
+        make=lambda world: world.org("shucai"),
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[("people:roster", "get"), ("people:term_create", "post"), ("people:changeover", "post")],
+    )
+)

@@ -1,0 +1,185 @@
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fulian.audit.models import AuditEvent
+from fulian.core.testing.ids import id_number
+from fulian.core.testing.world import World
+from fulian.people.choices import PostKind
+from fulian.people.models import Person, Post
+from fulian.people.tests.helpers import person, post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("q", ["zth", "zhongtaohua", "ZTH", "钟", "钟桃华", "13907331215", "139-0733-1215"])
+def test_search_finds_by_pinyin_name_and_phone(world: World, q: str) -> None:
+    person(world, "shucai", "钟桃华", mobile="13907331215")
+    person(world, "shucai", "李秀英")
+    page = world.client_for("yanling_admin").get(reverse("people:list"), {"q": q}).content.decode()
+    assert "钟桃华" in page
+    assert "李秀英" not in page
+
+
+def test_search_by_id_number_is_exact(world: World) -> None:
+    number = id_number("430225", "19700101")
+    person(world, "shucai", "钟桃华", id_number=number)
+    client = world.client_for("yanling_admin")
+    assert "钟桃华" in client.get(reverse("people:list"), {"q": number}).content.decode()
+    assert (
+        "钟桃华"
+        not in client.get(
+            reverse("people:list"), {"q": number[:10] + ("1" if number[10] != "1" else "2") + number[11:]}
+        ).content.decode()
+    )
+    results = client.get(reverse("people:list"), {"q": number}, headers={"hx-request": "true"}).content.decode()
+    assert number not in results
+    assert number[:6] + "********" + number[-4:] in results
+
+
+def test_filters_by_organisation_subtree_kind_and_post(world: World) -> None:
+    chair = person(world, "huilong", "周桂姣")
+    post(world, chair, "huilong", PostKind.CHAIR)
+    person(world, "daqiaotou", "李秀英", volunteer_since=datetime.date(2023, 3, 5))
+    client = world.client_for("xinshi_staff")
+    page = client.get(reverse("people:list"), {"org": world.org("huilong").code}).content.decode()
+    assert "周桂姣" in page
+    assert "李秀英" not in page
+    page = client.get(reverse("people:list"), {"kind": "volunteer"}).content.decode()
+    assert "李秀英" in page
+    assert "周桂姣" not in page
+    page = client.get(reverse("people:list"), {"post": "chair"}).content.decode()
+    assert "周桂姣" in page
+    assert "李秀英" not in page
+    response = client.get(reverse("people:list"), {"org": world.org("shucai").code})
+    assert 'name="org"' in response.content.decode()
+    assert "is-invalid" in response.content.decode()
+
+
+def test_the_list_runs_the_same_queries_for_5_or_50_people(world: World) -> None:
+    client = world.client_for("xinshi_staff")
+    for n in range(5):
+        post(world, person(world, "huilong", f"周桂{n}"), "huilong")
+    client.get(reverse("people:list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("people:list"))
+    for n in range(45):
+        post(world, person(world, "daqiaotou", f"李秀{n}"), "daqiaotou" if n % 2 else "xinshi")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("people:list"))
+    assert response.content.decode().count('href="/people/') >= 50
+    assert len(many) == len(few)
+    assert not any("COUNT(" in q["sql"].upper() for q in many.captured_queries)
+
+
+def test_export_is_masked_by_default_and_full_export_is_audited(world: World) -> None:
+    number = id_number("430223", "19750302")
+    person(world, "huilong", "周桂姣", id_number=number, mobile="13907331215")
+    client = world.client_for("xinshi_staff")
+    masked = load_workbook(io.BytesIO(client.get(reverse("people:export")).content))
+    values = [c.value for row in masked.active.iter_rows() for c in row]
+    assert "周桂姣" in values
+    assert number not in values
+    assert "139****1215" in values
+    full = client.get(reverse("people:export"), {"full": "1", "org": world.org("huilong").code})
+    values = [c.value for row in load_workbook(io.BytesIO(full.content)).active.iter_rows() for c in row]
+    assert number in values
+    assert "13907331215" in values
+    event = AuditEvent.objects.filter(action="export").latest("id")
+    assert event.changes["rows"] == 1
+    assert event.actor_name == "xinshi_staff"
+
+
+def test_a_viewer_exports_masked_but_not_full(world: World) -> None:
+    person(world, "huilong", "周桂姣", mobile="13907331215")
+    client = world.client_for("leader")
+    assert client.get(reverse("people:export"), {"format": "csv"}).content.decode("utf-8-sig").count("139****1215") == 1
+    assert client.get(reverse("people:export"), {"full": "1"}).status_code == 403
+
+
+def test_create_edit_and_reveal_through_the_pages(world: World) -> None:
+    client = world.client_for("xinshi_staff")
+    number = id_number("430223", "19690815")
+    response = client.post(
+        reverse("people:create"),
+        {"org": world.org("huilong").code, "name": "周桂姣", "id_number": number, "mobile": "13907331215"},
+    )
+    p = Person.objects.get(name="周桂姣")
+    assert response.status_code == 302
+    assert p.birth_date == datetime.date(1969, 8, 15)
+    page = client.get(reverse("people:detail", args=[p.pk])).content.decode()
+    assert number not in page
+    assert p.id_number_masked in page
+    revealed = client.post(reverse("people:reveal", args=[p.pk]), {"field": "id_number"})
+    assert number in revealed.content.decode()
+    edit = client.post(
+        reverse("people:edit", args=[p.pk]),
+        {"org": world.org("huilong").code, "name": "周桂姣", "id_number": "", "mobile": "13907331216"},
+    )
+    assert edit.status_code == 302
+    p.refresh_from_db()
+    assert p.id_number == number
+    assert p.mobile == "13907331216"
+
+
+def test_a_form_error_keeps_the_values_and_names_the_field(world: World) -> None:
+    client = world.client_for("xinshi_staff")
+    response = client.post(
+        reverse("people:create"),
+        {"org": world.org("huilong").code, "name": "周桂姣", "id_number": "4.30223E+17"},
+        headers={"accept-language": "en"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "scientific" in page.lower()
+    assert 'value="周桂姣"' in page
+
+
+def test_an_executive_member_reads_but_does_not_change(world: World) -> None:
+    p = person(world, "huilong", "周桂姣", mobile="13907331215")
+    client = world.client_for("huilong_zhiwei")
+    page = client.get(reverse("people:detail", args=[p.pk])).content.decode()
+    assert "周桂姣" in page
+    assert "139****1215" in page
+    assert "hx-post" not in page
+    assert client.get(reverse("people:create")).status_code == 403
+    assert client.get(reverse("people:edit", args=[p.pk])).status_code == 403
+    assert client.post(reverse("people:reveal", args=[p.pk]), {"field": "mobile"}).status_code == 403
+
+
+def test_roster_page_posts_and_changeover(world: World) -> None:
+    client = world.client_for("xinshi_staff")
+    huilong = world.org("huilong")
+    chair = post(world, person(world, "huilong", "周桂姣"), "huilong", PostKind.CHAIR)
+    post(world, person(world, "huilong", "李秀英"), "huilong")
+    page = client.get(reverse("people:roster", args=[huilong.pk])).content.decode()
+    assert page.index("周桂姣") < page.index("李秀英")
+    response = client.post(
+        reverse("people:changeover", args=[huilong.pk]), {"on": "2026-09-01", "carry_over": [str(chair.pk)]}
+    )
+    assert response.status_code == 302
+    assert list(Post.objects.filter(end_date__isnull=True).values_list("person__name", "term__number")) == [
+        ("周桂姣", 2)
+    ]
+
+
+def test_adding_a_post_from_the_person_page(world: World) -> None:
+    p = person(world, "huilong", "周桂姣")
+    client = world.client_for("xinshi_staff")
+    response = client.post(
+        reverse("people:post_create", args=[p.pk]),
+        {"org": world.org("xinshi").code, "kind": "member", "start_date": "2021-09-01", "is_representative": "on"},
+    )
+    assert response.status_code == 302
+    assert Post.objects.get(person=p).is_representative
+    refused = client.post(
+        reverse("people:post_create", args=[p.pk]),
+        {"org": world.org("shucai").code, "kind": "member", "start_date": "2021-09-01"},
+    )
+    assert refused.status_code == 302
+    assert Post.objects.filter(person=p).count() == 1

@@ -1,0 +1,245 @@
+"""Roster pages: people, their posts, the terms of a federation, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fulian.core.exports import export_list, may_export_full
+from fulian.core.forms import add_service_errors
+from fulian.core.http import AuthedRequest
+from fulian.core.scoping import can, can_anywhere, get_visible_or_404
+from fulian.core.views import render_list, requires_somewhere
+from fulian.orgs.models import Organisation
+from fulian.people import selectors, services
+from fulian.people.forms import ChangeoverForm, EndPostForm, PersonFilterForm, PersonForm, PostForm, TermForm
+from fulian.people.models import Person, Post, Term
+from fulian.people.services import PERSON_FIELDS
+
+
+@requires_somewhere("people.view")
+def person_list(request: AuthedRequest) -> HttpResponse:
+    """People in the user's subtree: search by name, pinyin, phone or ID; filter; export."""
+    form = PersonFilterForm(request.GET, user=request.user)
+    people = selectors.people_filtered(request.user, form.filters)
+    context = {
+        "form": form,
+        "can_change": can_anywhere(request.user, "people.change"),
+        "can_export_full": may_export_full(request.user, view="people.view", reveal="people.reveal"),
+    }
+    return render_list(request, "people/person_list.html", "people/_person_results.html", people, context)
+
+
+@requires_somewhere("people.view")
+def person_export(request: AuthedRequest) -> HttpResponse:
+    """The list as filtered, as .xlsx or .csv; ``full=1`` for full personal data (audited)."""
+    return export_list(
+        request,
+        form=PersonFilterForm(request.GET, user=request.user),
+        view="people.view",
+        reveal="people.reveal",
+        queryset_of=selectors.people_filtered,
+        rows_of=selectors.export_rows,
+        headers=selectors.export_headers(),
+        basename=_("people"),
+        title=_("People"),
+        list_url=reverse("people:list"),
+        text_columns=(0, 5, 6),
+    )
+
+
+def _person_form_values(form: PersonForm) -> dict[str, Any]:
+    values = {k: form.cleaned_data.get(k) for k in PERSON_FIELDS if k in form.cleaned_data}
+    if form.editing and not values.get("id_number"):
+        values.pop("id_number", None)
+        if not values.get("gender"):
+            values.pop("gender", None)
+        if not values.get("birth_date"):
+            values.pop("birth_date", None)
+    return values
+
+
+@requires_somewhere("people.change")
+def person_create(request: AuthedRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, user=request.user, initial={"org": request.GET.get("org", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(
+                actor=request.user, org=form.cleaned_data["org"], values=_person_form_values(form)
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": person.name})
+            return redirect("people:detail", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk)
+    posts = person.posts.select_related("org", "term").order_by("-start_date", "-id")
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "posts": posts,
+            "can_change": can(request.user, "people.change", person.org),
+            "can_reveal": can(request.user, "people.reveal", person.org),
+            "post_form": PostForm(user=request.user, initial={"org": person.org.code}),
+        },
+    )
+
+
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk, action="people.change")
+    initial = {k: getattr(person, k) for k in PERSON_FIELDS if k not in ("id_number", "mobile")}
+    initial |= {"org": person.org.code, "mobile": person.mobile or ""}
+    form = PersonForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                actor=request.user, person=person, org=form.cleaned_data["org"], values=_person_form_values(form)
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "person": person}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def person_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The full ID or phone number (``field`` posted), in place of the masked one; audited."""
+    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk, action="people.reveal")
+    field = request.POST.get("field", "")
+    if field not in ("id_number", "mobile"):
+        return HttpResponse(status=400)
+    value = services.person_reveal(actor=request.user, person=person, field=field)
+    return render(request, "includes/revealed.html", {"value": value})
+
+
+@require_POST
+def post_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk, action="people.change")
+    form = PostForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.post_assign(
+                actor=request.user,
+                person=person,
+                org=form.cleaned_data["org"],
+                kind=form.cleaned_data["kind"],
+                start_date=form.cleaned_data["start_date"],
+                is_representative=form.cleaned_data["is_representative"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Post added."))
+            return redirect("people:detail", pk=person.pk)
+    for error in [
+        *form.non_field_errors(),
+        *[f"{form.fields[f].label}: {m}" for f, ms in form.errors.items() if f != "__all__" for m in ms],
+    ]:
+        messages.error(request, error)
+    return redirect("people:detail", pk=person.pk)
+
+
+@require_POST
+def post_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    post = get_visible_or_404(Post.objects.select_related("org", "person"), request.user, pk=pk, action="people.change")
+    form = EndPostForm(request.POST)
+    if form.is_valid():
+        try:
+            services.post_end(actor=request.user, post=post, on=form.cleaned_data["end_date"])
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("The post has ended; it stays in the history."))
+    else:
+        messages.error(request, _("Enter the end date."))
+    return redirect("people:detail", pk=post.person_id)
+
+
+def org_roster(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The executive committee of one federation: its open term, posts, change-over."""
+    org = get_visible_or_404(Organisation.objects, request.user, pk=pk)
+    terms = list(Term.objects.visible_to(request.user).filter(org=org).order_by("-number"))
+    current = next((t for t in terms if t.is_open), None)
+    posts = (
+        selectors.roster(
+            Post.objects.visible_to(request.user).filter(term=current).current().select_related("person", "org")
+        )
+        if current
+        else []
+    )
+    can_change = can(request.user, "people.change", org)
+    return render(
+        request,
+        "people/org_roster.html",
+        {
+            "org": org,
+            "terms": terms,
+            "current": current,
+            "posts": posts,
+            "can_change": can_change,
+            "changeover_form": ChangeoverForm(posts=posts, initial={"carry_over": [str(p.pk) for p in posts]}),
+            "term_form": TermForm(),
+        },
+    )
+
+
+@require_POST
+def term_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = get_visible_or_404(Organisation.objects, request.user, pk=pk, action="people.change")
+    form = TermForm(request.POST)
+    if form.is_valid():
+        try:
+            services.term_open(actor=request.user, org=org, **form.cleaned_data)
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("The term has been opened."))
+    else:
+        messages.error(request, _("Enter the start date."))
+    return redirect("people:roster", pk=org.pk)
+
+
+@require_POST
+def term_changeover(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = get_visible_or_404(Organisation.objects, request.user, pk=pk, action="people.change")
+    posts = list(
+        Post.objects.visible_to(request.user)
+        .filter(org=org, term__ended_on__isnull=True)
+        .current()
+        .select_related("person")
+    )
+    form = ChangeoverForm(request.POST, posts=posts)
+    if form.is_valid():
+        chosen = set(form.cleaned_data["carry_over"])
+        try:
+            term = services.term_changeover(
+                actor=request.user,
+                org=org,
+                on=form.cleaned_data["on"],
+                end_date=form.cleaned_data["end_date"],
+                carry_over=[p for p in posts if str(p.pk) in chosen],
+            )
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        else:
+            messages.success(request, _("Term %(n)s has begun.") % {"n": term.number})
+    else:
+        messages.error(request, _("Enter the date the new term starts."))
+    return redirect("people:roster", pk=org.pk)
