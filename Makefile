@@ -39,6 +39,8 @@ demo: setup $(STAMP)/static
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "Serving the demo at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@# The background worker checks and imports uploaded spreadsheets; it stops with the server.
+	$(PY) manage.py db_worker -v0 & trap "kill $$! 2>/dev/null" EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
 
 lint: setup

@@ -48,3 +48,9 @@ def live_world(transactional_db: Any) -> Iterator[World]:
     build_world()
     yield World()
     remove_append_only(connection)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Any) -> None:
+    """Uploaded files (imports, photos) go to a temporary folder, never the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -7,6 +7,7 @@ from fulian.accounts.api.accounts import AccountViewSet, RoleGrantViewSet
 from fulian.accounts.api.views import MeView, TokenRevokeView, TokenView
 from fulian.audit.api import AuditEventViewSet
 from fulian.households.api.views import HouseholdViewSet, MemberViewSet
+from fulian.imports.api import ImportBatchViewSet
 from fulian.orgs.api.views import OrganisationViewSet
 from fulian.people.api.views import PersonViewSet, PostViewSet, TermViewSet
 
@@ -20,6 +21,7 @@ router.register("posts", PostViewSet, basename="post")
 router.register("terms", TermViewSet, basename="term")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("household-members", MemberViewSet, basename="household-member")
+router.register("imports", ImportBatchViewSet, basename="import")
 
 app_name = "api"
 urlpatterns = [

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "fulian.accounts",
     "fulian.people",
     "fulian.households",
+    "fulian.imports",
     "fulian.demo",
 ]
 
@@ -220,6 +221,8 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "fulian.orgs.choices.Level",
         "HouseholdCategoryEnum": "fulian.households.choices.HouseholdCategory",
         "MemberCategoryEnum": "fulian.households.choices.MemberCategory",
+        "PostKindEnum": "fulian.people.choices.PostKind",
+        "ImportKindEnum": [("people", "people"), ("households", "households")],
     },
 }
 

@@ -28,10 +28,7 @@ def pinyin_keys(text: str, *, per_char: bool = False) -> tuple[str, str]:
     ``per_char`` reads each character on its own, from a cache: for people's names, where
     phrase context does not apply and an import of a county reads a million of them (about
     100 times faster than pypinyin on the whole name)."""
-    if per_char:
-        readings = [list(r) for r in map(_char_readings, text) if r]
-    else:
-        readings = _pinyin(text)
+    readings = [list(r) for r in map(_char_readings, text) if r] if per_char else _pinyin(text)
     if not readings:
         return "", ""
     fulls = {"".join(combo) for combo in islice(product(*readings), MAX_VARIANTS)}

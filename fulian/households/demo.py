@@ -6,6 +6,7 @@ import datetime
 from typing import TextIO
 
 from fulian.core.ancestry import ancestries_of
+from fulian.core.bulk import insert_many
 from fulian.core.validation import name_keys
 from fulian.demo.generate import Generator
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation
@@ -14,7 +15,6 @@ from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 
 HOUSEHOLDS_PER_VILLAGE = 20
-BATCH = 2000
 # Category → share of households (roughly what a Hunan village reports).
 HOUSEHOLD_SHARES = {
     HouseholdCategory.LIFTED_OUT_OF_POVERTY: 0.12,
@@ -80,7 +80,7 @@ def load(out: TextIO) -> None:
             household.members_count = 1 + len(members) + pick.randint(0, 1)
             households.append(household)
             family.append(members)
-    Household.objects.bulk_create(households, batch_size=BATCH)
+    insert_many(Household, households)
     rows = []
     for household, members in zip(households, family, strict=True):
         for name, relation, birth, id_number, flags in members:
@@ -96,5 +96,5 @@ def load(out: TextIO) -> None:
             member.set_id_number(id_number)
             member.place(household.org, household.ancestry)
             rows.append(member)
-    HouseholdMember.objects.bulk_create(rows, batch_size=BATCH)
+    insert_many(HouseholdMember, rows)
     out.write(f"Households: {len(households)} households with {len(rows)} members listed.\n")

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from fulian.accounts.models import User
 from fulian.core.ancestry import ancestries_of
+from fulian.core.bulk import insert_many
 from fulian.core.validation import name_keys
 from fulian.demo.generate import ETHNICITIES, OCCUPATIONS, SKILLS, FakePerson, Generator
 from fulian.orgs.choices import Level
@@ -28,7 +29,6 @@ SEED_PEOPLE: dict[str, list[tuple[str, PostKind, str, str | None]]] = {
     "430223123215": [("周桂姣", PostKind.CHAIR, "13807330005", "huilong_zhiwei")],
     "430223002006": [("朱社文", PostKind.VICE_CHAIR, "13907332006", None)],
 }
-BATCH = 2000
 
 
 def _county_code(org: Organisation) -> str:
@@ -84,6 +84,10 @@ def load(out: TextIO) -> None:
         area = _county_code(org)
         kinds = _committee_size(org, gen)
         seeds = SEED_PEOPLE.get(org.code, [])
+        for _name, seed_kind, _mobile, _account in seeds:
+            # A seed's post is kept as the story tells it (朱社文 is 龙湖社区's vice-chair).
+            if seed_kind not in kinds[:3]:
+                kinds[1] = seed_kind
         for index, kind in enumerate(kinds):
             seed = next((s for s in seeds if s[1] == kind), None) if index < 3 else None
             if seed is not None:
@@ -111,7 +115,7 @@ def load(out: TextIO) -> None:
                     days=gen.random.randint(0, 1700)
                 )
                 people.append(person)
-    Person.objects.bulk_create(people, batch_size=BATCH)
+    insert_many(Person, people)
     posts = []
     for index, org, kind, representative in planned:
         post = Post(
@@ -123,5 +127,5 @@ def load(out: TextIO) -> None:
         )
         post.place(org, ancestry[org.pk])
         posts.append(post)
-    Post.objects.bulk_create(posts, batch_size=BATCH)
+    insert_many(Post, posts)
     out.write(f"People: {len(people)} people, {len(posts)} posts in {len(terms)} committees.\n")

@@ -48,6 +48,12 @@ class PersonForm(forms.Form):
     backbone_since = forms.DateField(label=_("Backbone activist since"), required=False, widget=DATE)
     volunteer_since = forms.DateField(label=_("Volunteer registered on"), required=False, widget=DATE)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A photo taken with a phone is fine; its location data is removed."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
 
     def __init__(self, *args: Any, user: AnyUser, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -108,3 +114,10 @@ class TermForm(forms.Form):
 class PersonFilterForm(ScopedFilterForm):
     kind = forms.ChoiceField(label=_("Who"), required=False, choices=[("", _("Everyone")), *PersonKind.choices])
     post = forms.ChoiceField(label=_("Post"), required=False, choices=[("", _("Any post")), *PostKind.choices])
+    term = forms.TypedChoiceField(
+        label=_("Term"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Current posts")), *[(n, _("Posts in term %(n)d") % {"n": n}) for n in range(1, 11)]],
+    )

@@ -37,7 +37,7 @@ def filter_people(people: PersonQuerySet, filters: dict[str, Any]) -> PersonQuer
 def current_posts() -> Prefetch[Any]:
     return Prefetch(
         "posts",
-        queryset=Post.objects.filter(end_date__isnull=True).select_related("org"),
+        queryset=Post.objects.filter(end_date__isnull=True).select_related("org", "term"),
         to_attr="current_posts",
     )
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from fulian.audit.choices import Action
 from fulian.audit.recorder import record
 from fulian.core.ancestry import ancestry_of
 from fulian.core.personal import keyed_hash
+from fulian.core.photos import clean_photo
 from fulian.core.scoping import AnyUser, require
 from fulian.core.validation import Problems, clean_identity, clean_mobile, name_keys
 from fulian.orgs.choices import Level
@@ -119,6 +122,26 @@ def person_update(*, actor: AnyUser, person: Person, values: dict[str, Any], org
     _apply(person, person_values_clean(merged))
     _check_unique_id(person)
     person.save()
+    return person
+
+
+@transaction.atomic
+def person_set_photo(*, actor: AnyUser, person: Person, upload: UploadedFile | None) -> Person:
+    """Store a new photo (re-encoded, without EXIF), or remove it with ``upload=None``."""
+    require(actor, "people.change", person.org)
+    old = person.photo.name if person.photo else ""
+    if upload is None:
+        person.photo = None  # type: ignore[assignment]
+    else:
+        try:
+            content = clean_photo(upload)
+        except ValidationError as e:
+            raise ValidationError({"photo": e.messages}) from None
+        person.photo.save(f"{uuid.uuid4().hex}.jpg", content, save=False)
+    person.save()
+    if old:
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(old))
     return person
 
 

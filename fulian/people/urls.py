@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.person_create, name="create"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/photo/", views.person_photo, name="photo"),
     path("<int:pk>/reveal/", views.person_reveal, name="reveal"),
     path("<int:pk>/posts/", views.post_create, name="post_create"),
     path("posts/<int:pk>/end/", views.post_end, name="post_end"),

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -68,12 +69,17 @@ def _person_form_values(form: PersonForm) -> dict[str, Any]:
 
 @requires_somewhere("people.change")
 def person_create(request: AuthedRequest) -> HttpResponse:
-    form = PersonForm(request.POST or None, user=request.user, initial={"org": request.GET.get("org", "")})
+    form = PersonForm(
+        request.POST or None, request.FILES or None, user=request.user, initial={"org": request.GET.get("org", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_create(
-                actor=request.user, org=form.cleaned_data["org"], values=_person_form_values(form)
-            )
+            with transaction.atomic():
+                person = services.person_create(
+                    actor=request.user, org=form.cleaned_data["org"], values=_person_form_values(form)
+                )
+                if form.cleaned_data.get("photo"):
+                    services.person_set_photo(actor=request.user, person=person, upload=form.cleaned_data["photo"])
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -102,12 +108,16 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk, action="people.change")
     initial = {k: getattr(person, k) for k in PERSON_FIELDS if k not in ("id_number", "mobile")}
     initial |= {"org": person.org.code, "mobile": person.mobile or ""}
-    form = PersonForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    form = PersonForm(request.POST or None, request.FILES or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(
-                actor=request.user, person=person, org=form.cleaned_data["org"], values=_person_form_values(form)
-            )
+            with transaction.atomic():
+                services.person_update(
+                    actor=request.user, person=person, org=form.cleaned_data["org"], values=_person_form_values(form)
+                )
+                photo = form.cleaned_data.get("photo")
+                if photo or photo is False:  # False: "clear" ticked
+                    services.person_set_photo(actor=request.user, person=person, upload=photo or None)
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -116,6 +126,16 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request, "people/person_form.html", {"form": form, "person": person}, status=400 if form.errors else 200
     )
+
+
+def person_photo(request: AuthedRequest, pk: int) -> FileResponse:
+    """The photo, for those who may see the person (media files are never served directly)."""
+    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk)
+    if not person.photo:
+        raise Http404
+    response = FileResponse(person.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_POST

@@ -32,3 +32,8 @@ document.addEventListener("submit", (event) => {
   const question = event.target.dataset && event.target.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });
+// Links that do something to be sure of (a full export, recorded in the audit log) ask too.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-confirm]");
+  if (link && !window.confirm(link.dataset.confirm)) event.preventDefault();
+});

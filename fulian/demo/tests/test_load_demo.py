@@ -26,6 +26,44 @@ def test_the_demo_prints_its_accounts_and_the_password_on_a_line_of_its_own(worl
     ):
         assert any(line.split()[:1] == [username] for line in lines), username
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+    _the_roster_and_households_are_realistic()
+
+
+def _the_roster_and_households_are_realistic() -> None:
+    """Loaded once with the test above: the full demo takes most of a minute."""
+    from django.db.models import Count
+
+    from fulian.core.idnumber import parse_id_number
+    from fulian.households.models import Household
+    from fulian.orgs.choices import Level
+    from fulian.orgs.models import Organisation
+    from fulian.people.choices import PostKind
+    from fulian.people.models import Person, Post
+
+    seeds = {
+        "钟桃华": ("430225100215", PostKind.CHAIR),
+        "周桂姣": ("430223123215", PostKind.CHAIR),
+        "朱社文": ("430223002006", PostKind.VICE_CHAIR),
+    }
+    for name, (code, kind) in seeds.items():
+        assert Post.objects.filter(person__name=name, org__code=code, kind=kind, end_date__isnull=True).exists(), name
+    assert Person.objects.get(name="周桂姣", org__code="430223123215").account == User.objects.get(
+        username="huilong_zhiwei"
+    )
+    sizes = dict(
+        Post.objects.filter(end_date__isnull=True)
+        .values_list("org__level")
+        .annotate(n=Count("id"))
+        .values_list("org__level", "n")
+    )
+    villages = Organisation.objects.filter(level=Level.VILLAGE).count()
+    assert 13 * villages <= sizes[Level.VILLAGE] <= 18 * villages
+    per_township = Post.objects.filter(org__level=Level.TOWNSHIP).values("org").annotate(n=Count("id"))
+    assert min(row["n"] for row in per_township) >= 25
+    assert Household.objects.values("village").distinct().count() == villages
+    for household in Household.objects.select_related("org")[:200]:
+        parsed = parse_id_number(household.id_number)
+        assert parsed.area == household.org.path.split("/")[2]
 
 
 def test_running_the_demo_again_brings_tried_accounts_back(world: World) -> None:

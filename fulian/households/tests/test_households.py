@@ -159,3 +159,19 @@ def test_api_list_create_members(world: World) -> None:
         reverse("api:household-member-list"), {"household": pk, "name": "x", "relation": "child"}, format="json"
     )
     assert outsider.status_code == 404
+
+
+def test_the_api_lists_run_the_same_queries_for_few_or_many(world: World) -> None:
+    api = world.api_for("xinshi_staff")
+    for n in range(3):
+        member(world, household(world, "huilong", f"周{n}"), f"周小{n}")
+    api.get(reverse("api:me"))  # the grants are loaded once per user object
+    with CaptureQueriesContext(connection) as few:
+        api.get(reverse("api:household-list"))
+        api.get(reverse("api:household-member-list"))
+    for n in range(30):
+        member(world, household(world, "daqiaotou", f"李{n}"), f"李小{n}")
+    with CaptureQueriesContext(connection) as many:
+        api.get(reverse("api:household-list"))
+        api.get(reverse("api:household-member-list"))
+    assert len(many) == len(few)

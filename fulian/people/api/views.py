@@ -33,6 +33,7 @@ FILTERS = [
     OpenApiParameter("org", str, description="Division code: only people at or below this organisation"),
     OpenApiParameter("kind", str, enum=PersonKind.values),
     OpenApiParameter("post", str, enum=PostKind.values, description="People holding a current post of this kind"),
+    OpenApiParameter("term", int, description="People who held a post in this term (第N届) of their federation"),
 ]
 
 

@@ -20,3 +20,23 @@ def person(world: World, org: str = "huilong", name: str = "周桂姣", **values
 def post(world: World, who: Person, org: str = "huilong", kind: str = PostKind.MEMBER, **kwargs: Any) -> Post:
     kwargs.setdefault("start_date", START)
     return services.post_assign(actor=world.user("city_admin"), person=who, org=world.org(org), kind=kind, **kwargs)
+
+
+def jpeg(width: int = 40, height: int = 30, exif: bytes | None = None) -> bytes:
+    """A small photo, optionally with EXIF (phones put the GPS position there)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height), (200, 30, 40))
+    image.save(out, format="JPEG", **({"exif": exif} if exif else {}))
+    return out.getvalue()
+
+
+def with_photo(world: World, who: Person) -> Person:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return services.person_set_photo(
+        actor=world.user("city_admin"), person=who, upload=SimpleUploadedFile("p.jpg", jpeg())
+    )

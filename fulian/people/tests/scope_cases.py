@@ -1,13 +1,13 @@
 from fulian.core.testing.scope import ScopeCase
 from fulian.orgs.models import Organisation
 from fulian.people.models import Person, Post, Term
-from fulian.people.tests.helpers import person, post
+from fulian.people.tests.helpers import person, post, with_photo
 
 # Everything here lives in 炎陵县 霞阳镇 蔬菜村: 新市镇's staff must never see it.
 CASES = [
     ScopeCase(
         model=Person,
-        make=lambda world: person(world, "shucai", "钟桃华"),
+        make=lambda world: with_photo(world, person(world, "shucai", "钟桃华")),
         outsider="xinshi_staff",
         insider="yanling_admin",
         detail=[
@@ -15,6 +15,7 @@ CASES = [
             ("people:edit", "get"),
             ("people:post_create", "post"),
             ("people:reveal", "post"),
+            ("people:photo", "get"),
             ("api:person-detail", "get"),
             ("api:person-reveal", "post"),
         ],

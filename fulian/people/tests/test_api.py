@@ -82,3 +82,23 @@ def test_posts_and_changeover(world: World) -> None:
     assert [(r["person_name"], r["term"]) for r in current] == [("周桂姣", 2)]
     ended = api.post(reverse("api:post-end", args=[current[0]["id"]]), {"end_date": "2026-10-01"}, format="json")
     assert ended.json()["end_date"] == "2026-10-01"
+
+
+def test_the_api_lists_run_the_same_queries_for_few_or_many(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = world.api_for("xinshi_staff")
+    for n in range(3):
+        post(world, person(world, "huilong", f"周{n}"), "huilong")
+    urls = [reverse("api:person-list"), reverse("api:post-list"), reverse("api:term-list")]
+    api.get(reverse("api:me"))  # the grants are loaded once per user object
+    with CaptureQueriesContext(connection) as few:
+        for url in urls:
+            api.get(url)
+    for n in range(30):
+        post(world, person(world, "daqiaotou", f"李{n}"), "daqiaotou" if n % 2 else "xinshi")
+    with CaptureQueriesContext(connection) as many:
+        for url in urls:
+            api.get(url)
+    assert len(many) == len(few)

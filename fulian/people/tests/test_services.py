@@ -152,3 +152,33 @@ def test_a_post_ends_but_stays_in_the_history(world: World) -> None:
 def test_a_person_is_kept_in_a_village_group_or_federation_not_a_province(world: World) -> None:
     assert person(world, "huilong_group1").group_id == world.org("huilong_group1").pk
     assert person(world, "xinshi", "谭梅").township_id == world.org("xinshi").pk
+
+
+def test_a_photo_is_re_encoded_without_its_location_and_bad_files_are_named(world: World) -> None:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from fulian.people.tests.helpers import jpeg
+
+    exif = Image.Exif()
+    exif[0x8825] = {2: (28.0, 0.0, 0.0)}  # GPSInfo: latitude
+    exif[0x0112] = 6  # taken sideways
+    p = person(world)
+    services.person_set_photo(
+        actor=world.user("xinshi_staff"), person=p, upload=SimpleUploadedFile("a.jpg", jpeg(400, 300, exif.tobytes()))
+    )
+    stored = Image.open(io.BytesIO(p.photo.read()))
+    assert stored.format == "JPEG"
+    assert not stored.getexif()
+    assert stored.size == (300, 400)
+    with pytest.raises(ValidationError) as e:
+        services.person_set_photo(
+            actor=world.user("xinshi_staff"), person=p, upload=SimpleUploadedFile("a.jpg", b"GIF89a no")
+        )
+    assert "photo" in e.value.message_dict
+    big = SimpleUploadedFile("big.jpg", b"\xff" * (16 * 1024 * 1024))
+    with pytest.raises(ValidationError) as e:
+        services.person_set_photo(actor=world.user("xinshi_staff"), person=p, upload=big)
+    assert "MB" in e.value.message_dict["photo"][0]

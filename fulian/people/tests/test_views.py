@@ -183,3 +183,21 @@ def test_adding_a_post_from_the_person_page(world: World) -> None:
     )
     assert refused.status_code == 302
     assert Post.objects.filter(person=p).count() == 1
+
+
+def test_filter_by_term_finds_the_posts_of_an_ended_term(world: World) -> None:
+    from fulian.people import services
+
+    leaving = post(world, person(world, "huilong", "李秀英"), "huilong")
+    staying = post(world, person(world, "huilong", "周桂姣"), "huilong", PostKind.CHAIR)
+    services.term_changeover(
+        actor=world.user("xinshi_staff"), org=world.org("huilong"), on=datetime.date(2026, 9, 1), carry_over=[staying]
+    )
+    client = world.client_for("xinshi_staff")
+    first = client.get(reverse("people:list"), {"term": "1"}).content.decode()
+    assert "李秀英" in first
+    assert "周桂姣" in first
+    second = client.get(reverse("people:list"), {"term": "2", "post": "chair"}).content.decode()
+    assert "周桂姣" in second
+    assert "李秀英" not in second
+    assert leaving.pk

@@ -1,0 +1,231 @@
+"""The household list import: one row per household, as villages keep them in Excel."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fulian.audit.choices import Action
+from fulian.audit.recorder import record
+from fulian.core.ancestry import ancestries_of
+from fulian.core.bulk import insert_many
+from fulian.core.spreadsheets import Table
+from fulian.core.validation import name_keys
+from fulian.households.choices import HouseholdCategory
+from fulian.households.models import Household
+from fulian.households.services import household_values_clean
+from fulian.imports.engine import Context, ImportKind, RowProblems, register
+from fulian.imports.places import PlaceFinder
+from fulian.orgs.choices import Level
+
+COLUMNS = {
+    "township": ["乡镇", "乡镇（街道）", "乡镇街道", "乡镇/街道", "街道", "所属乡镇"],
+    "village": ["村（社区）", "村", "村社区", "村/社区", "村名", "所属村", "村委会", "社区", "所在村"],
+    "group": ["村民小组", "组", "小组", "所属小组", "组别"],
+    "head_name": ["户主姓名", "户主", "户主名字", "姓名", "名字"],
+    "id_number": ["户主身份证号", "户主身份证号码", "身份证号", "身份证号码", "公民身份号码", "身份证"],
+    "mobile": ["联系电话", "手机", "手机号", "手机号码", "电话", "联系方式"],
+    "address": ["住址", "地址", "家庭住址", "详细地址"],
+    "members_count": ["家庭人口", "人口数", "家庭人数", "人数", "户人口数", "家庭人口数"],
+    "categories": ["户类别", "类别", "户类型", "家庭类别", "户属性"],
+    "notes": ["备注"],
+}
+# The names officials write for each category (a cell may hold several: 脱贫户、低保户).
+CATEGORY_NAMES = {
+    "脱贫户": HouseholdCategory.LIFTED_OUT_OF_POVERTY,
+    "脱贫": HouseholdCategory.LIFTED_OUT_OF_POVERTY,
+    "低保户": HouseholdCategory.SUBSISTENCE_ALLOWANCE,
+    "低保": HouseholdCategory.SUBSISTENCE_ALLOWANCE,
+    "特困户": HouseholdCategory.EXTREME_HARDSHIP,
+    "特困": HouseholdCategory.EXTREME_HARDSHIP,
+    "五保户": HouseholdCategory.EXTREME_HARDSHIP,
+    "困难家庭": HouseholdCategory.HARDSHIP,
+    "困难户": HouseholdCategory.HARDSHIP,
+    "军属": HouseholdCategory.MILITARY,
+    "军属户": HouseholdCategory.MILITARY,
+    "军人家庭": HouseholdCategory.MILITARY,
+    "三留户": HouseholdCategory.LEFT_BEHIND,
+    "留守户": HouseholdCategory.LEFT_BEHIND,
+    "残疾人家庭": HouseholdCategory.DISABILITY,
+    "残疾户": HouseholdCategory.DISABILITY,
+    "单亲家庭": HouseholdCategory.SINGLE_PARENT,
+    "单亲": HouseholdCategory.SINGLE_PARENT,
+}
+KNOWN_CATEGORIES = "脱贫户、低保户、特困户、困难家庭、军属、三留户、残疾人家庭、单亲家庭"
+SEPARATORS = re.compile(r"[、，,;；/\s]+")
+
+
+def parse_categories(text: Any, problems: RowProblems) -> int:
+    flags = 0
+    for token in SEPARATORS.split(str(text or "").strip()):
+        if not token:
+            continue
+        flag = CATEGORY_NAMES.get(token)
+        if flag is None:
+            problems.add(
+                "categories",
+                _("Unknown category %(name)s; use %(known)s.") % {"name": token, "known": KNOWN_CATEGORIES},
+            )
+        else:
+            flags |= flag
+    return flags
+
+
+def parse_count(value: Any, problems: RowProblems) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float) and float(value).is_integer():
+        return int(value)
+    match = re.fullmatch(r"(\d+)\s*人?", str(value).strip())
+    if match:
+        return int(match.group(1))
+    problems.add("members_count", _("Enter the number of people as a whole number, such as 4."))
+    return None
+
+
+def _prepare(context: Context, table: Table) -> None:
+    context.cache["places"] = PlaceFinder(context.org, {Level.TOWNSHIP, Level.VILLAGE})
+    context.cache["today"] = timezone.localdate()
+
+
+def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) -> Any:
+    places: PlaceFinder = context.cache["places"]
+    village, message = places.find(Level.VILLAGE, values.get("village"), values.get("township"))
+    place = village
+    if village is None:
+        problems.add("village", message)
+    else:
+        group, message = places.group(village, values.get("group"))
+        if message:
+            problems.add("group", message)
+        place = group or village
+    count = parse_count(values.get("members_count"), problems)
+    flags = parse_categories(values.get("categories"), problems)
+    raw = {
+        "head_name": values.get("head_name"),
+        "id_number": values.get("id_number") or "",
+        "mobile": str(values.get("mobile") or ""),
+        "address": str(values.get("address") or "")[:200],
+        "members_count": count,
+        "categories": flags,
+        "notes": str(values.get("notes") or ""),
+    }
+    try:
+        clean = household_values_clean(raw, today=context.cache["today"])
+    except ValidationError as e:
+        for field_name, messages in e.message_dict.items():
+            for text in messages:
+                problems.add(field_name, text)
+        return None
+    if problems or place is None:
+        return None
+    household = Household(
+        head_name=clean["head_name"],
+        search_keys=name_keys(clean["head_name"]),
+        address=clean["address"],
+        members_count=clean["members_count"],
+        categories=clean["categories"],
+        notes=clean["notes"],
+    )
+    household.set_id_number(clean["id_number"])
+    household.set_mobile(clean["mobile"])
+    household.org = place
+    return household
+
+
+def _duplicate_keys(household: Household) -> list[tuple[Any, ...]]:
+    if household.id_hash:
+        return [("id_number", household.id_hash)]
+    return [("head_name", household.org.pk, household.head_name, household.mobile_hash)]
+
+
+def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    by_hash = {h.id_hash: number for number, h in rows if h.id_hash}
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 1000):
+        for id_hash in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
+            "id_hash", flat=True
+        ):
+            found[by_hash[id_hash]] = [
+                ("id_number", _("A household with this head's ID number is already registered."))
+            ]
+    without = [(number, h) for number, h in rows if not h.id_hash]
+    orgs = {h.org.pk for _n, h in without}
+    if orgs:
+        stored = set(
+            Household.objects.filter(org_id__in=orgs, id_hash__isnull=True).values_list(
+                "org_id", "head_name", "mobile_hash"
+            )
+        )
+        for number, h in without:
+            if (h.org.pk, h.head_name, h.mobile_hash) in stored:
+                found[number] = [
+                    (
+                        "head_name",
+                        _("This household is already registered in %(place)s.") % {"place": h.org.display_name},
+                    )
+                ]
+    return found
+
+
+def _write(context: Context, households: list[Household]) -> int:
+    ancestry = ancestries_of({h.org.pk: h.org for h in households}.values())
+    for h in households:
+        h.place(h.org, ancestry[h.org.pk])
+    insert_many(Household, households)
+    record(
+        Action.IMPORT,
+        None,
+        org=context.org,
+        actor=context.actor,
+        object_repr=_("Households"),
+        changes={"rows": len(households), "source": context.cache.get("filename", "")},
+    )
+    return len(households)
+
+
+HOUSEHOLDS = ImportKind(
+    name="households",
+    label=lambda: str(gettext_lazy("Household list")),
+    columns=COLUMNS,
+    required=["head_name"],
+    template_headers={
+        "township": "乡镇（街道）",
+        "village": "村（社区）",
+        "group": "村民小组",
+        "head_name": "户主姓名",
+        "id_number": "户主身份证号",
+        "mobile": "联系电话",
+        "address": "住址",
+        "members_count": "家庭人口",
+        "categories": "户类别",
+        "notes": "备注",
+    },
+    template_example=[
+        "新市镇",
+        "回龙村",
+        "第一村民小组",
+        "周建国",
+        "",
+        "13807330000",
+        "回龙村1组12号",
+        4,
+        "脱贫户、三留户",
+        "",
+    ],
+    text_columns=["id_number", "mobile"],
+    change_action="households.change",
+    prepare=_prepare,
+    clean_row=_clean_row,
+    duplicate_keys=_duplicate_keys,
+    check_stored=_check_stored,
+    write_records=_write,
+    columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
+)
+register(HOUSEHOLDS)

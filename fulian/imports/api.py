@@ -1,0 +1,90 @@
+"""Imports through the API: upload (multipart), read the preview, import or cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fulian.core.api import ScopedViewSetMixin
+from fulian.core.api_fields import OrgCodeField
+from fulian.core.scoping import get_visible_or_404
+from fulian.imports import services
+from fulian.imports.models import ImportBatch
+
+
+class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
+    org = serializers.CharField(source="org.code", read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "kind",
+            "org",
+            "filename",
+            "sha256",
+            "size",
+            "status",
+            "progress",
+            "total",
+            "imported",
+            "message",
+            "report",
+            "uploaded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class UploadSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=["people", "households"])
+    org = OrgCodeField(action="imports.view")
+    file = serializers.FileField()
+
+
+class CommitSerializer(serializers.Serializer[Any]):
+    sha256 = serializers.CharField(max_length=64, help_text="The file's sha256 from the preview")
+    valid_rows = serializers.IntegerField(min_value=0, help_text="valid_rows from the preview")
+
+
+class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Spreadsheet imports of people and households in the caller's subtree. Upload a file,
+    poll the upload until ``status`` is ``previewed`` (``report`` lists every row's problems),
+    then import its valid rows with the preview's ``sha256`` and ``valid_rows``, or cancel."""
+
+    scoped_model = ImportBatch
+    serializer_class = BatchSerializer
+
+    def refine_queryset(self, queryset: QuerySet[ImportBatch]) -> QuerySet[ImportBatch]:
+        return queryset.select_related("org", "uploaded_by").order_by("-id")
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: BatchSerializer})
+    def create(self, request: Request) -> Response:
+        data = self.validated(UploadSerializer)
+        batch = services.batch_upload(actor=request.user, kind=data["kind"], org=data["org"], upload=data["file"])
+        batch.refresh_from_db()
+        return Response(BatchSerializer(batch).data, status=201)
+
+    @extend_schema(request=CommitSerializer, responses={200: BatchSerializer})
+    @action(detail=True, methods=["post"], url_path="commit")
+    def commit(self, request: Request, pk: str | None = None) -> Response:
+        """Import the valid rows, as previewed; 400 if the preview is out of date."""
+        batch = get_visible_or_404(ImportBatch.objects.select_related("org"), request.user, pk=pk)
+        data = self.validated(CommitSerializer)
+        services.batch_commit(actor=request.user, batch=batch, **data)
+        batch.refresh_from_db()
+        return Response(BatchSerializer(batch).data)
+
+    @extend_schema(request=None, responses={200: BatchSerializer})
+    @action(detail=True, methods=["post"], url_path="cancel")
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        """Import nothing from this upload."""
+        batch = get_visible_or_404(ImportBatch.objects.select_related("org"), request.user, pk=pk)
+        return Response(BatchSerializer(services.batch_cancel(actor=request.user, batch=batch)).data)

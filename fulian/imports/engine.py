@@ -1,0 +1,288 @@
+"""The import engine: a spreadsheet checked row by row, then all valid rows written at once.
+
+Each kind of import (people, households) is an :class:`ImportKind` registered by its own app:
+its columns with their usual header variants, which are required, how one row becomes a record
+(or the problems that stop it), the keys that make two rows duplicates, and how the valid
+records are written. The engine is the same for the pages, the API, the background task and
+the ``import_people``/``import_households`` commands:
+
+* :func:`evaluate` reads the file and checks every row, writing nothing;
+* :func:`write` evaluates again under a lock on the target organisation and writes the valid
+  rows in one transaction — or nothing, when the file changed since the preview or new
+  problems appeared (another import, a record added meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fulian.core.spreadsheets import Row, SpreadsheetError, Table, read_table
+
+MAX_ROWS = 100_000
+MAX_BYTES = 20 * 1024 * 1024
+# Problems kept in a report: enough to fix a file, not a copy of it.
+MAX_PROBLEMS = 5_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What stops one row: its number as Excel shows it, the column, and what to do."""
+
+    row: int
+    column: str
+    header: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "header": self.header, "message": self.message}
+
+
+@dataclass
+class Context:
+    """What a row is checked against: the target organisation, the places below it, the keys
+    seen earlier in the file, and (filled by the kind) whatever it looked up once."""
+
+    org: Any
+    actor: Any
+    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+
+class RowProblems:
+    """The problems of one row, named by field; the engine turns them into :class:`Problem`s."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, field_name: str, message: str) -> None:
+        self.items.append((field_name, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+@dataclass
+class ImportKind:
+    """One kind of import, declared by the app that owns the records."""
+
+    name: str
+    label: Callable[[], str]
+    columns: Mapping[str, Sequence[str]]
+    required: Sequence[str]
+    # The header text used in the template for each field, in order.
+    template_headers: dict[str, str]
+    template_example: list[object]
+    text_columns: Sequence[str]
+    change_action: str
+    prepare: Callable[[Context, Table], None]
+    clean_row: Callable[[Context, dict[str, Any], RowProblems], Any]
+    # Keys of a cleaned record that must be unique within the file and against what is stored.
+    duplicate_keys: Callable[[Any], Iterable[tuple[Any, ...]]]
+    check_stored: Callable[[Context, list[tuple[int, Any]]], dict[int, list[tuple[str, str]]]]
+    write_records: Callable[[Context, list[Any]], int]
+    columns_required_unless: Callable[[Any], Sequence[str]] = lambda org: ()
+
+
+_KINDS: dict[str, ImportKind] = {}
+
+
+def register(kind: ImportKind) -> None:
+    _KINDS[kind.name] = kind
+
+
+def kind_named(name: str) -> ImportKind:
+    return _KINDS[name]
+
+
+def kinds() -> dict[str, ImportKind]:
+    return dict(_KINDS)
+
+
+@dataclass
+class Evaluation:
+    """The outcome of checking a file: counts, the problems, and the valid records."""
+
+    sha256: str
+    total: int = 0
+    records: list[tuple[int, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problem_rows: int = 0
+    title: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    file_error: str = ""
+    # What the rows were checked against, for the write that follows in the same transaction.
+    context: Context | None = field(default=None, repr=False)
+
+    @property
+    def valid(self) -> int:
+        return len(self.records)
+
+    def report(self) -> dict[str, Any]:
+        """The machine-readable report (``--json``, the API, the page)."""
+        return {
+            "sha256": self.sha256,
+            "rows": self.total,
+            "valid_rows": self.valid,
+            "rows_with_problems": self.problem_rows,
+            "title": self.title,
+            "columns": self.columns,
+            "file_error": self.file_error,
+            "problems": [p.as_dict() for p in self.problems[:MAX_PROBLEMS]],
+            "problems_truncated": len(self.problems) > MAX_PROBLEMS,
+        }
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def evaluate(
+    kind: ImportKind,
+    data: bytes,
+    filename: str,
+    *,
+    org: Any,
+    actor: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> Evaluation:
+    """Check every row of ``data``; nothing is written. A problem with the whole file (not a
+    spreadsheet, too big, no header) is ``file_error``."""
+    result = Evaluation(sha256=file_hash(data))
+    try:
+        table = read_table(
+            data,
+            filename,
+            columns=dict(kind.columns),
+            required=[*kind.required, *kind.columns_required_unless(org)],
+            max_rows=MAX_ROWS,
+            max_bytes=MAX_BYTES,
+        )
+    except SpreadsheetError as e:
+        result.file_error = e.message
+        return result
+    result.total, result.title, result.columns = len(table.rows), table.title, dict(table.columns)
+    context = Context(org=org, actor=actor)
+    kind.prepare(context, table)
+    letters = table.column_letters
+    context.cache["letters"], context.cache["headers"] = dict(letters), dict(table.columns)
+
+    def problem(row: Row, field_name: str, message: str) -> Problem:
+        return Problem(row.number, letters.get(field_name, ""), table.columns.get(field_name, ""), message)
+
+    candidates: list[tuple[Row, Any]] = []
+    for index, row in enumerate(table.rows):
+        found = RowProblems()
+        for field_name, message in row.errors.items():
+            found.add(field_name, message)
+        record = kind.clean_row(context, dict(row.values), found) if not found else None
+        if record is not None and not found:
+            for key in kind.duplicate_keys(record):
+                first = context.seen.setdefault(key, row.number)
+                if first != row.number:
+                    found.add(key[0], _("Same as row %(row)d of this file.") % {"row": first})
+                    break
+        if found:
+            result.problem_rows += 1
+            result.problems.extend(problem(row, f, m) for f, m in found.items)
+        else:
+            candidates.append((row, record))
+        if progress is not None and index % 2000 == 0:
+            progress(index, result.total)
+    stored = kind.check_stored(context, [(row.number, record) for row, record in candidates])
+    for row, record in candidates:
+        if row.number in stored:
+            result.problem_rows += 1
+            result.problems.extend(problem(row, f, m) for f, m in stored[row.number])
+        else:
+            result.records.append((row.number, record))
+    result.problems.sort(key=lambda p: p.row)
+    result.context = context
+    return result
+
+
+class StalePreview(Exception):
+    """The file or the stored data changed since the preview: nothing was written."""
+
+    def __init__(self, message: str, evaluation: Evaluation | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.evaluation = evaluation
+
+
+def write(
+    kind: ImportKind,
+    data: bytes,
+    filename: str,
+    *,
+    org: Any,
+    actor: Any,
+    expected_sha256: str,
+    expected_valid: int | None = None,
+    prior: Evaluation | None = None,
+    lock: Callable[[], None] = lambda: None,
+    progress: Callable[[int, int], None] | None = None,
+    source: str = "",
+) -> tuple[Evaluation, int]:
+    """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
+    user saw in the preview; a different file, or a different number of valid rows now
+    (another import or an edit meanwhile), raises :class:`StalePreview`.
+
+    ``prior`` is the preview's own evaluation when it was made in this process (the command
+    line): its rows are not read and checked again, only compared once more with what is
+    stored, under the lock. Without it (a background task) the file is evaluated again."""
+    if file_hash(data) != expected_sha256 or (prior is not None and prior.sha256 != expected_sha256):
+        raise StalePreview(_("The file is not the one previewed. Upload it again to see a new preview."))
+    with transaction.atomic():
+        lock()  # imports into one city queue here, so duplicates between them are seen
+        if prior is not None and prior.context is not None:
+            evaluation = _recheck(kind, prior)
+        else:
+            evaluation = evaluate(kind, data, filename, org=org, actor=actor, progress=progress)
+        if evaluation.file_error or evaluation.context is None:
+            raise StalePreview(evaluation.file_error, evaluation)
+        if expected_valid is not None and evaluation.valid != expected_valid:
+            raise StalePreview(
+                _(
+                    "Since the preview, %(now)d rows are valid instead of %(then)d (records were added or "
+                    "changed meanwhile). Nothing was imported; look at the new preview and import again."
+                )
+                % {"now": evaluation.valid, "then": expected_valid},
+                evaluation,
+            )
+        evaluation.context.cache["filename"] = source or filename
+        written = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
+    return evaluation, written
+
+
+def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
+    """The prior evaluation with its valid rows compared again with what is stored now."""
+    assert prior.context is not None
+    stored = kind.check_stored(prior.context, prior.records)
+    if not stored:
+        return prior
+    result = Evaluation(
+        sha256=prior.sha256,
+        total=prior.total,
+        problems=list(prior.problems),
+        problem_rows=prior.problem_rows + len(stored),
+        title=prior.title,
+        columns=prior.columns,
+        context=prior.context,
+    )
+    for number, record in prior.records:
+        if number in stored:
+            letters, headers = prior.context.cache["letters"], prior.context.cache["headers"]
+            result.problems.extend(
+                Problem(number, letters.get(field, ""), headers.get(field, ""), message)
+                for field, message in stored[number]
+            )
+        else:
+            result.records.append((number, record))
+    result.problems.sort(key=lambda p: p.row)
+    return result

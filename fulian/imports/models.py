@@ -1,0 +1,74 @@
+"""An upload: the file, its preview report, and whether (and what) it imported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fulian.core.scoping import PathScopedModel, ScopedQuerySet
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be checked")
+    CHECKING = "checking", _("Checking")
+    PREVIEWED = "previewed", _("Checked: waiting for your decision")
+    IMPORTING = "importing", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    CANCELLED = "cancelled", _("Cancelled: nothing imported")
+    FAILED = "failed", _("Could not be read")
+
+
+class ImportBatchQuerySet(ScopedQuerySet["ImportBatch"]):
+    pass
+
+
+class ImportBatch(PathScopedModel):
+    """One uploaded spreadsheet of people or households for an organisation's subtree."""
+
+    scope_view_action = "imports.view"
+
+    kind = models.CharField(_("kind"), max_length=20)
+    org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    language = models.CharField(max_length=10)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def audit_org(self) -> Any:
+        return self.org
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.progress / self.total)) if self.total else 0

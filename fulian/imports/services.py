@@ -1,0 +1,177 @@
+"""Uploading a spreadsheet, checking it in the background, importing its valid rows."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from fulian.audit.recorder import audit_context
+from fulian.core.personal import decrypt_bytes, encrypt_bytes
+from fulian.core.scoping import AnyUser, require
+from fulian.imports import engine
+from fulian.imports.models import ImportBatch, Status
+from fulian.orgs.models import Organisation
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}"
+
+
+def batch_upload(*, actor: AnyUser, kind: str, org: Organisation, upload: UploadedFile) -> ImportBatch:
+    """Keep the uploaded file and queue its check; nothing is imported yet."""
+    spec = engine.kind_named(kind)
+    require(actor, spec.change_action, org)
+    if upload.size is None or upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if upload.size > engine.MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file is %(size)s MB; files of up to %(limit)s MB can be uploaded. Split it into smaller files."
+                )
+                % {"size": _megabytes(upload.size), "limit": _megabytes(engine.MAX_BYTES)}
+            }
+        )
+    data = upload.read()
+    batch = ImportBatch(
+        kind=kind,
+        org=org,
+        uploaded_by=actor,  # type: ignore[misc]
+        filename=(upload.name or "upload")[:200],
+        sha256=engine.file_hash(data),
+        size=len(data),
+        language=translation.get_language() or "zh-hans",
+    )
+    # The file holds ID and phone numbers: it is stored encrypted, and deleted once imported or
+    # cancelled (the report keeps what the user needs: counts and problems).
+    batch.file.save(f"{uuid.uuid4().hex}.bin", ContentFile(encrypt_bytes(data)), save=False)
+    batch.save()
+    from fulian.imports.tasks import check_batch
+
+    check_batch.enqueue(batch.pk)
+    return batch
+
+
+def _read(batch: ImportBatch) -> bytes:
+    with batch.file.open("rb") as stored:
+        return decrypt_bytes(stored.read())
+
+
+def _discard_file(batch: ImportBatch) -> None:
+    if batch.file:
+        batch.file.delete(save=False)
+
+
+def _progress(batch: ImportBatch) -> Any:
+    def update(done: int, total: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=done, total=total)
+
+    return update
+
+
+def batch_check(batch_id: int) -> ImportBatch:
+    """Check every row (the preview); a file that cannot be read fails with its message."""
+    batch = ImportBatch.objects.select_related("org", "uploaded_by").get(pk=batch_id)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.CHECKING)
+    with translation.override(batch.language):
+        data = _read(batch)
+        evaluation = engine.evaluate(
+            engine.kind_named(batch.kind),
+            data,
+            batch.filename,
+            org=batch.org,
+            actor=batch.uploaded_by,
+            progress=_progress(batch),
+        )
+    batch.report = evaluation.report()
+    batch.total = evaluation.total
+    batch.progress = evaluation.total
+    batch.status = Status.FAILED if evaluation.file_error else Status.PREVIEWED
+    batch.message = evaluation.file_error
+    if evaluation.file_error:
+        _discard_file(batch)
+    batch.save()
+    return batch
+
+
+def batch_commit(*, actor: AnyUser, batch: ImportBatch, sha256: str, valid_rows: int) -> ImportBatch:
+    """Import the valid rows of a checked file, as previewed: ``sha256`` and ``valid_rows`` are
+    what the user saw; the import refuses if either differs by then."""
+    require(actor, engine.kind_named(batch.kind).change_action, batch.org)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != Status.PREVIEWED:
+            raise ValidationError(
+                _("This upload is %(status)s; it cannot be imported now.") % {"status": locked.get_status_display()}
+            )
+        if sha256 != locked.sha256 or valid_rows != locked.report.get("valid_rows"):
+            raise ValidationError(_("This preview is out of date. Reload the page to see the current one."))
+        locked.status = Status.IMPORTING
+        locked.progress = 0
+        locked.save(update_fields=["status", "progress", "updated_at"])
+    from fulian.imports.tasks import import_batch
+
+    import_batch.enqueue(batch.pk, sha256, valid_rows)
+    batch.refresh_from_db()
+    return batch
+
+
+def lock_city(org: Organisation) -> None:
+    """Imports anywhere in one city queue behind each other, so that two uploads of the same
+    people (or of one county and one of its townships) cannot both pass the duplicate check."""
+    root = org.path.strip("/").split("/")[0]
+    list(Organisation.objects.select_for_update().filter(code=root))
+
+
+def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) -> ImportBatch:
+    """Write the valid rows in one transaction, or nothing (see ``engine.write``)."""
+    batch = ImportBatch.objects.select_related("org", "uploaded_by").get(pk=batch_id)
+    spec = engine.kind_named(batch.kind)
+    with translation.override(batch.language), audit_context(actor=batch.uploaded_by):
+        data = _read(batch)
+        try:
+            evaluation, written = engine.write(
+                spec,
+                data,
+                batch.filename,
+                org=batch.org,
+                actor=batch.uploaded_by,
+                expected_sha256=expected_sha256,
+                expected_valid=expected_valid,
+                lock=lambda: lock_city(batch.org),
+                progress=_progress(batch),
+                source=batch.filename,
+            )
+        except engine.StalePreview as stale:
+            if stale.evaluation is not None:
+                batch.report = stale.evaluation.report()
+            batch.status = Status.PREVIEWED if not batch.report.get("file_error") else Status.FAILED
+            batch.message = stale.message
+            batch.save()
+            return batch
+    batch.status, batch.imported, batch.message = Status.IMPORTED, written, ""
+    batch.report = evaluation.report()
+    _discard_file(batch)
+    batch.save()
+    return batch
+
+
+def batch_cancel(*, actor: AnyUser, batch: ImportBatch) -> ImportBatch:
+    """Import nothing from this upload."""
+    require(actor, engine.kind_named(batch.kind).change_action, batch.org)
+    updated = ImportBatch.objects.filter(pk=batch.pk, status__in=[Status.PREVIEWED, Status.FAILED]).update(
+        status=Status.CANCELLED
+    )
+    if not updated:
+        raise ValidationError(_("This upload can no longer be cancelled."))
+    batch.refresh_from_db()
+    _discard_file(batch)
+    batch.save(update_fields=["file"])
+    return batch

@@ -1,0 +1,135 @@
+"""Import pages: upload, the preview with every row's problems, import or cancel, templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fulian.core.exports import spreadsheet_response
+from fulian.core.forms import add_service_errors
+from fulian.core.http import AuthedRequest
+from fulian.core.scoping import can, can_anywhere, get_visible_or_404, grants_for
+from fulian.core.views import render_list, requires_somewhere
+from fulian.imports import engine, services
+from fulian.imports.forms import CommitForm, UploadForm
+from fulian.imports.models import ImportBatch
+
+PROBLEMS_SHOWN = 200
+
+
+def _kind(name: str) -> engine.ImportKind:
+    try:
+        return engine.kind_named(name)
+    except KeyError:
+        raise Http404 from None
+
+
+@requires_somewhere("imports.view")
+def batch_list(request: AuthedRequest) -> HttpResponse:
+    batches = ImportBatch.objects.visible_to(request.user).select_related("org", "uploaded_by")
+    kinds = [k for k in engine.kinds().values() if can_anywhere(request.user, k.change_action)]
+    return render_list(request, "imports/batch_list.html", "imports/batch_list.html", batches, {"kinds": kinds})
+
+
+def batch_create(request: AuthedRequest, kind: str) -> HttpResponse:
+    spec = _kind(kind)
+    if not can_anywhere(request.user, spec.change_action):
+        raise Http404
+    grants = grants_for(request.user, spec.change_action)
+    initial = {"org": grants[0].path.strip("/").split("/")[-1]} if len(grants) == 1 else {}
+    form = UploadForm(
+        request.POST or None, request.FILES or None, user=request.user, action=spec.change_action, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_upload(
+                actor=request.user, kind=kind, org=form.cleaned_data["org"], upload=form.cleaned_data["file"]
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            return redirect("imports:detail", pk=batch.pk)
+    return render(
+        request,
+        "imports/batch_form.html",
+        {"form": form, "kind": spec, "columns": spec.template_headers.values()},
+        status=400 if form.errors else 200,
+    )
+
+
+def template_download(request: AuthedRequest, kind: str) -> HttpResponse:
+    """An empty sheet with the columns and one example row, ID and phone columns as Text."""
+    spec = _kind(kind)
+    fields = list(spec.template_headers)
+    return spreadsheet_response(
+        fmt="xlsx",
+        basename=f"{kind}-template",
+        title=spec.label(),
+        headers=list(spec.template_headers.values()),
+        rows=[spec.template_example],
+        text_columns=[fields.index(f) for f in spec.text_columns],
+    )
+
+
+def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    batch = get_visible_or_404(ImportBatch.objects.select_related("org", "uploaded_by"), request.user, pk=pk)
+    spec = _kind(batch.kind)
+    problems = batch.report.get("problems", [])
+    context = {
+        "batch": batch,
+        "kind": spec,
+        "problems": problems[:PROBLEMS_SHOWN],
+        "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
+        "can_import": can(request.user, spec.change_action, batch.org),
+        "commit_form": CommitForm(initial={"sha256": batch.sha256, "valid_rows": batch.report.get("valid_rows", 0)}),
+    }
+    if request.htmx and batch.is_busy:  # type: ignore[attr-defined]
+        return render(request, "imports/_status.html", context)
+    if request.htmx:  # type: ignore[attr-defined]
+        # Finished while the page was polling: the whole page shows the outcome.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "imports/batch_detail.html", context)
+
+
+@require_POST
+def batch_commit(request: AuthedRequest, pk: int) -> HttpResponse:
+    batch = get_visible_or_404(ImportBatch.objects.select_related("org"), request.user, pk=pk)
+    form = CommitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This preview is out of date. Reload the page to see the current one."))
+        return redirect("imports:detail", pk=batch.pk)
+    try:
+        services.batch_commit(actor=request.user, batch=batch, **form.cleaned_data)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("imports:detail", pk=batch.pk)
+
+
+@require_POST
+def batch_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    batch = get_visible_or_404(ImportBatch.objects.select_related("org"), request.user, pk=pk)
+    try:
+        services.batch_cancel(actor=request.user, batch=batch)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.info(request, _("Cancelled: nothing was imported from %(file)s.") % {"file": batch.filename})
+    return redirect("imports:detail", pk=batch.pk)
+
+
+def batch_problems(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every problem of the preview as a spreadsheet, to work through beside the file."""
+    batch = get_visible_or_404(ImportBatch.objects.all(), request.user, pk=pk)
+    return spreadsheet_response(
+        fmt=request.GET.get("format", "xlsx"),
+        basename=_("problems"),
+        title=batch.filename,
+        headers=[_("Row"), _("Column"), _("Header"), _("Problem")],
+        rows=([p["row"], p["column"], p["header"], p["message"]] for p in batch.report.get("problems", [])),
+    )

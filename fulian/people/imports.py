@@ -1,0 +1,341 @@
+"""The roster import: 执委 花名册, backbone activists and volunteers, one person per row."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fulian.audit.choices import Action
+from fulian.audit.recorder import record
+from fulian.core.ancestry import ancestries_of
+from fulian.core.bulk import insert_many
+from fulian.core.spreadsheets import Table, to_date
+from fulian.core.validation import name_keys
+from fulian.imports.engine import Context, ImportKind, RowProblems, register
+from fulian.imports.places import PlaceFinder
+from fulian.orgs.choices import Level
+from fulian.orgs.models import Organisation
+from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
+from fulian.people.models import Person, Post, Term
+from fulian.people.services import person_values_clean
+
+COLUMNS = {
+    "township": ["乡镇", "乡镇（街道）", "乡镇街道", "乡镇/街道", "街道", "所属乡镇"],
+    "org": ["村（社区）", "村", "村社区", "村/社区", "所属村", "所在村", "所属组织", "组织", "妇联组织", "单位名称"],
+    "group": ["村民小组", "组", "小组"],
+    "name": ["姓名", "名字"],
+    "gender": ["性别"],
+    "birth_date": ["出生日期", "出生年月", "生日", "出生年月日"],
+    "id_number": ["身份证号", "身份证号码", "公民身份号码", "身份证"],
+    "mobile": ["手机", "手机号", "手机号码", "联系电话", "电话", "联系方式"],
+    "ethnicity": ["民族"],
+    "political_status": ["政治面貌"],
+    "education": ["文化程度", "学历"],
+    "occupation": ["工作单位", "职业", "工作单位及职务", "工作单位/职业", "现工作单位"],
+    "address": ["住址", "家庭住址", "地址"],
+    "skills": ["特长", "技能", "标签", "特长/标签", "个人特长"],
+    "post": ["职务", "妇联职务", "职位", "身份"],
+    "representative": ["她代表", "是否她代表"],
+    "start_date": ["任职时间", "任职日期", "任职起始时间", "入选时间"],
+    "volunteer_since": ["志愿者注册日期", "注册日期", "注册时间"],
+    "notes": ["备注"],
+}
+POSTS = {
+    "主席": PostKind.CHAIR,
+    "妇联主席": PostKind.CHAIR,
+    "副主席": PostKind.VICE_CHAIR,
+    "专职副主席": PostKind.VICE_CHAIR,
+    "兼职副主席": PostKind.PART_TIME_VICE_CHAIR,
+    "执委": PostKind.MEMBER,
+    "委员": PostKind.MEMBER,
+    "妇联执委": PostKind.MEMBER,
+}
+BACKBONE = {"骨干", "妇女骨干"}
+VOLUNTEER = {"志愿者", "巾帼志愿者"}
+GENDERS = {"女": Gender.FEMALE, "男": Gender.MALE, "F": Gender.FEMALE, "M": Gender.MALE}
+POLITICAL = {
+    "中共党员": PoliticalStatus.PARTY_MEMBER,
+    "党员": PoliticalStatus.PARTY_MEMBER,
+    "中共预备党员": PoliticalStatus.PROBATIONARY,
+    "预备党员": PoliticalStatus.PROBATIONARY,
+    "共青团员": PoliticalStatus.LEAGUE,
+    "团员": PoliticalStatus.LEAGUE,
+    "民主党派": PoliticalStatus.DEMOCRATIC,
+    "无党派人士": PoliticalStatus.INDEPENDENT,
+    "无党派": PoliticalStatus.INDEPENDENT,
+    "群众": PoliticalStatus.MASSES,
+}
+EDUCATION = {
+    "研究生": Education.POSTGRADUATE,
+    "硕士": Education.POSTGRADUATE,
+    "博士": Education.POSTGRADUATE,
+    "本科": Education.BACHELOR,
+    "大学本科": Education.BACHELOR,
+    "大学": Education.BACHELOR,
+    "大专": Education.COLLEGE,
+    "专科": Education.COLLEGE,
+    "高中": Education.SECONDARY,
+    "中专": Education.SECONDARY,
+    "高中/中专": Education.SECONDARY,
+    "职高": Education.SECONDARY,
+    "中技": Education.SECONDARY,
+    "初中": Education.JUNIOR,
+    "小学": Education.PRIMARY,
+    "文盲": Education.NONE,
+    "未上学": Education.NONE,
+}
+YES = {"是", "√", "✓", "Y", "y", "1", "yes", "Yes", "TRUE", "True", "true"}
+
+
+@dataclass
+class Entry:
+    """One row of the roster: the person, and the post she is given (if any)."""
+
+    person: Person
+    post: PostKind | None
+    post_org: Organisation
+    representative: bool
+    start_date: datetime.date
+
+
+def _choice(value: Any, table: dict[str, Any], field_name: str, problems: RowProblems) -> Any:
+    text = "".join(str(value or "").split())
+    if not text:
+        return ""
+    if text in table:
+        return table[text]
+    problems.add(
+        field_name, _("%(value)s is not one of: %(known)s.") % {"value": text, "known": "、".join(dict.fromkeys(table))}
+    )
+    return ""
+
+
+def _date(value: Any, field_name: str, problems: RowProblems) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return to_date(value)
+    except ValueError:
+        problems.add(field_name, _("%(value)s is not a date; write it as 1975-03-02.") % {"value": value})
+        return None
+
+
+def _prepare(context: Context, table: Table) -> None:
+    context.cache["places"] = PlaceFinder(context.org, {Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE})
+    context.cache["today"] = timezone.localdate()
+
+
+def _place(context: Context, values: dict[str, Any], problems: RowProblems) -> Organisation | None:
+    """The row's organisation: the import's own when the cell is empty."""
+    text = values.get("org")
+    if not text:
+        return context.org if context.org.level != Level.GROUP else None
+    found, message = context.cache["places"].find_any(
+        [Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY], text, values.get("township")
+    )
+    if found is None:
+        problems.add("org", message)
+    return found
+
+
+def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) -> Any:
+    org = _place(context, values, problems)
+    group = None
+    if org is not None and org.level == Level.VILLAGE and values.get("group"):
+        group, message = context.cache["places"].group(org, values.get("group"))
+        if message:
+            problems.add("group", message)
+    post_text = "".join(str(values.get("post") or "").split())
+    post = POSTS.get(post_text)
+    if post_text and post is None and post_text not in BACKBONE | VOLUNTEER:
+        problems.add(
+            "post",
+            _("%(value)s is not one of: %(known)s.")
+            % {"value": post_text, "known": "、".join([*POSTS, *BACKBONE, *VOLUNTEER])},
+        )
+    start = _date(values.get("start_date"), "start_date", problems)
+    raw = {
+        "name": values.get("name"),
+        "gender": _choice(values.get("gender"), GENDERS, "gender", problems),
+        "birth_date": _date(values.get("birth_date"), "birth_date", problems),
+        "id_number": values.get("id_number") or "",
+        "mobile": str(values.get("mobile") or ""),
+        "ethnicity": str(values.get("ethnicity") or "")[:20],
+        "political_status": _choice(values.get("political_status"), POLITICAL, "political_status", problems),
+        "education": _choice(values.get("education"), EDUCATION, "education", problems),
+        "occupation": str(values.get("occupation") or "")[:100],
+        "address": str(values.get("address") or "")[:200],
+        "skills": str(values.get("skills") or "")[:200],
+        "volunteer_since": _date(values.get("volunteer_since"), "volunteer_since", problems),
+        "notes": str(values.get("notes") or ""),
+    }
+    today = context.cache["today"]
+    if post_text in VOLUNTEER and raw["volunteer_since"] is None:
+        raw["volunteer_since"] = start or today
+    if post_text in BACKBONE:
+        raw["backbone_since"] = start or today
+    try:
+        clean = person_values_clean(raw, today=today)
+    except ValidationError as e:
+        for field_name, messages in e.message_dict.items():
+            for text in messages:
+                problems.add(field_name, text)
+        return None
+    if problems or org is None:
+        return None
+    person = Person(**{k: v for k, v in clean.items() if k not in ("id_number", "mobile")})
+    person.search_keys = name_keys(person.name)
+    person.set_id_number(clean["id_number"])
+    person.set_mobile(clean["mobile"])
+    person.org = group or org
+    representative = "".join(str(values.get("representative") or "").split()) in YES
+    return Entry(person=person, post=post, post_org=org, representative=representative, start_date=start or today)
+
+
+def _duplicate_keys(entry: Entry) -> list[tuple[Any, ...]]:
+    person = entry.person
+    keys: list[tuple[Any, ...]] = (
+        [("id_number", person.id_hash)]
+        if person.id_hash
+        else [("name", person.org.pk, person.name, person.mobile_hash)]
+    )
+    if entry.post == PostKind.CHAIR:
+        keys.append(("post", entry.post_org.pk, "chair"))
+    return keys
+
+
+def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 1000):
+        for id_hash in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
+            "id_hash", flat=True
+        ):
+            found[by_hash[id_hash]] = [("id_number", _("A person with this ID number is already on the roster."))]
+    without = [(n, e) for n, e in rows if not e.person.id_hash]
+    if without:
+        stored = set(
+            Person.objects.filter(org_id__in={e.person.org.pk for _n, e in without}, id_hash__isnull=True).values_list(
+                "org_id", "name", "mobile_hash"
+            )
+        )
+        for number, e in without:
+            if (e.person.org.pk, e.person.name, e.person.mobile_hash) in stored:
+                found.setdefault(number, []).append(
+                    (
+                        "name",
+                        _("%(name)s is already on the roster of %(org)s.")
+                        % {"name": e.person.name, "org": e.person.org.display_name},
+                    )
+                )
+    chairs = {e.post_org.pk: n for n, e in rows if e.post == PostKind.CHAIR}
+    if chairs:
+        taken = Post.objects.filter(
+            org_id__in=chairs, kind=PostKind.CHAIR, end_date__isnull=True, term__ended_on__isnull=True
+        ).values_list("org_id", flat=True)
+        for org_id in taken:
+            found.setdefault(chairs[org_id], []).append(
+                ("post", _("This federation already has a chair in this term."))
+            )
+    return found
+
+
+def _write(context: Context, entries: list[Entry]) -> int:
+    places = {e.person.org.pk: e.person.org for e in entries} | {e.post_org.pk: e.post_org for e in entries}
+    ancestry = ancestries_of(places.values())
+    people = []
+    for e in entries:
+        e.person.place(e.person.org, ancestry[e.person.org.pk])
+        people.append(e.person)
+    insert_many(Person, people)
+    with_posts = [e for e in entries if e.post is not None]
+    orgs = {e.post_org.pk: e.post_org for e in with_posts}
+    terms = {t.org_id: t for t in Term.objects.filter(org_id__in=orgs, ended_on__isnull=True)}
+    for org_id, org in orgs.items():
+        if org_id not in terms:
+            start = min(e.start_date for e in with_posts if e.post_org.pk == org_id)
+            last = Term.objects.filter(org=org).order_by("-number").first()
+            terms[org_id] = Term.objects.create(org=org, number=(last.number + 1) if last else 1, start_date=start)
+    posts = []
+    for e in with_posts:
+        assert e.post is not None
+        post = Post(
+            person=e.person,
+            term=terms[e.post_org.pk],
+            kind=e.post,
+            is_representative=e.representative,
+            start_date=max(e.start_date, terms[e.post_org.pk].start_date),
+        )
+        post.place(e.post_org, ancestry[e.post_org.pk])
+        posts.append(post)
+    insert_many(Post, posts)
+    record(
+        Action.IMPORT,
+        None,
+        org=context.org,
+        actor=context.actor,
+        object_repr=_("People"),
+        changes={"rows": len(people), "created": len(posts), "source": context.cache.get("filename", "")},
+    )
+    return len(people)
+
+
+PEOPLE = ImportKind(
+    name="people",
+    label=lambda: str(gettext_lazy("Roster (people)")),
+    columns=COLUMNS,
+    required=["name"],
+    template_headers={
+        "township": "乡镇（街道）",
+        "org": "村（社区）",
+        "name": "姓名",
+        "gender": "性别",
+        "birth_date": "出生日期",
+        "id_number": "身份证号",
+        "mobile": "手机号",
+        "ethnicity": "民族",
+        "political_status": "政治面貌",
+        "education": "文化程度",
+        "occupation": "工作单位/职业",
+        "address": "住址",
+        "skills": "特长",
+        "post": "职务",
+        "representative": "她代表",
+        "start_date": "任职时间",
+        "notes": "备注",
+    },
+    template_example=[
+        "新市镇",
+        "回龙村",
+        "周桂姣",
+        "女",
+        "",
+        "",
+        "13807330000",
+        "汉族",
+        "中共党员",
+        "高中/中专",
+        "村干部",
+        "回龙村3组",
+        "调解，种植",
+        "主席",
+        "是",
+        "2021-09-01",
+        "",
+    ],
+    text_columns=["id_number", "mobile"],
+    change_action="people.change",
+    prepare=_prepare,
+    clean_row=_clean_row,
+    duplicate_keys=_duplicate_keys,
+    check_stored=_check_stored,
+    write_records=_write,
+)
+register(PEOPLE)
