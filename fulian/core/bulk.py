@@ -13,11 +13,12 @@ whole write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
 
 from fulian.core.personal import EncryptedTextField
 
@@ -26,15 +27,9 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model], *, batc
     """INSERT ``objs`` (new, unsaved) and set their primary keys. Must run inside a transaction."""
     if not objs:
         return
-    # The connection itself, not the ``django.db.connection`` proxy: every attribute read
-    # through the proxy costs a context-local lookup, and the loop below makes millions.
-    connection = connections[DEFAULT_DB_ALIAS]
-    if not connection.in_atomic_block:
-        raise RuntimeError("insert_many() must run inside transaction.atomic().")
+    connection = _connection()
     meta = model._meta
-    pk = meta.pk
-    assert pk is not None
-    for obj, new_id in zip(objs, _new_ids(connection, meta.db_table, str(pk.column), len(objs)), strict=True):
+    for obj, new_id in zip(objs, _new_ids(connection, model, len(objs)), strict=True):
         obj.pk = new_id
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -43,23 +38,72 @@ def insert_many(model: type[models.Model], objs: Sequence[models.Model], *, batc
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 field.pre_save(obj, add=True)
-    getters = [_getter(field, connection) for field in fields]
-    columns = [str(f.column) for f in fields]
+    getters = [_getter(field, connection, attrgetter(field.attname)) for field in fields]
+    _write(connection, model, fields, ([get(obj) for get in getters] for obj in objs), batch_size)
+
+
+def insert_values(model: type[models.Model], rows: Sequence[Mapping[str, Any]], *, batch_size: int = 5000) -> list[int]:
+    """INSERT rows given as ``{attname: value}`` (missing fields take their defaults; ``auto_now``
+    fields the current time), without making model objects: the fastest way in, for an import
+    of a hundred thousand rows. Returns the new primary keys in order."""
+    if not rows:
+        return []
+    connection = _connection()
+    meta = model._meta
+    assert meta.pk is not None
+    ids = _new_ids(connection, model, len(rows))
+    now = timezone.now()
+    fields = list(meta.concrete_fields)
+    getters = []
+    for field in fields:
+        if field is meta.pk:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            default: Any = now
+        else:
+            default = field.get_default()
+        getters.append(_getter(field, connection, _item(field.attname, default)))
+    values = ([new_id, *(get(row) for get in getters)] for new_id, row in zip(ids, rows, strict=True))
+    _write(connection, model, [meta.pk, *(f for f in fields if f is not meta.pk)], values, batch_size)
+    return ids
+
+
+def _connection() -> Any:
+    # The connection itself, not the ``django.db.connection`` proxy: every attribute read
+    # through the proxy costs a context-local lookup, and the loops here make millions.
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        raise RuntimeError("Bulk inserts must run inside transaction.atomic().")
+    return connection
+
+
+def _item(key: str, default: Any) -> Callable[[Mapping[str, Any]], Any]:
+    return lambda row: row.get(key, default)
+
+
+def _write(
+    connection: Any, model: type[models.Model], fields: Sequence[Any], rows: Iterable[list[Any]], batch_size: int
+) -> None:
+    meta = model._meta
     quote = connection.ops.quote_name
-    for start in range(0, len(objs), batch_size):
-        batch = objs[start : start + batch_size]
-        rows = [[get(obj) for get in getters] for obj in batch]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                sql = f"COPY {quote(meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(columns))
-                # Table and column names come from the model and are quoted; values are parameters.
-                sql = f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) VALUES ({marks})"  # noqa: S608
-                cursor.executemany(sql, rows)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        # Table and column names come from the model and are quoted; values are parameters.
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
+        batch: list[list[Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 # Fields whose Python value the driver cannot take as it is (psycopg adapts str, int, bool,
@@ -68,10 +112,9 @@ _PREPARED = (models.FileField, models.JSONField, models.DecimalField, models.UUI
 _PREPARED_ON_SQLITE = (models.DateField, models.DateTimeField, models.TimeField)
 
 
-def _getter(field: models.Field[Any, Any], connection: Any) -> Callable[[models.Model], Any]:
-    """How one column's value is read off an object: the attribute itself where the driver takes
-    it as it is (the common case, and the fast one), else through the field's own preparation."""
-    attname = field.attname
+def _getter(field: models.Field[Any, Any], connection: Any, read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """How one column's value is taken from a row (``read``): as it is where the driver takes it
+    (the common case, and the fast one), else through the field's own preparation."""
     custom = type(field).get_prep_value is not models.Field.get_prep_value and not isinstance(
         field, (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
     )
@@ -81,11 +124,13 @@ def _getter(field: models.Field[Any, Any], connection: Any) -> Callable[[models.
         or isinstance(field, _PREPARED)
         or (connection.vendor != "postgresql" and isinstance(field, _PREPARED_ON_SQLITE))
     ):
-        return lambda obj: field.get_db_prep_save(getattr(obj, attname), connection)
-    return attrgetter(attname)
+        return lambda row: field.get_db_prep_save(read(row), connection)
+    return read
 
 
-def _new_ids(connection: Any, table: str, column: str, count: int) -> list[int]:
+def _new_ids(connection: Any, model: type[models.Model], count: int) -> list[int]:
+    assert model._meta.pk is not None
+    table, column = model._meta.db_table, str(model._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

@@ -18,6 +18,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -58,7 +59,7 @@ def check_digit(first17: str) -> str:
     """The GB 11643 check character ("0"-"9" or "X") for the first 17 digits of an ID number."""
     if not (len(first17) == 17 and first17.isascii() and first17.isdigit()):
         raise ValueError(f"expected 17 ASCII digits, got {first17!r}")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARACTERS[total % 11]
 
 

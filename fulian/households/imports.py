@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import ChainMap
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,10 +14,11 @@ from django.utils.translation import gettext_lazy
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record
 from fulian.core.ancestry import ancestries_of
-from fulian.core.bulk import insert_many
+from fulian.core.bulk import insert_values
+from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
-from fulian.households.choices import HouseholdCategory
+from fulian.households.choices import HouseholdCategory, labels_of
 from fulian.households.models import Household
 from fulian.households.services import household_values_clean
 from fulian.imports.engine import Context, ImportKind, RowProblems, register
@@ -124,29 +126,31 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
         return None
     if problems or place is None:
         return None
-    household = Household(
-        head_name=clean["head_name"],
-        search_keys=name_keys(clean["head_name"]),
-        address=clean["address"],
-        members_count=clean["members_count"],
-        categories=clean["categories"],
-        notes=clean["notes"],
-    )
-    household.set_id_number(clean["id_number"])
-    household.set_mobile(clean["mobile"])
-    household.org = place
-    return household
+    # A plain dict of column values, not a model object: a county's file has 100,000 rows.
+    return {
+        "org": place,
+        "head_name": clean["head_name"],
+        "search_keys": name_keys(clean["head_name"]),
+        "id_number": clean["id_number"] or None,
+        "id_hash": keyed_hash(clean["id_number"]) if clean["id_number"] else None,
+        "mobile": clean["mobile"] or None,
+        "mobile_hash": keyed_hash(clean["mobile"]) if clean["mobile"] else None,
+        "address": clean["address"],
+        "members_count": clean["members_count"],
+        "categories": clean["categories"],
+        "notes": clean["notes"],
+    }
 
 
-def _duplicate_keys(household: Household) -> list[tuple[Any, ...]]:
-    if household.id_hash:
-        return [("id_number", household.id_hash)]
-    return [("head_name", household.org.pk, household.head_name, household.mobile_hash)]
+def _duplicate_keys(household: dict[str, Any]) -> list[tuple[Any, ...]]:
+    if household["id_hash"]:
+        return [("id_number", household["id_hash"])]
+    return [("head_name", household["org"].pk, household["head_name"], household["mobile_hash"])]
 
 
 def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
-    by_hash = {h.id_hash: number for number, h in rows if h.id_hash}
+    by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"]}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
         for id_hash in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
@@ -155,8 +159,8 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
             found[by_hash[id_hash]] = [
                 ("id_number", _("A household with this head's ID number is already registered."))
             ]
-    without = [(number, h) for number, h in rows if not h.id_hash]
-    orgs = {h.org.pk for _n, h in without}
+    without = [(number, h) for number, h in rows if not h["id_hash"]]
+    orgs = {h["org"].pk for _n, h in without}
     if orgs:
         stored = set(
             Household.objects.filter(org_id__in=orgs, id_hash__isnull=True).values_list(
@@ -164,30 +168,44 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
             )
         )
         for number, h in without:
-            if (h.org.pk, h.head_name, h.mobile_hash) in stored:
+            if (h["org"].pk, h["head_name"], h["mobile_hash"]) in stored:
+                place = h["org"].display_name
                 found[number] = [
-                    (
-                        "head_name",
-                        _("This household is already registered in %(place)s.") % {"place": h.org.display_name},
-                    )
+                    ("head_name", _("This household is already registered in %(place)s.") % {"place": place})
                 ]
     return found
 
 
-def _write(context: Context, households: list[Household]) -> int:
-    ancestry = ancestries_of({h.org.pk: h.org for h in households}.values())
-    for h in households:
-        h.place(h.org, ancestry[h.org.pk])
-    insert_many(Household, households)
+def _write(context: Context, households: list[dict[str, Any]]) -> int:
+    ancestry = ancestries_of({h["org"].pk: h["org"] for h in households}.values())
+    placed = {
+        org_id: {"org_id": org_id, **{f"{level}_id": pk for level, pk in levels.items()}}
+        for org_id, levels in ancestry.items()
+    }
+    # A view of each record with its place's columns, not a copy: the records are most of the memory.
+    rows = [ChainMap(h, placed[h["org"].pk]) for h in households]
+    insert_values(Household, rows)
     record(
         Action.IMPORT,
         None,
         org=context.org,
         actor=context.actor,
         object_repr=_("Households"),
-        changes={"rows": len(households), "source": context.cache.get("filename", "")},
+        changes={"rows": len(rows), "source": context.cache.get("filename", "")},
     )
-    return len(households)
+    return len(rows)
+
+
+def _describe(h: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (_("Village or group"), h["org"].display_name),
+        (_("Head of household"), h["head_name"]),
+        (_("Head's ID number"), mask_id_number(h["id_number"]) if h["id_number"] else ""),
+        (_("Phone"), mask_mobile(h["mobile"]) if h["mobile"] else ""),
+        (_("Address"), h["address"]),
+        (_("Number of people"), str(h["members_count"])),
+        (_("Categories"), "、".join(labels_of(h["categories"], HouseholdCategory))),
+    ]
 
 
 HOUSEHOLDS = ImportKind(
@@ -226,6 +244,7 @@ HOUSEHOLDS = ImportKind(
     duplicate_keys=_duplicate_keys,
     check_stored=_check_stored,
     write_records=_write,
+    describe=_describe,
     columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
 )
 register(HOUSEHOLDS)

@@ -28,6 +28,9 @@ MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
 # Problems kept in a report: enough to fix a file, not a copy of it.
 MAX_PROBLEMS = 5_000
+# Valid rows shown in the preview as they will be stored, so that a column read the wrong way
+# (a phone number taken for the address) is seen before anything is written.
+SAMPLE_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class ImportKind:
     duplicate_keys: Callable[[Any], Iterable[tuple[Any, ...]]]
     check_stored: Callable[[Context, list[tuple[int, Any]]], dict[int, list[tuple[str, str]]]]
     write_records: Callable[[Context, list[Any]], int]
+    # A valid record as the preview shows it: (column label, value) pairs, personal data masked.
+    describe: Callable[[Any], list[tuple[str, str]]] = lambda record: []
     columns_required_unless: Callable[[Any], Sequence[str]] = lambda org: ()
 
 
@@ -116,6 +121,7 @@ class Evaluation:
     title: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     file_error: str = ""
+    sample: list[dict[str, Any]] = field(default_factory=list)
     # What the rows were checked against, for the write that follows in the same transaction.
     context: Context | None = field(default=None, repr=False)
 
@@ -135,6 +141,7 @@ class Evaluation:
             "file_error": self.file_error,
             "problems": [p.as_dict() for p in self.problems[:MAX_PROBLEMS]],
             "problems_truncated": len(self.problems) > MAX_PROBLEMS,
+            "sample": self.sample,
         }
 
 
@@ -175,12 +182,14 @@ def evaluate(
     def problem(row: Row, field_name: str, message: str) -> Problem:
         return Problem(row.number, letters.get(field_name, ""), table.columns.get(field_name, ""), message)
 
-    candidates: list[tuple[Row, Any]] = []
-    for index, row in enumerate(table.rows):
+    candidates: list[tuple[int, Any]] = []
+    rows, table.rows = table.rows, []
+    for index in range(len(rows)):
+        row, rows[index] = rows[index], None  # type: ignore[call-overload]  # freed as it is read
         found = RowProblems()
         for field_name, message in row.errors.items():
             found.add(field_name, message)
-        record = kind.clean_row(context, dict(row.values), found) if not found else None
+        record = kind.clean_row(context, row.values, found) if not found else None
         if record is not None and not found:
             for key in kind.duplicate_keys(record):
                 first = context.seen.setdefault(key, row.number)
@@ -191,16 +200,22 @@ def evaluate(
             result.problem_rows += 1
             result.problems.extend(problem(row, f, m) for f, m in found.items)
         else:
-            candidates.append((row, record))
+            candidates.append((row.number, record))
         if progress is not None and index % 2000 == 0:
             progress(index, result.total)
-    stored = kind.check_stored(context, [(row.number, record) for row, record in candidates])
-    for row, record in candidates:
-        if row.number in stored:
+    stored = kind.check_stored(context, candidates)
+    for number, record in candidates:
+        if number in stored:
             result.problem_rows += 1
-            result.problems.extend(problem(row, f, m) for f, m in stored[row.number])
+            result.problems.extend(
+                Problem(number, letters.get(f, ""), table.columns.get(f, ""), m) for f, m in stored[number]
+            )
         else:
-            result.records.append((row.number, record))
+            result.records.append((number, record))
+    result.sample = [
+        {"row": number, "values": [[label, value] for label, value in kind.describe(record)]}
+        for number, record in result.records[:SAMPLE_ROWS]
+    ]
     result.problems.sort(key=lambda p: p.row)
     result.context = context
     return result

@@ -287,6 +287,19 @@ def _write(context: Context, entries: list[Entry]) -> int:
     return len(people)
 
 
+def _describe(entry: Entry) -> list[tuple[str, str]]:
+    person = entry.person
+    return [
+        (_("Organisation"), person.org.display_name),
+        (_("Full name"), person.name),
+        (_("Gender"), str(person.get_gender_display())),
+        (_("Date of birth"), person.birth_date.isoformat() if person.birth_date else ""),
+        (_("ID number"), person.id_number_masked),
+        (_("Mobile number"), person.mobile_masked),
+        (_("Post"), f"{entry.post_org.display_name}{PostKind(entry.post).label}" if entry.post else ""),
+    ]
+
+
 PEOPLE = ImportKind(
     name="people",
     label=lambda: str(gettext_lazy("Roster (people)")),
@@ -337,5 +350,6 @@ PEOPLE = ImportKind(
     duplicate_keys=_duplicate_keys,
     check_stored=_check_stored,
     write_records=_write,
+    describe=_describe,
 )
 register(PEOPLE)

@@ -109,6 +109,9 @@ def test_the_api_uploads_previews_and_imports(world: World) -> None:
     assert body["report"]["valid_rows"] == 1
     assert body["report"]["problems"][0]["row"] == 4
     assert body["report"]["problems"][0]["column"] == "C"
+    sample = body["report"]["sample"]
+    assert [item["row"] for item in sample] == [3]
+    assert ["Phone", "139****0101"] in sample[0]["values"] or ["联系电话", "139****0101"] in sample[0]["values"]
     stale = api.post(reverse("api:import-commit", args=[body["id"]]), {"sha256": "0" * 64, "valid_rows": 1})
     assert stale.status_code == 400
     assert not Household.objects.exists()
