@@ -31,6 +31,8 @@ def pinyin_keys(text: str, *, per_char: bool = False) -> tuple[str, str]:
     readings = [list(r) for r in map(_char_readings, text) if r] if per_char else _pinyin(text)
     if not readings:
         return "", ""
+    if all(len(r) == 1 for r in readings):  # most names: one reading per character
+        return "".join(r[0] for r in readings), "".join(r[0][0] for r in readings if r[0])
     fulls = {"".join(combo) for combo in islice(product(*readings), MAX_VARIANTS)}
     initials = {"".join(r[0] for r in combo if r) for combo in islice(product(*readings), MAX_VARIANTS)}
     primary = "".join(r[0] for r in readings)
