@@ -196,6 +196,15 @@ def _write(context: Context, households: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
+def _pack(h: dict[str, Any]) -> dict[str, Any]:
+    return {**h, "org": h["org"].pk}
+
+
+def _unpack(context: Context, h: dict[str, Any]) -> dict[str, Any]:
+    h["org"] = context.cache["places"].by_id[h["org"]]
+    return h
+
+
 def _describe(h: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (_("Village or group"), h["org"].display_name),
@@ -245,6 +254,8 @@ HOUSEHOLDS = ImportKind(
     check_stored=_check_stored,
     write_records=_write,
     describe=_describe,
+    pack=_pack,
+    unpack=_unpack,
     columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
 )
 register(HOUSEHOLDS)

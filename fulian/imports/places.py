@@ -48,11 +48,13 @@ class PlaceFinder:
         self.org = org
         below = Organisation.objects.filter(path__startswith=org.path)
         self.by_code: dict[str, Organisation] = {}
+        self.by_id: dict[int, Organisation] = {}
         self.by_name: dict[tuple[str, str], list[Organisation]] = {}
         self.groups: dict[int, list[Organisation]] = {}
         self.townships: dict[int, Organisation] = {}
         for place in below.only("id", "code", "name", "display_name", "level", "path", "parent_id", "depth"):
             self.by_code[place.code] = place
+            self.by_id[place.pk] = place
             if place.level == Level.GROUP:
                 self.groups.setdefault(place.parent_id or 0, []).append(place)
             elif place.level in levels:

@@ -147,3 +147,15 @@ def test_formulas_without_results_are_named(world: World) -> None:
     evaluation = engine.evaluate(engine.kind_named("households"), data, "x.xlsx", org=world.org("xinshi"), actor=None)
     assert evaluation.valid == 0
     assert "formula" in evaluation.problems[0].message
+
+
+def test_a_big_file_cleaned_by_two_processes_gives_the_same_report(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = sheet(world)
+    kind = engine.kind_named("households")
+    alone = engine.evaluate(kind, data, "x.xlsx", org=world.org("xinshi"), actor=None)
+    monkeypatch.setattr(engine, "PARALLEL_ROWS", 2)
+    split = engine.evaluate(kind, data, "x.xlsx", org=world.org("xinshi"), actor=None)
+    assert split.report() == alone.report()
+    assert [(n, r["head_name"], r["org"]) for n, r in split.records] == [
+        (n, r["head_name"], r["org"]) for n, r in alone.records
+    ]
