@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulian.audit.choices import Action
-from fulian.audit.recorder import record
 from fulian.core.ancestry import ancestries_of
 from fulian.core.bulk import insert_values
 from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
@@ -185,14 +183,6 @@ def _write(context: Context, households: list[dict[str, Any]]) -> int:
     # A view of each record with its place's columns, not a copy: the records are most of the memory.
     rows = [ChainMap(h, placed[h["org"].pk]) for h in households]
     insert_values(Household, rows)
-    record(
-        Action.IMPORT,
-        None,
-        org=context.org,
-        actor=context.actor,
-        object_repr=_("Households"),
-        changes={"rows": len(rows), "source": context.cache.get("filename", "")},
-    )
     return len(rows)
 
 

@@ -24,6 +24,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fulian.audit.choices import Action
+from fulian.audit.recorder import record as audit
 from fulian.core.spreadsheets import Row, SpreadsheetError, Table, read_table
 
 MAX_ROWS = 100_000
@@ -327,8 +329,16 @@ def write(
                 % {"now": evaluation.valid, "then": expected_valid},
                 evaluation,
             )
-        evaluation.context.cache["filename"] = source or filename
         written = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
+        # One event for the import, not one per row.
+        audit(
+            Action.IMPORT,
+            None,
+            org=org,
+            actor=actor,
+            object_repr=kind.label(),
+            changes={"rows": written, "source": source or filename},
+        )
     return evaluation, written
 
 

@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulian.audit.choices import Action
-from fulian.audit.recorder import record
 from fulian.core.ancestry import ancestries_of
 from fulian.core.bulk import insert_many
 from fulian.core.spreadsheets import Table, to_date
@@ -276,14 +274,6 @@ def _write(context: Context, entries: list[Entry]) -> int:
         post.place(e.post_org, ancestry[e.post_org.pk])
         posts.append(post)
     insert_many(Post, posts)
-    record(
-        Action.IMPORT,
-        None,
-        org=context.org,
-        actor=context.actor,
-        object_repr=_("People"),
-        changes={"rows": len(people), "created": len(posts), "source": context.cache.get("filename", "")},
-    )
     return len(people)
 
 

@@ -149,7 +149,9 @@ def test_formulas_without_results_are_named(world: World) -> None:
     assert "formula" in evaluation.problems[0].message
 
 
-def test_a_big_file_cleaned_by_two_processes_gives_the_same_report(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_big_file_cleaned_by_two_processes_gives_the_same_report(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = sheet(world)
     kind = engine.kind_named("households")
     alone = engine.evaluate(kind, data, "x.xlsx", org=world.org("xinshi"), actor=None)
