@@ -64,8 +64,13 @@ messages: setup
 test: setup lint
 	FULIAN_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The organisation bench and the 100,000-row import bench (throwaway test databases), then the
+# city-scale people and household bench (bench/people_scale.py: PostgreSQL only, in the kept database fulian_bench on
+# DATABASE_URL's server; on SQLite it prints a note). BENCH_ARGS passes options to it.
 bench: setup
 	FULIAN_TESTING=1 $(PY) bench/run.py
+	$(PY) bench/import_households.py
+	$(PY) bench/people_scale.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(STAMP) build staticfiles

@@ -54,9 +54,9 @@ class Person(PersonalFields, AncestryScopedModel, AuditedModel):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.FEMALE)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     id_number = EncryptedTextField(_("ID number"), null=True, blank=True)
-    id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     mobile = EncryptedTextField(_("mobile number"), null=True, blank=True)
-    mobile_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True, editable=False)
+    mobile_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     political_status = models.CharField(
         _("political status"), max_length=20, choices=PoliticalStatus.choices, blank=True
@@ -87,7 +87,13 @@ class Person(PersonalFields, AncestryScopedModel, AuditedModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["id"]
-        indexes = AncestryScopedModel.ancestry_indexes("people_person")
+        # Hashes are looked up by equality only: declared here, not with unique=/db_index= on the
+        # field, which on PostgreSQL adds a second, pattern-ops copy of each index.
+        indexes = [
+            *AncestryScopedModel.ancestry_indexes("people_person"),
+            models.Index(fields=["mobile_hash"], name="people_person_mobile_hash"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["id_hash"], name="people_person_id_hash_unique")]
 
     def __str__(self) -> str:
         return self.name
@@ -169,7 +175,13 @@ class Post(AncestryScopedModel, AuditedModel):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["id"]
-        indexes = AncestryScopedModel.ancestry_indexes("people_post")
+        indexes = [
+            *AncestryScopedModel.ancestry_indexes("people_post"),
+            # "Who holds a post of this kind now": the people list's post filter.
+            models.Index(
+                fields=["kind", "person"], name="people_post_current_kind", condition=Q(end_date__isnull=True)
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["person", "term"], name="people_post_one_per_term"),
         ]

@@ -34,6 +34,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "can_change": can_anywhere(request.user, "people.change"),
         "can_export_full": may_export_full(request.user, view="people.view", reveal="people.reveal"),
+        "detail_base": reverse("people:list"),
     }
     return render_list(request, "people/person_list.html", "people/_person_results.html", people, context)
 

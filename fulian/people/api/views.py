@@ -91,6 +91,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     scoped_model = Post
     serializer_class = PostSerializer
+    pagination_class = LookaheadPagination  # posts accumulate with every term: no count
 
     def refine_queryset(self, queryset: QuerySet[Post]) -> QuerySet[Post]:
         params = self.request.query_params
