@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 
 from fulian.core.scoping import can_anywhere
@@ -69,8 +70,6 @@ class FormFilteredMixin:
     action: str
 
     def list_filters(self) -> dict[str, Any]:
-        from rest_framework.exceptions import ValidationError
-
         form = self.filter_form(self.request.query_params, user=self.request.user)
         if not form.is_valid():
             raise ValidationError({field: [str(m) for m in messages] for field, messages in form.errors.items()})

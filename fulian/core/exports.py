@@ -10,8 +10,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fulian.audit.choices import Action
+from fulian.audit.recorder import record
+from fulian.core.scoping import can, grants_for
+from fulian.core.spreadsheets import write_csv, write_xlsx
 
 # A synchronous export holds at most this many rows; more is a township's worth many times
 # over and is asked to be narrowed (the level above asks for one township or county at a time).
@@ -29,8 +38,6 @@ def spreadsheet_response(
     text_columns: Sequence[int] = (),
 ) -> HttpResponse:
     """An .xlsx (default) or .csv download named ``<basename>-<date>``."""
-    from fulian.core.spreadsheets import write_csv, write_xlsx
-
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         body, content_type, ext = write_csv(headers=headers, rows=rows), "text/csv; charset=utf-8", "csv"
@@ -46,8 +53,6 @@ def spreadsheet_response(
 def may_export_full(user: Any, *, view: str, reveal: str, org: Any = None) -> bool:
     """Whether every row a list could show (within ``org`` if given) is one whose personal data
     ``user`` may reveal: a full export is all or nothing."""
-    from fulian.core.scoping import can, grants_for
-
     if org is not None:
         return can(user, reveal, org)
     reveal_grants = grants_for(user, reveal)
@@ -70,14 +75,6 @@ def export_list(
 ) -> HttpResponse:
     """The export behind a list page: the same form's filters, the same scoped selector;
     ``full=1`` asks for full personal data (permission-checked, audited)."""
-    from django.contrib import messages
-    from django.core.exceptions import PermissionDenied
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext as _
-
-    from fulian.audit.choices import Action
-    from fulian.audit.recorder import record
-
     back = f"{list_url}?{request.GET.urlencode()}"
     if not form.is_valid():
         return redirect(back)

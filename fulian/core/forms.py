@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,6 +14,18 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+def record_values(form: forms.Form, fields: Sequence[str], *, editing: bool) -> dict[str, Any]:
+    """The cleaned values of a person or household form, for its service. A stored ID number is
+    never put back into an edit form: left blank it is kept, and so are the birth date and
+    gender derived from it unless they were typed."""
+    values = {key: form.cleaned_data.get(key) for key in fields if key in form.cleaned_data}
+    if editing and not values.get("id_number"):
+        for key in ("id_number", "birth_date", "gender"):
+            if key == "id_number" or not values.get(key):
+                values.pop(key, None)
+    return values
 
 
 class ScopedFilterForm(forms.Form):

@@ -42,6 +42,20 @@ def pinyin_keys(text: str, *, per_char: bool = False) -> tuple[str, str]:
     return " ".join(ordered_full), " ".join(ordered_initials)
 
 
+def fit_keys(keys: str, max_length: int) -> str:
+    """Space-separated search keys cut to a column's length: whole variants while they fit,
+    else the start of the first one (still found by its beginning). PostgreSQL refuses a
+    longer value where SQLite would store it."""
+    if len(keys) <= max_length:
+        return keys
+    kept: list[str] = []
+    for key in keys.split():
+        if len(" ".join([*kept, key])) > max_length:
+            break
+        kept.append(key)
+    return " ".join(kept) or keys[:max_length]
+
+
 def search_keys(name: str) -> str:
     """The pinyin search column of a person's or household head's name: every full-pinyin and
     initials variant, each after a space, so that ``LIKE '% zth%'`` finds a variant from its

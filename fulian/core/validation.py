@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from fulian.core.idnumber import parse_id_number
 from fulian.core.personal import normalise_mobile, validate_mobile
-from fulian.core.pinyin import search_keys
+from fulian.core.pinyin import fit_keys, search_keys
 
 KEYS_MAX_LENGTH = 400
 
@@ -82,7 +82,5 @@ def clean_mobile(values: dict[str, Any], problems: Problems, *, field: str = "mo
 def name_keys(name: str) -> str:
     """The pinyin search keys of a name, cut to whole variants that fit the column (cached:
     names repeat, and an import of a county computes tens of thousands)."""
-    keys = search_keys(name)
-    if len(keys) <= KEYS_MAX_LENGTH:
-        return keys
-    return keys[: keys.rfind(" ", 0, KEYS_MAX_LENGTH)]
+    # The leading space stays: ``LIKE '% zth%'`` finds the first variant from its start too.
+    return " " + fit_keys(search_keys(name).lstrip(), KEYS_MAX_LENGTH - 1)

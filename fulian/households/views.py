@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fulian.core.exports import export_list, may_export_full
-from fulian.core.forms import add_service_errors
+from fulian.core.forms import add_service_errors, record_values
 from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
@@ -56,23 +54,15 @@ def household_export(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _values(form: HouseholdForm | MemberForm, fields: tuple[str, ...], *, editing: bool) -> dict[str, Any]:
-    values = {k: form.cleaned_data.get(k) for k in fields if k in form.cleaned_data}
-    if editing and not values.get("id_number"):
-        # A stored ID number is never put back into a form; blank keeps it.
-        for key in ("id_number", "birth_date", "gender"):
-            if key == "id_number" or not values.get(key):
-                values.pop(key, None)
-    return values
-
-
 @requires_somewhere("households.change")
 def household_create(request: AuthedRequest) -> HttpResponse:
     form = HouseholdForm(request.POST or None, user=request.user, initial={"org": request.GET.get("org", "")})
     if request.method == "POST" and form.is_valid():
         try:
             household = services.household_create(
-                actor=request.user, org=form.cleaned_data["org"], values=_values(form, HOUSEHOLD_FIELDS, editing=False)
+                actor=request.user,
+                org=form.cleaned_data["org"],
+                values=record_values(form, HOUSEHOLD_FIELDS, editing=False),
             )
         except ValidationError as e:
             add_service_errors(form, e)
@@ -115,7 +105,7 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 household=household,
                 org=form.cleaned_data["org"],
-                values=_values(form, HOUSEHOLD_FIELDS, editing=True),
+                values=record_values(form, HOUSEHOLD_FIELDS, editing=True),
             )
         except ValidationError as e:
             add_service_errors(form, e)
@@ -152,7 +142,7 @@ def member_create(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             member = services.member_add(
-                actor=request.user, household=household, values=_values(form, MEMBER_FIELDS, editing=False)
+                actor=request.user, household=household, values=record_values(form, MEMBER_FIELDS, editing=False)
             )
         except ValidationError as e:
             add_service_errors(form, e)
@@ -170,7 +160,9 @@ def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_update(actor=request.user, member=member, values=_values(form, MEMBER_FIELDS, editing=True))
+            services.member_update(
+                actor=request.user, member=member, values=record_values(form, MEMBER_FIELDS, editing=True)
+            )
         except ValidationError as e:
             add_service_errors(form, e)
         else:

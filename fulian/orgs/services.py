@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record
-from fulian.core.pinyin import pinyin_keys
+from fulian.core.pinyin import fit_keys, pinyin_keys
 from fulian.core.scoping import AnyUser, require
 from fulian.orgs.choices import Level
 from fulian.orgs.loader import Division, LoadError, LoadProblem, Reading
@@ -28,26 +28,12 @@ class LoadResult:
     unchanged: int = 0
 
 
-def _fit(keys: str, max_length: int) -> str:
-    """Space-separated search keys cut to a column's length: whole variants while they fit,
-    else the start of the first one (still found by its beginning). PostgreSQL refuses a
-    longer value where SQLite would store it."""
-    if len(keys) <= max_length:
-        return keys
-    kept: list[str] = []
-    for key in keys.split():
-        if len(" ".join([*kept, key])) > max_length:
-            break
-        kept.append(key)
-    return " ".join(kept) or keys[:max_length]
-
-
 def _apply_name(org: Organisation, name: str) -> None:
     org.name = name
     org.display_name = display_name(name)
     full, initials = pinyin_keys(org.display_name)
-    org.name_pinyin = _fit(full, PINYIN_MAX_LENGTH)
-    org.name_initials = _fit(initials, INITIALS_MAX_LENGTH)
+    org.name_pinyin = fit_keys(full, PINYIN_MAX_LENGTH)
+    org.name_initials = fit_keys(initials, INITIALS_MAX_LENGTH)
 
 
 @transaction.atomic

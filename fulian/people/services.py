@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record
 from fulian.core.ancestry import ancestry_of
-from fulian.core.personal import keyed_hash
 from fulian.core.photos import clean_photo
 from fulian.core.scoping import AnyUser, require
 from fulian.core.validation import Problems, clean_identity, clean_mobile, name_keys
@@ -287,8 +286,3 @@ def term_changeover(
         post.place(org, ancestry)
         post.save()
     return term
-
-
-def find_by_id_number(id_number: str) -> Person | None:
-    """The stored person with this ID number (by its keyed hash), unscoped: for duplicate checks."""
-    return Person.objects.filter(id_hash=keyed_hash(id_number)).first()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fulian.core.exports import export_list, may_export_full
-from fulian.core.forms import add_service_errors
+from fulian.core.forms import add_service_errors, record_values
 from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
@@ -57,17 +55,6 @@ def person_export(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _person_form_values(form: PersonForm) -> dict[str, Any]:
-    values = {k: form.cleaned_data.get(k) for k in PERSON_FIELDS if k in form.cleaned_data}
-    if form.editing and not values.get("id_number"):
-        values.pop("id_number", None)
-        if not values.get("gender"):
-            values.pop("gender", None)
-        if not values.get("birth_date"):
-            values.pop("birth_date", None)
-    return values
-
-
 @requires_somewhere("people.change")
 def person_create(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(
@@ -77,7 +64,9 @@ def person_create(request: AuthedRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 person = services.person_create(
-                    actor=request.user, org=form.cleaned_data["org"], values=_person_form_values(form)
+                    actor=request.user,
+                    org=form.cleaned_data["org"],
+                    values=record_values(form, PERSON_FIELDS, editing=form.editing),
                 )
                 if form.cleaned_data.get("photo"):
                     services.person_set_photo(actor=request.user, person=person, upload=form.cleaned_data["photo"])
@@ -114,7 +103,10 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 services.person_update(
-                    actor=request.user, person=person, org=form.cleaned_data["org"], values=_person_form_values(form)
+                    actor=request.user,
+                    person=person,
+                    org=form.cleaned_data["org"],
+                    values=record_values(form, PERSON_FIELDS, editing=form.editing),
                 )
                 photo = form.cleaned_data.get("photo")
                 if photo or photo is False:  # False: "clear" ticked
@@ -171,7 +163,12 @@ def post_create(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("people:detail", pk=person.pk)
     for error in [
         *form.non_field_errors(),
-        *[f"{form.fields[f].label}: {m}" for f, ms in form.errors.items() if f != "__all__" for m in ms],
+        *[
+            _("%(field)s: %(error)s") % {"field": form.fields[f].label, "error": m}
+            for f, ms in form.errors.items()
+            if f != "__all__"
+            for m in ms
+        ],
     ]:
         messages.error(request, error)
     return redirect("people:detail", pk=person.pk)
