@@ -144,6 +144,18 @@ FULIAN_LOCKOUT_MINUTES = 15
 # How many proxies of ours sit in front and append to X-Forwarded-For (0: use REMOTE_ADDR).
 FULIAN_PROXY_COUNT = int(os.environ.get("FULIAN_PROXY_COUNT", "0"))
 
+# Caches. "template_fragments" holds the pieces of the page shell that depend only on the
+# language and the menu's entries ({% cache %} in templates/base.html). It is always local to
+# the process, so a deploy that changes a template starts with it empty.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template_fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
+
 # Sessions end after 30 minutes without a request. Rather than rewriting the session row on
 # every request, fulian.core.middleware.SessionIdleMiddleware renews it at most once a minute.
 SESSION_COOKIE_AGE = 30 * 60

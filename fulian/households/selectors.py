@@ -11,6 +11,9 @@ from fulian.core.ancestry import within_q
 from fulian.core.scoping import AnyUser
 from fulian.households.models import Household, HouseholdQuerySet
 
+# What the list page reads of a household (no model instances: 51 rows a page, under load).
+LIST_ROW = ("pk", "head_name", "org__display_name", "members_count", "mobile", "categories")
+
 
 def households_filtered(user: AnyUser, filters: dict[str, Any]) -> HouseholdQuerySet:
     """The households ``user`` may see, narrowed by ``q``, ``org`` and ``category``, in id

@@ -1,3 +1,4 @@
+from html import escape
 from typing import Any
 
 from django import forms, template
@@ -36,3 +37,20 @@ def bs(field: forms.BoundField) -> SafeString:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def select_options(field: forms.BoundField) -> SafeString:
+    """The ``<option>``s of a choice field, the current value selected. Every list page draws
+    a few of these in its filter bar; a template loop calling ``field.value`` for each option
+    took a third of the page's rendering."""
+    choices: Any = getattr(field.field, "choices", ())
+    value = field.value()
+    current = "" if value is None else str(value)
+    return mark_safe(  # noqa: S308 — values and labels are escaped
+        "".join(
+            f'<option value="{escape(str(choice))}"{" selected" if str(choice) == current else ""}>'
+            f"{escape(str(label))}</option>"
+            for choice, label in choices
+        )
+    )

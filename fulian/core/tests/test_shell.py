@@ -1,5 +1,7 @@
 """The page shell's plumbing: login redirects for htmx, stale forms, JSON under /api/, caching."""
 
+import re
+
 from django.test import Client
 from django.urls import reverse
 
@@ -65,3 +67,22 @@ def test_a_session_api_call_without_csrf_says_what_to_send(world: World) -> None
     response = client.post(f"/api/v1/orgs/{world.org('huilong').pk}/groups/", {"name": "第九村民小组"})
     assert response.status_code == 403
     assert "X-CSRFToken" in response.json()["detail"]
+
+
+def test_the_menu_drawn_once_per_process_still_follows_each_users_entries_and_language(world: World) -> None:
+    audit_link = f'href="{reverse("audit:list")}"'
+    home = reverse("home")
+    for _ in range(2):  # the second round is drawn from the fragment cache
+        assert audit_link in world.client_for("auditor").get(home).content.decode()
+        staff_page = world.client_for("xinshi_staff").get(home).content.decode()
+        assert audit_link not in staff_page
+        assert f'href="{reverse("households:list")}"' in staff_page
+    english = world.client_for("xinshi_staff").get(home, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = world.client_for("xinshi_staff").get(home, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">Households</a>" in english
+    assert ">户情台账</a>" in chinese
+    # The page's own parts stay out of the cached menu: each user's name, and the active entry.
+    assert "Xinshi Staff" in staff_page
+    households_page = world.client_for("xinshi_staff").get(reverse("households:list")).content.decode()
+    active = re.findall(r'class="nav-link active"\s+href="([^"]+)"', households_page)
+    assert active == [reverse("households:list")]

@@ -175,3 +175,27 @@ def test_the_api_lists_run_the_same_queries_for_few_or_many(world: World) -> Non
         api.get(reverse("api:household-list"))
         api.get(reverse("api:household-member-list"))
     assert len(many) == len(few)
+
+
+def test_list_rows_escape_names_mask_phones_and_label_categories(world: World) -> None:
+    household(world, "huilong", "<b>周</b>", mobile="13907339999", categories=HouseholdCategory.MILITARY)
+    client = world.client_for("xinshi_staff")
+    page = client.get(reverse("households:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "&lt;b&gt;周&lt;/b&gt;" in page
+    assert "<b>周</b>" not in page
+    assert "139****9999" in page
+    assert "13907339999" not in page
+    assert f'<span class="fl-level">{HouseholdCategory.MILITARY.label}</span>' in page
+    assert 'data-label="Head of household"' in page
+    chinese = client.get(reverse("households:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-label="户主"' in chinese
+
+
+def test_the_filter_bar_keeps_the_chosen_category(world: World) -> None:
+    page = (
+        world.client_for("xinshi_staff")
+        .get(reverse("households:list"), {"category": HouseholdCategory.MILITARY})
+        .content.decode()
+    )
+    assert f'<option value="{HouseholdCategory.MILITARY.value}" selected>' in page
+    assert page.count(" selected>") == 1
