@@ -1,6 +1,7 @@
 """Personal data: masking, normalising, and key rotation."""
 
 import base64
+import io
 
 import pytest
 from django.core.management import call_command
@@ -9,7 +10,10 @@ from django.test import override_settings
 
 from fulian.accounts.models import User
 from fulian.core import personal
+from fulian.core.testing.ids import id_number
 from fulian.core.testing.world import World
+from fulian.households.models import Household
+from fulian.households.tests.helpers import household
 
 NEW_KEY = "k2:" + base64.b64encode(b"another-32-byte-key-for-rotation").decode()
 
@@ -35,13 +39,25 @@ def _raw_mobile(user: User) -> str:
 def test_rotation_re_encrypts_every_value_with_the_new_key(world: World) -> None:
     user = world.user("xinshi_staff")
     assert _raw_mobile(user).startswith("dev:")
+    numbers = [id_number("430223", f"1960010{n}", "M") for n in range(1, 6)]
+    for n, number in enumerate(numbers):
+        household(world, head=f"周{n}", id_number=number, mobile=f"1390733000{n}")
     keys = f"{NEW_KEY},dev:ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE="
     personal._keys.cache_clear()
     try:
         with override_settings(FULIAN_DATA_KEYS=keys):
-            call_command("rotate_personal_data", stdout=open("/dev/null", "w"))  # noqa: SIM115
+            out = io.StringIO()
+            call_command("rotate_personal_data", "--batch", "2", stdout=out)  # five households: three batches
             assert _raw_mobile(user).startswith("k2:")
             assert User.objects.get(pk=user.pk).mobile == "13907330004"
-            call_command("rotate_personal_data", stdout=open("/dev/null", "w"))  # noqa: SIM115 - nothing left to do
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id_number, mobile FROM households_household")
+                assert all(a.startswith("k2:") and b.startswith("k2:") for a, b in cursor.fetchall())
+            stored = Household.objects.order_by("id")
+            assert [h.id_number for h in stored] == numbers
+            assert [h.mobile for h in stored] == [f"1390733000{n}" for n in range(5)]
+            assert "Re-encrypted" in out.getvalue()
+            call_command("rotate_personal_data", stdout=out)  # nothing left to do
+            assert out.getvalue().rstrip().endswith("Re-encrypted 0 values with key k2.")
     finally:
         personal._keys.cache_clear()
