@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "fulian.people",
     "fulian.households",
     "fulian.imports",
+    "fulian.exports",
     "fulian.demo",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("fulian.people.urls")),
     path("households/", include("fulian.households.urls")),
     path("imports/", include("fulian.imports.urls")),
+    path("exports/", include("fulian.exports.urls")),
     path("audit/", include("fulian.audit.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),

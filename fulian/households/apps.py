@@ -8,4 +8,4 @@ class HouseholdsConfig(AppConfig):
     verbose_name = _("Households")
 
     def ready(self) -> None:
-        from fulian.households import imports, permissions  # noqa: F401
+        from fulian.households import exports, imports, permissions  # noqa: F401

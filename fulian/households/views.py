@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fulian.core.exports import export_list, may_export_full
+from fulian.core.exports import may_export_full
 from fulian.core.forms import add_service_errors, record_values
 from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
+from fulian.exports import views as exports_views
 from fulian.households import selectors, services
+from fulian.households.exports import HOUSEHOLDS
 from fulian.households.forms import HouseholdFilterForm, HouseholdForm, MemberForm
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
@@ -39,19 +40,8 @@ def household_list(request: AuthedRequest) -> HttpResponse:
 
 @requires_somewhere("households.view")
 def household_export(request: AuthedRequest) -> HttpResponse:
-    return export_list(
-        request,
-        form=HouseholdFilterForm(request.GET, user=request.user),
-        view="households.view",
-        reveal="households.reveal",
-        queryset_of=selectors.households_filtered,
-        rows_of=selectors.export_rows,
-        headers=selectors.export_headers(),
-        basename=_("households"),
-        title=_("Households"),
-        list_url=reverse("households:list"),
-        text_columns=(0, 3, 4),
-    )
+    """The list as filtered, as .xlsx or .csv; ``full=1`` for full personal data (audited)."""
+    return exports_views.export(request, HOUSEHOLDS)
 
 
 @requires_somewhere("households.change")

@@ -8,4 +8,4 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self) -> None:
-        from fulian.people import imports, permissions  # noqa: F401
+        from fulian.people import exports, imports, permissions  # noqa: F401

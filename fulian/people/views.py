@@ -11,13 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fulian.core.exports import export_list, may_export_full
+from fulian.core.exports import may_export_full
 from fulian.core.forms import add_service_errors, record_values
 from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
+from fulian.exports import views as exports_views
 from fulian.orgs.models import Organisation
 from fulian.people import selectors, services
+from fulian.people.exports import PEOPLE
 from fulian.people.forms import ChangeoverForm, EndPostForm, PersonFilterForm, PersonForm, PostForm, TermForm
 from fulian.people.models import Person, Post, Term
 from fulian.people.services import PERSON_FIELDS
@@ -40,19 +42,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
 @requires_somewhere("people.view")
 def person_export(request: AuthedRequest) -> HttpResponse:
     """The list as filtered, as .xlsx or .csv; ``full=1`` for full personal data (audited)."""
-    return export_list(
-        request,
-        form=PersonFilterForm(request.GET, user=request.user),
-        view="people.view",
-        reveal="people.reveal",
-        queryset_of=selectors.people_filtered,
-        rows_of=selectors.export_rows,
-        headers=selectors.export_headers(),
-        basename=_("people"),
-        title=_("People"),
-        list_url=reverse("people:list"),
-        text_columns=(0, 5, 6),
-    )
+    return exports_views.export(request, PEOPLE)
 
 
 @requires_somewhere("people.change")

@@ -94,3 +94,29 @@ def test_household_export_opens_again(live_server: Any, live_world: World, phone
     assert "139****0101" in values
     shot(phone, "44-households-phone")
     assert scroll_width(phone) <= PHONE_WIDTH
+
+
+def test_a_long_household_export_is_prepared_then_downloaded(
+    live_server: Any, live_world: World, phone: Page, settings: Any
+) -> None:
+    settings.FULIAN_EXPORT_SYNC_ROWS = 1
+    household(live_world, "huilong", "周建国", mobile="13907330101")
+    household(live_world, "daqiaotou", "李德福", mobile="13907330102")
+    log_in(phone, live_server.url, "xinshi_staff")
+    phone.goto(f"{live_server.url}/households/")
+    phone.get_by_role("link", name="Excel (.xlsx)").click()
+    expect(phone.get_by_role("heading", name="大批量导出")).to_be_visible()
+    shot(phone, "45-long-export-offer-phone")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    phone.get_by_role("button", name="开始生成").click()
+    expect(phone.get_by_text("可以下载")).to_be_visible()
+    shot(phone, "46-long-export-ready-phone")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name=re.compile("下载")).click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert {"周建国", "李德福", "139****0101"} <= set(values)
+    phone.goto(f"{live_server.url}/exports/")
+    expect(phone.get_by_role("cell", name="户情台账")).to_be_visible()

@@ -51,7 +51,8 @@ class Command(BaseCommand):
         quote = connection.ops.quote_name
         # A plain UPDATE a row, sent as one batch (psycopg pipelines executemany): it bypasses
         # the model-change audit, as it should: the values themselves do not change.
-        table, column, key = quote(model._meta.db_table), quote(field.column), quote(model._meta.pk.column)
+        table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+        column = quote(str(field.column))
         update = f"UPDATE {table} SET {column} = %s WHERE {key} = %s"  # noqa: S608 - names from the model, quoted
         done, last = 0, None
         while pks := list((stale if last is None else stale.filter(pk__gt=last))[:batch]):

@@ -1,0 +1,45 @@
+"""What can be exported: each list declares its kind here once (``people/exports.py``,
+``households/exports.py``), and the same declaration serves the download at once and the
+export prepared in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+
+from fulian.core.forms import ScopedFilterForm
+from fulian.core.scoping import AnyUser
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    name: str
+    form: type[ScopedFilterForm]
+    view: str  # the action that shows the rows
+    reveal: str  # the action that shows their full personal data
+    queryset_of: Callable[[AnyUser, dict[str, Any]], QuerySet[Any]]
+    rows_of: Callable[..., Iterator[list[Any]]]  # (records, *, full) → rows
+    headers: Callable[[], list[str]]
+    basename: str | Promise  # of the file: ``households-2026-11-29.xlsx``
+    title: str | Promise
+    list_url_name: str
+    text_columns: tuple[int, ...] = ()
+
+    def rows(self, records: Iterable[Any], *, full: bool) -> Iterator[list[Any]]:
+        return self.rows_of(records, full=full)
+
+
+_KINDS: dict[str, ExportKind] = {}
+
+
+def register(kind: ExportKind) -> ExportKind:
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kind_named(name: str) -> ExportKind:
+    return _KINDS[name]

@@ -1,0 +1,174 @@
+"""Exports of a list exactly as filtered on its page, masked unless full personal data is
+asked for (a permission at every organisation of the export, audited).
+
+A list of up to ``SYNC_ROWS`` rows downloads at once. A longer one (a county's households
+for the city) is prepared in the background (``ExportJob``), up to ``MAX_ROWS``; its file is
+kept encrypted for its requester alone, and deleted after a day.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fulian.audit.choices import Action
+from fulian.audit.recorder import audit_context, record
+from fulian.core.exports import may_export_full, spreadsheet_file
+from fulian.core.personal import decrypt_bytes, encrypt_bytes
+from fulian.core.scoping import AnyUser
+from fulian.exports.kinds import ExportKind, kind_named
+from fulian.exports.models import KEEP_FILES, ExportJob, Status
+
+logger = logging.getLogger(__name__)
+
+# Query parameters that say how to export, not which rows.
+NOT_FILTERS = ("format", "full", "page")
+
+
+def sync_rows() -> int:
+    return int(getattr(settings, "FULIAN_EXPORT_SYNC_ROWS", 10_000))
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "FULIAN_EXPORT_MAX_ROWS", 500_000))
+
+
+def filters_query(query: QueryDict) -> str:
+    """The list's filters as a query string, without the export's own parameters."""
+    kept = query.copy()
+    for name in NOT_FILTERS:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def checked_filters(kind: ExportKind, user: AnyUser, query: QueryDict, *, full: bool) -> dict[str, Any]:
+    """The valid filters of ``query`` for ``user``; a full export needs the reveal permission
+    wherever the rows may come from."""
+    form = kind.form(query, user=user)
+    if not form.is_valid():
+        raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+    org = form.cleaned_data.get("org")
+    if full and not may_export_full(user, view=kind.view, reveal=kind.reveal, org=org):
+        raise PermissionDenied(_("You may not export full ID and phone numbers here."))
+    return dict(form.cleaned_data)
+
+
+def record_full_export(kind: ExportKind, filters: dict[str, Any], query: str, rows: int) -> None:
+    record(
+        Action.EXPORT,
+        None,
+        org=filters.get("org"),
+        object_repr=str(kind.title),
+        changes={"rows": rows, "filters": query},
+    )
+
+
+def spreadsheet_of(kind: ExportKind, records: Iterable[Any], *, fmt: str, full: bool) -> tuple[bytes, str, str]:
+    return spreadsheet_file(
+        fmt=fmt,
+        basename=str(kind.basename),
+        title=str(kind.title),
+        headers=kind.headers(),
+        rows=kind.rows(records, full=full),
+        text_columns=kind.text_columns,
+    )
+
+
+def job_start(*, actor: AnyUser, kind: ExportKind, query: QueryDict) -> ExportJob:
+    """Queue the export of the list as filtered by ``query``, unless it is over ``MAX_ROWS``."""
+    full = query.get("full") == "1"
+    filters = checked_filters(kind, actor, query, full=full)
+    limit = max_rows()
+    if kind.queryset_of(actor, filters)[limit : limit + 1].exists():
+        raise ValidationError(
+            _("More than %(n)s rows: choose an organisation to narrow the export.") % {"n": f"{limit:,}"}
+        )
+    job = ExportJob.objects.create(
+        kind=kind.name,
+        requested_by=actor,  # type: ignore[misc]
+        query=filters_query(query),
+        fmt="csv" if query.get("format") == "csv" else "xlsx",
+        full=full,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    from fulian.exports.tasks import run_export
+
+    transaction.on_commit(lambda: run_export.enqueue(job.pk))
+    return job
+
+
+def _counted(records: Iterator[Any], job: ExportJob, every: int = 5_000) -> Iterator[Any]:
+    for done, record_ in enumerate(records, start=1):
+        if done % every == 0:
+            ExportJob.objects.filter(pk=job.pk).update(progress=done)
+        yield record_
+
+
+def job_run(job_id: int) -> ExportJob:
+    """Make the export's file, as its requester may see the rows now (scope and permission are
+    checked again: a role taken away meanwhile counts)."""
+    prune()
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if ExportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(status=Status.RUNNING) != 1:
+        return job  # already run (a retried task)
+    user = job.requested_by
+    kind = kind_named(job.kind)
+    with translation.override(job.language), audit_context(actor=user):
+        try:
+            filters = checked_filters(kind, user, QueryDict(job.query), full=job.full)
+            records = kind.queryset_of(user, filters)
+            total = records.count()
+            ExportJob.objects.filter(pk=job.pk).update(total=total)
+            job.total = total
+            body, _type, filename = spreadsheet_of(
+                kind, _counted(records.iterator(chunk_size=2_000), job), fmt=job.fmt, full=job.full
+            )
+            with transaction.atomic():
+                job.file.save(
+                    f"{job.pk}-{timezone.now():%Y%m%d%H%M%S}.bin", ContentFile(encrypt_bytes(body)), save=False
+                )
+                job.filename, job.progress, job.status = filename, total, Status.DONE
+                job.finished_at = timezone.now()
+                job.save()
+                if job.full:
+                    record_full_export(kind, filters, job.query, total)
+        except (ValidationError, PermissionDenied) as e:
+            _fail(job, " ".join(e.messages) if isinstance(e, ValidationError) else str(e))
+        except Exception:
+            logger.exception("export %s failed", job.pk)
+            _fail(job, _("The export failed. Try again, or narrow it."))
+            raise
+    return job
+
+
+def _fail(job: ExportJob, message: str) -> None:
+    if job.file:
+        job.file.delete(save=False)
+    job.status, job.message, job.finished_at = Status.FAILED, message, timezone.now()
+    job.save()
+
+
+def job_file(job: ExportJob) -> bytes:
+    with job.file.open("rb") as stored:
+        return decrypt_bytes(stored.read())
+
+
+def prune() -> int:
+    """Delete the files of exports finished more than a day ago."""
+    pruned = 0
+    for job in ExportJob.objects.filter(status=Status.DONE, finished_at__lt=timezone.now() - KEEP_FILES):
+        if job.file:
+            job.file.delete(save=False)
+        job.status = Status.EXPIRED
+        job.save(update_fields=["file", "status"])
+        pruned += 1
+    return pruned

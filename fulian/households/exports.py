@@ -1,0 +1,24 @@
+"""The household list's export (see ``fulian/exports``)."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from fulian.exports.kinds import ExportKind, register
+from fulian.households import selectors
+from fulian.households.forms import HouseholdFilterForm
+
+HOUSEHOLDS = register(
+    ExportKind(
+        name="households",
+        form=HouseholdFilterForm,
+        view="households.view",
+        reveal="households.reveal",
+        queryset_of=selectors.households_filtered,
+        rows_of=selectors.export_rows,
+        headers=selectors.export_headers,
+        basename=pgettext_lazy("file name", "households"),
+        title=_("Households"),
+        list_url_name="households:list",
+        text_columns=(0, 3, 4),
+    )
+)
