@@ -8,6 +8,7 @@ from django.db import connection
 from django.utils import translation
 
 from fulian.audit.db import install_append_only, remove_append_only
+from fulian.core.scoping import forget_loaded_grants
 from fulian.core.testing.clock import Clock, controlled_clock
 from fulian.core.testing.world import World, build_world
 
@@ -18,6 +19,12 @@ def english() -> Iterator[None]:
     request (Accept-Language), and the translation tests switch to zh-hans themselves."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_grants() -> None:
+    """Each test starts with no grants loaded in the process: rolled-back tests reuse ids."""
+    forget_loaded_grants()
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ Commands (from the project root; ``make bench`` runs the organisation bench, the
 
     # pieces, on the data already loaded
     ... bench/people_scale.py --only lists,search --repeat 100
-    ... bench/people_scale.py --only wrk --wrk-configs gthread:2x1,sync:2 --wrk-duration 30
+    ... bench/people_scale.py --only wrk --wrk-configs sync:2,gthread:2x1 --wrk-duration 30
     ... bench/people_scale.py --only explain
     ... bench/people_scale.py --only wrk --profile     # needs: .venv/bin/pip install pyinstrument
 
@@ -751,7 +751,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=100, help="requests timed per page")
     parser.add_argument("--workers", type=int, default=None, help="generator processes")
     parser.add_argument("--floor-with-indexes", action="store_true", help="generator: also COPY into indexed tables")
-    parser.add_argument("--wrk-configs", default="gthread:2x1,gthread:3x1,gthread:2x2,sync:2,sync:3")
+    parser.add_argument("--wrk-configs", default="sync:2,sync:3,gthread:2x1,gthread:2x4")
     parser.add_argument("--wrk-duration", type=int, default=30)
     parser.add_argument("--port", type=int, default=8779)
     parser.add_argument("--profile", action="store_true", help="profile the township list with pyinstrument")

@@ -6,6 +6,9 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +38,7 @@ class User(PathScopedModel, AuditedModel, AbstractUser):
 
     scope_view_action = "accounts.manage"
     scope_path_field = "org__path"
-    audit_exclude = frozenset({"last_login", "failed_logins", "locked_until", "mobile_hash"})
+    audit_exclude = frozenset({"last_login", "failed_logins", "locked_until", "mobile_hash", "grants_version"})
     audit_masked = {"password": _hidden, "mobile": mask_mobile}
 
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
@@ -51,6 +54,10 @@ class User(PathScopedModel, AuditedModel, AbstractUser):
     mobile_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
+    # Goes up whenever the account's role grants change, or an organisation it holds one at
+    # moves: a process may reuse the grants it loaded while this number stays the same
+    # (``core.scoping.user_grants``). The account row is read on every request.
+    grants_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = FulianUserManager()  # type: ignore[misc]
 
@@ -81,8 +88,25 @@ class User(PathScopedModel, AuditedModel, AbstractUser):
         return self.org
 
 
+def grants_changed(users: Any) -> None:
+    """The grants of ``users`` (a queryset or ids) changed: loaded copies are stale."""
+    ids = users.values("pk") if isinstance(users, models.QuerySet) else list(users)
+    User.objects.filter(pk__in=ids).update(grants_version=F("grants_version") + 1)
+
+
 class RoleGrantQuerySet(ScopedQuerySet["RoleGrant"]):
-    pass
+    """Writes that skip ``save`` and the delete signals still mark the accounts' grants stale."""
+
+    def update(self, **kwargs: Any) -> int:
+        users = set(self.values_list("user_id", flat=True))
+        updated = super().update(**kwargs)
+        grants_changed(users | set(self.values_list("user_id", flat=True)))
+        return updated
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[RoleGrant]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        grants_changed({grant.user_id for grant in created})
+        return created
 
 
 class RoleGrant(PathScopedModel, AuditedModel):
@@ -150,3 +174,17 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.identifier} {self.ip}"
+
+
+@receiver(post_save, sender=RoleGrant)
+@receiver(post_delete, sender=RoleGrant)
+def _grant_written(sender: Any, instance: RoleGrant, **kwargs: Any) -> None:
+    grants_changed([instance.user_id])
+
+
+@receiver(post_save, sender=Organisation)
+def _organisation_saved(sender: Any, instance: Organisation, created: bool, **kwargs: Any) -> None:
+    """A grant carries its organisation's path and level: a saved organisation (moved, or
+    re-levelled) makes the grants held at it stale."""
+    if not created:
+        grants_changed(User.objects.filter(grants__org=instance))

@@ -52,28 +52,56 @@ class HasOrgPath(Protocol):
     path: str
 
 
+# Grants this process loaded, by account: (the account's identity and grants_version, grants).
+# Every change of an account's grants, and every save of an organisation it holds one at,
+# raises its grants_version (accounts.models), and the account row is read afresh on every
+# request, so an entry is used only while it is current; it saves a query on every page.
+_LOADED: dict[Any, tuple[tuple[Any, ...], tuple[Grant, ...]]] = {}
+_LOADED_MAX = 10_000
+
+
 def user_grants(user: AnyUser) -> tuple[Grant, ...]:
-    """All of a user's grants, loaded once per user object (so once per request)."""
+    """All of a user's grants, loaded once per user object (so once per request) at most."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return ()
     cached: tuple[Grant, ...] | None = getattr(user, "_fulian_grants", None)
     if cached is None:
-        role_grant = apps.get_model("accounts", "RoleGrant")
-        rows = role_grant.objects.filter(user=user).values_list(  # type: ignore[misc]
-            "role", "org_id", "org__path", "org__level", "org__parent_id"
-        )
-        cached = tuple(
-            Grant(role=role, org_id=org_id, path=path, level=level, is_root=parent_id is None)
-            for role, org_id, path, level, parent_id in rows
-        )
+        stamp = (getattr(user, "grants_version", None), getattr(user, "date_joined", None))
+        loaded = _LOADED.get(user.pk)
+        if stamp[0] is not None and loaded is not None and loaded[0] == stamp:
+            cached = loaded[1]
+        else:
+            cached = _load_grants(user)
+            if stamp[0] is not None:
+                if len(_LOADED) >= _LOADED_MAX:
+                    _LOADED.clear()
+                _LOADED[user.pk] = (stamp, cached)
         user._fulian_grants = cached  # type: ignore[union-attr]
     return cached
 
 
+def _load_grants(user: AnyUser) -> tuple[Grant, ...]:
+    role_grant = apps.get_model("accounts", "RoleGrant")
+    rows = role_grant.objects.filter(user=user).values_list(  # type: ignore[misc]
+        "role", "org_id", "org__path", "org__level", "org__parent_id"
+    )
+    return tuple(
+        Grant(role=role, org_id=org_id, path=path, level=level, is_root=parent_id is None)
+        for role, org_id, path, level, parent_id in rows
+    )
+
+
+def forget_loaded_grants() -> None:
+    """Empty this process's grants (tests whose database is rolled back reuse account ids)."""
+    _LOADED.clear()
+
+
 def forget_grants(user: AnyUser) -> None:
-    """Drop the cached grants after they changed (a grant or revoke in the same request)."""
+    """Drop the loaded grants after they changed (a grant or revoke in the same request):
+    this user object still carries the grants_version it was read with."""
     if hasattr(user, "_fulian_grants"):
         del user._fulian_grants  # type: ignore[union-attr]
+    _LOADED.pop(getattr(user, "pk", None), None)
 
 
 def grants_for(user: AnyUser, action: str) -> list[Grant]:

@@ -147,3 +147,46 @@ def test_granting_in_a_service_call_takes_effect_at_once(world: World) -> None:
     grant = RoleGrant.objects.get(user=target)
     services.role_revoke(actor=world.user("security"), grant=grant)
     assert not can(grant.user, "orgs.view", world.org("huilong"))
+
+
+def test_a_page_reuses_the_grants_its_process_loaded_until_they_change(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client_for("xinshi_staff")
+    assert client.get(reverse("households:list")).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(reverse("households:list")).status_code == 200
+    assert not any("accounts_rolegrant" in q["sql"] for q in second.captured_queries)
+    # Another process (or a shell) takes the role away: the next page knows at once.
+    RoleGrant.objects.filter(user=world.user("xinshi_staff")).delete()
+    assert client.get(reverse("households:list")).status_code == 403
+
+
+def test_every_way_of_writing_grants_makes_the_loaded_ones_stale(world: World) -> None:
+    from fulian.core.scoping import user_grants
+
+    target = User.objects.get(username="nobody")
+    assert user_grants(target) == ()
+    RoleGrant.objects.bulk_create([RoleGrant(user=target, org=world.org("huilong"), role=Role.MEMBER)])
+    assert [g.role for g in user_grants(User.objects.get(pk=target.pk))] == [Role.MEMBER]
+    RoleGrant.objects.filter(user=target).update(role=Role.VIEWER)
+    assert [g.role for g in user_grants(User.objects.get(pk=target.pk))] == [Role.VIEWER]
+    RoleGrant.objects.filter(user=target).delete()
+    assert user_grants(User.objects.get(pk=target.pk)) == ()
+
+
+def test_a_grant_follows_its_organisation_when_the_division_moves(world: World) -> None:
+    from fulian.core.scoping import user_grants
+    from fulian.orgs.choices import Level
+    from fulian.orgs.loader import Division, Reading
+    from fulian.orgs.services import divisions_load
+
+    member = world.user("huilong_zhiwei")
+    assert user_grants(member)[0].path.startswith(world.org("xinshi").path)
+    huilong, jiangqiao = world.org("huilong"), world.org("jiangqiao")
+    reading = Reading(divisions={huilong.code: Division(huilong.code, huilong.name, jiangqiao.code, Level.VILLAGE)})
+    divisions_load(reading, source="test")
+    moved = User.objects.get(pk=member.pk)
+    assert moved.grants_version > member.grants_version
+    assert user_grants(moved)[0].path.startswith(jiangqiao.path)
