@@ -24,7 +24,7 @@ from fulian.audit.choices import Action
 from fulian.audit.recorder import audit_context, record
 from fulian.core.exports import may_export_full, spreadsheet_file
 from fulian.core.personal import decrypt_bytes, encrypt_bytes
-from fulian.core.scoping import AnyUser
+from fulian.core.scoping import AnyUser, can_anywhere
 from fulian.exports.kinds import ExportKind, kind_named
 from fulian.exports.models import KEEP_FILES, ExportJob, Status
 
@@ -51,8 +51,10 @@ def filters_query(query: QueryDict) -> str:
 
 
 def checked_filters(kind: ExportKind, user: AnyUser, query: QueryDict, *, full: bool) -> dict[str, Any]:
-    """The valid filters of ``query`` for ``user``; a full export needs the reveal permission
-    wherever the rows may come from."""
+    """The valid filters of ``query`` for ``user``, who must see the list somewhere; a full
+    export needs the reveal permission wherever the rows may come from."""
+    if not can_anywhere(user, kind.view):
+        raise PermissionDenied(_("You do not have permission to do this here."))
     form = kind.form(query, user=user)
     if not form.is_valid():
         raise ValidationError([str(e) for errors in form.errors.values() for e in errors])

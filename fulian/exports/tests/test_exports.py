@@ -5,6 +5,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -103,12 +104,32 @@ def test_an_export_over_the_limit_asks_to_be_narrowed(world: World, three: None)
     assert response.redirect_chain[-1][0].startswith(reverse("households:list"))
 
 
-def test_the_rows_are_those_the_requester_may_see_when_the_file_is_made(world: World, three: None) -> None:
+def test_a_role_taken_away_before_the_file_is_made_fails_the_export(world: World, three: None) -> None:
     job = services.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q(""))
     RoleGrant.objects.filter(user=world.user("xinshi_staff")).delete()
     job = services.job_run(job.pk)
-    assert job.status == Status.DONE
-    assert job.total == 0
+    assert job.status == Status.FAILED
+    assert job.message == "You do not have permission to do this here."
+    assert not job.file
+
+
+def test_only_those_who_see_the_list_may_ask_for_its_export(world: World, three: None) -> None:
+    response = world.client_for("nobody").post(reverse("exports:create"), {"kind": "households", "query": ""})
+    assert response.status_code == 403
+    assert not ExportJob.objects.exists()
+    assert world.client_for("xinshi_staff").post(reverse("exports:create"), {"kind": "nothing"}).status_code == 404
+
+
+def test_the_daily_prune_deletes_old_files(world: World, three: None) -> None:
+    job = services.job_run(
+        services.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q("")).pk
+    )
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=25))
+    out = io.StringIO()
+    call_command("prune_exports", stdout=out)
+    assert "1" in out.getvalue()
+    job.refresh_from_db()
+    assert job.status == Status.EXPIRED
 
 
 def test_files_are_deleted_a_day_after_they_were_made(world: World, three: None) -> None:

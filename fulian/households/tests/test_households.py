@@ -199,3 +199,13 @@ def test_the_filter_bar_keeps_the_chosen_category(world: World) -> None:
     )
     assert f'<option value="{HouseholdCategory.MILITARY.value}" selected>' in page
     assert page.count(" selected>") == 1
+
+
+def test_an_organisation_code_outside_the_area_is_shown_beside_its_box(world: World) -> None:
+    page = (
+        world.client_for("xinshi_staff")
+        .get(reverse("households:list"), {"org": world.org("shucai").code}, HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert f'name="org" id="id_org" value="{world.org("shucai").code}" class="form-control is-invalid"' in page
+    assert f"No organisation with code {world.org('shucai').code} in your area." in page
