@@ -85,3 +85,8 @@ class ExportJob(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.status == Status.EXPIRED or bool(self.expires_at and self.expires_at <= timezone.now())
+
+    @property
+    def status_label(self) -> str:
+        """The status as shown: a file past its day is gone even before the prune runs."""
+        return str(Status.EXPIRED.label) if self.is_expired else self.get_status_display()

@@ -1,9 +1,10 @@
 """Exports of a list exactly as filtered on its page, masked unless full personal data is
 asked for (a permission at every organisation of the export, audited).
 
-A list of up to ``SYNC_ROWS`` rows downloads at once. A longer one (a county's households
-for the city) is prepared in the background (``ExportJob``), up to ``MAX_ROWS``; its file is
-kept encrypted for its requester alone, and deleted after a day.
+A list of up to ``FULIAN_EXPORT_SYNC_ROWS`` rows (10,000) downloads at once. A longer one (a
+county's households for the city) is prepared in the background (``ExportJob``), up to
+``FULIAN_EXPORT_MAX_ROWS`` (500,000); its file is kept encrypted for its requester alone,
+and deleted after a day.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from fulian.exports.models import ExportJob, Status
 
 def export(request: AuthedRequest, kind: ExportKind) -> HttpResponse:
     """The export behind a list page (``GET``: the same filters, the same scoped selector).
-    Up to ``SYNC_ROWS`` rows it downloads at once; a longer list gets a page that offers to
+    Up to ``services.sync_rows()`` rows it downloads at once; a longer list gets a page that offers to
     prepare it in the background."""
     back = f"{reverse(kind.list_url_name)}?{services.filters_query(request.GET)}"
     full = request.GET.get("full") == "1"

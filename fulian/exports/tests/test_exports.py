@@ -140,6 +140,9 @@ def test_files_are_deleted_a_day_after_they_were_made(world: World, three: None)
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 200
     ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=25))
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
+    page = client.get(reverse("exports:detail", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Deleted after 24 hours" in page
+    assert reverse("exports:download", args=[job.pk]) not in page
     assert services.prune() == 1
     job.refresh_from_db()
     assert job.status == Status.EXPIRED
