@@ -4,7 +4,7 @@ export prepared in the background."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,9 +28,6 @@ class ExportKind:
     title: str | Promise
     list_url_name: str
     text_columns: tuple[int, ...] = ()
-
-    def rows(self, records: Iterable[Any], *, full: bool) -> Iterator[list[Any]]:
-        return self.rows_of(records, full=full)
 
 
 _KINDS: dict[str, ExportKind] = {}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fulian.core.scoping import AnyUser, ScopedQuerySet
+from fulian.exports.kinds import kind_named
 
 # How long a finished export's file is kept before it is deleted.
 KEEP_FILES = datetime.timedelta(hours=24)
@@ -63,8 +64,6 @@ class ExportJob(models.Model):
 
     @property
     def kind_title(self) -> str:
-        from fulian.exports.kinds import kind_named
-
         try:
             return str(kind_named(self.kind).title)
         except KeyError:

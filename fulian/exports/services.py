@@ -81,7 +81,7 @@ def spreadsheet_of(kind: ExportKind, records: Iterable[Any], *, fmt: str, full: 
         basename=str(kind.basename),
         title=str(kind.title),
         headers=kind.headers(),
-        rows=kind.rows(records, full=full),
+        rows=kind.rows_of(records, full=full),
         text_columns=kind.text_columns,
     )
 
@@ -110,10 +110,10 @@ def job_start(*, actor: AnyUser, kind: ExportKind, query: QueryDict) -> ExportJo
 
 
 def _counted(records: Iterator[Any], job: ExportJob, every: int = 5_000) -> Iterator[Any]:
-    for done, record_ in enumerate(records, start=1):
+    for done, item in enumerate(records, start=1):
         if done % every == 0:
             ExportJob.objects.filter(pk=job.pk).update(progress=done)
-        yield record_
+        yield item
 
 
 def job_run(job_id: int) -> ExportJob:

@@ -120,3 +120,5 @@ def test_a_long_household_export_is_prepared_then_downloaded(
     assert {"周建国", "李德福", "139****0101"} <= set(values)
     phone.goto(f"{live_server.url}/exports/")
     expect(phone.get_by_role("cell", name="户情台账")).to_be_visible()
+    shot(phone, "47-my-exports-phone")
+    assert scroll_width(phone) <= PHONE_WIDTH
