@@ -65,6 +65,11 @@ DETAIL_LABELS = {
     "token": _("API token"),
     "key": _("key"),
     "rows": _("rows"),
+    "posts_ended": _("posts ended"),
+    "posts_kept": _("posts kept, anonymous"),
+    "members_removed": _("members removed"),
+    "members": _("members"),
+    "batch": _("import"),
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
@@ -19,6 +21,11 @@ class Status(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     CANCELLED = "cancelled", _("Cancelled: nothing imported")
     FAILED = "failed", _("Could not be read")
+    UNDONE = "undone", _("Undone: the imported rows were removed")
+
+
+# An import can be undone for this long after it ran, if none of its rows changed since.
+UNDO_DAYS = 7
 
 
 class ImportBatchQuerySet(ScopedQuerySet["ImportBatch"]):
@@ -50,6 +57,17 @@ class ImportBatch(PathScopedModel):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set in the transaction that wrote the rows: a row updated later was changed since.
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -68,6 +86,18 @@ class ImportBatch(PathScopedModel):
     @property
     def is_busy(self) -> bool:
         return self.status in (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+
+    @property
+    def undo_until(self) -> datetime.datetime | None:
+        """Until when this import can be undone (if none of its rows changed); None if never."""
+        if self.status != Status.IMPORTED or self.imported_at is None:
+            return None
+        return self.imported_at + datetime.timedelta(days=UNDO_DAYS)
+
+    @property
+    def undoable(self) -> bool:
+        until = self.undo_until
+        return until is not None and timezone.now() <= until
 
     @property
     def percent(self) -> int:
