@@ -30,6 +30,8 @@ def filter_households(households: HouseholdQuerySet, filters: dict[str, Any]) ->
         households = households.search(filters["q"])
     if filters.get("category"):
         households = households.in_category(filters["category"])
+    if filters.get("archived"):
+        households = households.select_related("archived_by")
     return households.select_related("org").order_by("id")
 
 

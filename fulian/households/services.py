@@ -211,7 +211,7 @@ def household_archive(*, actor: AnyUser, household: Household, reason: str) -> H
     )
     members = HouseholdMember.objects.filter(household=household).update(archived_at=now)
     household.refresh_from_db()
-    record(Action.ARCHIVE, household, changes={"reason": reason, "members": members})
+    record(Action.ARCHIVE, household, actor=actor, changes={"reason": reason, "members": members})
     return household
 
 
@@ -230,7 +230,7 @@ def household_restore(*, actor: AnyUser, household: Household, reason: str) -> H
     )
     HouseholdMember.objects.filter(household=household).update(archived_at=None)
     household.refresh_from_db()
-    record(Action.RESTORE, household, changes={"reason": reason})
+    record(Action.RESTORE, household, actor=actor, changes={"reason": reason})
     return household
 
 
@@ -273,6 +273,6 @@ def household_erase(*, actor: AnyUser, household: Household, reason: str) -> Hou
         erased_at=now,
         updated_at=now,
     )
-    record(Action.ERASE, household, object_repr=masked, changes={"reason": reason, "members_removed": members})
+    record(Action.ERASE, household, actor=actor, object_repr=masked, changes={"reason": reason, "members_removed": members})
     household.refresh_from_db()
     return household

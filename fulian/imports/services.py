@@ -257,6 +257,7 @@ def batch_undo(*, actor: AnyUser, batch: ImportBatch) -> ImportBatch:
         record(
             Action.UNDO_IMPORT,
             locked,
+            actor=actor,
             object_repr=f"{spec.label()} · {locked.filename}",
             changes={"batch": locked.pk, "rows": removed, "source": locked.filename},
         )

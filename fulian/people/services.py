@@ -339,7 +339,7 @@ def person_archive(*, actor: AnyUser, person: Person, reason: str) -> Person:
         archived_at=now, archived_by=actor, archive_reason=reason, updated_at=now
     )
     person.refresh_from_db()
-    record(Action.ARCHIVE, person, changes={"reason": reason, "posts_ended": len(posts)})
+    record(Action.ARCHIVE, person, actor=actor, changes={"reason": reason, "posts_ended": len(posts)})
     return person
 
 
@@ -358,7 +358,7 @@ def person_restore(*, actor: AnyUser, person: Person, reason: str) -> Person:
         archived_at=None, archived_by=None, archive_reason="", updated_at=timezone.now()
     )
     person.refresh_from_db()
-    record(Action.RESTORE, person, changes={"reason": reason})
+    record(Action.RESTORE, person, actor=actor, changes={"reason": reason})
     return person
 
 
@@ -421,6 +421,7 @@ def person_erase(*, actor: AnyUser, person: Person, reason: str) -> Person:
     record(
         Action.ERASE,
         person,
+        actor=actor,
         object_repr=masked,
         changes={"reason": reason, "posts_ended": len(posts), "posts_kept": person.posts.count()},
     )
