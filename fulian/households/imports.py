@@ -7,7 +7,7 @@ from collections import ChainMap
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -202,7 +202,7 @@ def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
         Household.objects.filter(import_batch=batch.pk)
         .annotate(has_members=Exists(HouseholdMember.objects.filter(household=OuterRef("pk"))))
         .filter(Q(updated_at__gt=since) | Q(has_members=True))
-        .order_by("import_row", "id")
+        .order_by(F("import_row").asc(nulls_last=True), "id")
         .values_list("import_row", "head_name", "updated_at", "archived_at", "erased_at", "has_members")
     )
     blockers = []

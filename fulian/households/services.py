@@ -247,7 +247,6 @@ _ERASED_HOUSEHOLD = {
     "categories": 0,
     "notes": "",
     "archive_reason": "",
-    "import_row": None,
 }
 
 

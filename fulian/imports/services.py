@@ -159,6 +159,7 @@ def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) ->
             batch.message = stale.message
             batch.save()
             return batch
+    batch.refresh_from_db(fields=["imported_at"])  # set by the write, in its transaction (undo)
     batch.status, batch.imported, batch.message = Status.IMPORTED, written, ""
     batch.report = evaluation.report()
     _discard_file(batch)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -295,7 +295,7 @@ def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
             post_changed=Exists(own.filter(Q(end_date__isnull=False) | Q(updated_at__gt=since))),
         )
         .filter(Q(updated_at__gt=since) | Q(other_post=True) | Q(post_changed=True))
-        .order_by("import_row", "id")
+        .order_by(F("import_row").asc(nulls_last=True), "id")
         .values_list("import_row", "name", "updated_at", "archived_at", "erased_at", "other_post", "post_changed")
     )
     blockers = []

@@ -384,7 +384,6 @@ _ERASED_PERSON = {
     "notes": "",
     "account": None,
     "archive_reason": "",
-    "import_row": None,
 }
 
 

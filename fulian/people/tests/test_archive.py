@@ -386,3 +386,13 @@ def test_the_lists_run_the_same_queries_for_5_or_50_people(world: World, archive
     assert many == few
     page = listed(client, reverse("people:list"), {"archived": archived})
     assert page.count('href="/people/') >= 50
+
+
+def test_an_archived_record_is_still_revealed_through_its_own_page(world: World) -> None:
+    gone = archive(world, person(world, "huilong", "周桂姣", mobile="13907331215"))
+    shown = world.client_for("xinshi_staff").post(reverse("people:reveal", args=[gone.pk]), {"field": "mobile"})
+    assert shown.status_code == 200
+    assert "13907331215" in shown.content.decode()
+    api = world.api_for("xinshi_staff").post(reverse("api:person-reveal", args=[gone.pk]), {"field": "mobile"})
+    assert api.json() == {"field": "mobile", "value": "13907331215"}
+    assert AuditEvent.objects.filter(action="reveal", object_id=str(gone.pk)).count() == 2
