@@ -78,8 +78,15 @@ class ArchivableModel(models.Model):
         related_name="+",
         verbose_name=gettext_lazy("archived by"),
     )
+    # A default in the database too: rows written by COPY with a column list (the benchmark's
+    # city) need not name it.
     archive_reason = models.CharField(
-        gettext_lazy("reason for archiving"), max_length=REASON_MAX_LENGTH, blank=True, editable=False
+        gettext_lazy("reason for archiving"),
+        max_length=REASON_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
     )
     erased_at = models.DateTimeField(gettext_lazy("erased at"), null=True, blank=True, editable=False)
 

@@ -272,6 +272,8 @@ def household_erase(*, actor: AnyUser, household: Household, reason: str) -> Hou
         erased_at=now,
         updated_at=now,
     )
-    record(Action.ERASE, household, actor=actor, object_repr=masked, changes={"reason": reason, "members_removed": members})
+    record(
+        Action.ERASE, household, actor=actor, object_repr=masked, changes={"reason": reason, "members_removed": members}
+    )
     household.refresh_from_db()
     return household

@@ -18,7 +18,14 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="household",
             name="archive_reason",
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name="reason for archiving"),
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                default="",
+                editable=False,
+                max_length=200,
+                verbose_name="reason for archiving",
+            ),
         ),
         migrations.AddField(
             model_name="household",

@@ -108,6 +108,8 @@ def test_the_member_edit_page_holds_no_id_number_and_saves_untouched(world: Worl
 def test_revealing_from_the_household_edit_page_is_audited(world: World, stored: Household) -> None:
     page_of(world, reverse("households:edit", args=[stored.pk]))
     assert not AuditEvent.objects.filter(action="reveal").exists()
-    shown = world.client_for("xinshi_staff").post(reverse("households:reveal", args=[stored.pk]), {"field": "id_number"})
+    shown = world.client_for("xinshi_staff").post(
+        reverse("households:reveal", args=[stored.pk]), {"field": "id_number"}
+    )
     assert HEAD in shown.content.decode()
     assert AuditEvent.objects.get(action="reveal").changes == {"field": "id_number"}

@@ -47,9 +47,7 @@ def imported(world: World, kind: str, data: bytes, org: str = "xinshi", by: str 
         actor=world.user(by), kind=kind, org=world.org(org), upload=SimpleUploadedFile("台账.xlsx", data)
     )
     batch.refresh_from_db()
-    services.batch_commit(
-        actor=world.user(by), batch=batch, sha256=batch.sha256, valid_rows=batch.report["valid_rows"]
-    )
+    services.batch_commit(actor=world.user(by), batch=batch, sha256=batch.sha256, valid_rows=batch.report["valid_rows"])
     batch.refresh_from_db()
     assert batch.status == "imported", batch.message
     return batch
@@ -245,7 +243,9 @@ def test_the_import_page_offers_the_undo_and_the_undo_page_does_it(world: World)
 def test_the_undo_page_lists_the_rows_that_block_it(world: World) -> None:
     batch = imported(world, "households", households_file("周建国", "李德福"))
     households.household_update(
-        actor=world.user("xinshi_staff"), household=Household.objects.get(head_name="李德福"), values={"address": "县城"}
+        actor=world.user("xinshi_staff"),
+        household=Household.objects.get(head_name="李德福"),
+        values={"address": "县城"},
     )
     client = world.client_for("xinshi_staff")
     page = client.get(reverse("imports:undo", args=[batch.pk]), headers={"accept-language": "en"}).content.decode()
@@ -263,7 +263,10 @@ def test_the_page_says_why_an_old_import_cannot_be_undone(world: World, clock: C
     batch = imported(world, "households", households_file("周建国"))
     clock.advance(minutes=8 * 24 * 60)
     client = world.client_for("xinshi_staff")
-    assert reverse("imports:undo", args=[batch.pk]) not in client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert (
+        reverse("imports:undo", args=[batch.pk])
+        not in client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    )
     page = client.get(reverse("imports:undo", args=[batch.pk]), headers={"accept-language": "en"}).content.decode()
     assert "can be undone for 7 days" in page
     assert client.post(reverse("imports:undo", args=[batch.pk])).status_code == 400
@@ -273,7 +276,9 @@ def test_undo_through_the_api(world: World) -> None:
     api = world.api_for("xinshi_staff")
     blocked = imported(world, "households", households_file("周建国", "李德福"))
     households.household_update(
-        actor=world.user("xinshi_staff"), household=Household.objects.get(head_name="周建国"), values={"address": "县城"}
+        actor=world.user("xinshi_staff"),
+        household=Household.objects.get(head_name="周建国"),
+        values={"address": "县城"},
     )
     answer = api.post(reverse("api:import-undo", args=[blocked.pk]))
     assert answer.status_code == 409

@@ -141,7 +141,11 @@ def test_an_archived_record_is_read_only_until_restored(world: World) -> None:
         services.person_update(actor=staff, person=gone, values={"address": "长沙"})
     with pytest.raises(ValidationError, match="archived"):
         services.post_assign(
-            actor=staff, person=gone, org=world.org("huilong"), kind=PostKind.MEMBER, start_date=datetime.date(2025, 1, 1)
+            actor=staff,
+            person=gone,
+            org=world.org("huilong"),
+            kind=PostKind.MEMBER,
+            start_date=datetime.date(2025, 1, 1),
         )
     with pytest.raises(ValidationError, match="archived"):
         services.person_set_photo(actor=staff, person=gone, upload=None)
@@ -162,7 +166,9 @@ def test_a_returning_person_is_pointed_to_her_archived_record(world: World) -> N
     archive(world, person(world, "huilong", "周桂姣", id_number=NUMBER))
     with pytest.raises(ValidationError) as refused:
         person(world, "huilong", "周桂姣", id_number=NUMBER)
-    assert refused.value.message_dict["id_number"] == ["A person with this ID number is in the archive: restore her record instead."]
+    assert refused.value.message_dict["id_number"] == [
+        "A person with this ID number is in the archive: restore her record instead."
+    ]
 
 
 # --- bad input and refusals ---------------------------------------------------------------------

@@ -60,7 +60,12 @@ def test_saving_the_form_untouched_keeps_everything(world: World, stored: Person
         datetime.date(1969, 8, 15),
         stored.gender,
     )
-    assert (after.name, after.address, after.notes, after.org_id) == ("周桂姣", "回龙村3组", "第一行\n第二行", stored.org_id)
+    assert (after.name, after.address, after.notes, after.org_id) == (
+        "周桂姣",
+        "回龙村3组",
+        "第一行\n第二行",
+        stored.org_id,
+    )
     assert not AuditEvent.objects.filter(action="update", object_id=str(stored.pk)).exists()
 
 
