@@ -152,11 +152,16 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
     by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"]}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
-        for id_hash in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
-            "id_hash", flat=True
+        for id_hash, archived_at in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
+            "id_hash", "archived_at"
         ):
             found[by_hash[id_hash]] = [
-                ("id_number", _("A household with this head's ID number is already registered."))
+                (
+                    "id_number",
+                    _("A household with this head's ID number is already registered.")
+                    if archived_at is None
+                    else _("This ID number belongs to an archived household: restore that household instead."),
+                )
             ]
     without = [(number, h) for number, h in rows if not h["id_hash"]]
     orgs = {h["org"].pk for _n, h in without}

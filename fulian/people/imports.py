@@ -214,10 +214,17 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
     by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
-        for id_hash in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
-            "id_hash", flat=True
+        for id_hash, archived_at in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
+            "id_hash", "archived_at"
         ):
-            found[by_hash[id_hash]] = [("id_number", _("A person with this ID number is already on the roster."))]
+            found[by_hash[id_hash]] = [
+                (
+                    "id_number",
+                    _("A person with this ID number is already on the roster.")
+                    if archived_at is None
+                    else _("A person with this ID number is in the archive: restore her record instead."),
+                )
+            ]
     without = [(n, e) for n, e in rows if not e.person.id_hash]
     if without:
         stored = set(

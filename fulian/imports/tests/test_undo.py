@@ -280,7 +280,7 @@ def test_undo_through_the_api(world: World) -> None:
         household=Household.objects.get(head_name="周建国"),
         values={"address": "县城"},
     )
-    answer = api.post(reverse("api:import-undo", args=[blocked.pk]))
+    answer = api.post(reverse("api:import-undo", args=[blocked.pk]), headers={"accept-language": "en"})
     assert answer.status_code == 409
     body = answer.json()
     assert body["more"] is False
@@ -290,8 +290,54 @@ def test_undo_through_the_api(world: World) -> None:
     done = api.post(reverse("api:import-undo", args=[batch.pk]))
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["undone_by"]) == ("undone", "xinshi_staff")
-    again = api.post(reverse("api:import-undo", args=[batch.pk]))
+    again = api.post(reverse("api:import-undo", args=[batch.pk]), headers={"accept-language": "en"})
     assert again.status_code == 400
     assert "already been undone" in again.json()["detail"]
     assert list(Household.objects.order_by("id").values_list("head_name", flat=True)) == ["周建国", "李德福"]
     assert not HouseholdMember.objects.exists()
+
+
+def test_a_row_of_an_archived_record_is_pointed_to_the_archive(world: World) -> None:
+    from fulian.core.testing.ids import id_number
+
+    number = id_number("430223", "19650101")
+    households.household_archive(
+        actor=world.user("xinshi_staff"),
+        household=household(world, "huilong", "周建国", id_number=number),
+        reason="迁出",
+    )
+    data = xlsx([["村（社区）", "户主姓名", "户主身份证号"], ["回龙村", "周建国", number]])
+    batch = services.batch_upload(
+        actor=world.user("xinshi_staff"),
+        kind="households",
+        org=world.org("xinshi"),
+        upload=SimpleUploadedFile("x.xlsx", data),
+    )
+    batch.refresh_from_db()
+    assert [p["message"] for p in batch.report["problems"]] == [
+        "This ID number belongs to an archived household: restore that household instead."
+    ]
+
+
+def test_the_import_lists_run_the_same_queries_for_2_or_12_uploads(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client, api = world.client_for("xinshi_staff"), world.api_for("xinshi_staff")
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("imports:list")).status_code == 200
+        with CaptureQueriesContext(connection) as rest:
+            assert api.get(reverse("api:import-list")).status_code == 200
+        return len(page), len(rest)
+
+    undo(world, imported(world, "households", households_file("周建国")))
+    imported(world, "households", households_file("李德福"))
+    queries()  # the first request of a client loads its session and grants
+    few = queries()
+    for n in range(10):
+        batch = imported(world, "households", households_file(f"王{n}"))
+        if n % 2:
+            undo(world, batch)
+    assert queries() == few

@@ -150,11 +150,14 @@ def test_an_archived_record_is_read_only_until_restored(world: World) -> None:
     with pytest.raises(ValidationError, match="archived"):
         services.person_set_photo(actor=staff, person=gone, upload=None)
     client = world.client_for("xinshi_staff")
-    edit = client.get(reverse("people:edit", args=[gone.pk]), follow=True)
+    edit = client.get(reverse("people:edit", args=[gone.pk]), follow=True, headers={"accept-language": "en"})
     assert edit.redirect_chain == [(reverse("people:detail", args=[gone.pk]), 302)]
     assert "restore the record before changing it" in edit.content.decode()
     patched = world.api_for("xinshi_staff").patch(
-        reverse("api:person-detail", args=[gone.pk]), {"address": "长沙"}, format="json"
+        reverse("api:person-detail", args=[gone.pk]),
+        {"address": "长沙"},
+        format="json",
+        headers={"accept-language": "en"},
     )
     assert patched.status_code == 400
     assert "archived" in patched.json()["detail"]

@@ -98,3 +98,26 @@ def test_a_roster_names_but_does_not_link_a_member_kept_outside_the_readers_scop
     assert world.client_for("xinshi_staff").get(reverse("people:detail", args=[cadre.pk])).status_code == 404
     city = world.client_for("city_admin").get(roster).content.decode()
     assert reverse("people:detail", args=[cadre.pk]) in city
+
+
+def test_a_roster_runs_the_same_queries_for_3_or_20_members(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client_for("xinshi_staff")
+    roster = reverse("people:roster", args=[world.org("huilong").pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(roster).status_code == 200
+        return len(captured)
+
+    post(world, person(world, "huilong", "周桂姣"), "huilong", PostKind.CHAIR)
+    for n in range(2):
+        post(world, person(world, "city" if n else "huilong", f"李{n}"), "huilong")
+    queries()
+    few = queries()
+    for n in range(17):
+        post(world, person(world, "city" if n % 2 else "huilong", f"王{n}"), "huilong")
+    assert queries() == few
+    assert client.get(roster).content.decode().count('href="/people/') >= 10
