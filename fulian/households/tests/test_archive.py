@@ -1,5 +1,7 @@
 """Archiving, restoring and erasing households (and their members): services, pages, API."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -169,7 +171,7 @@ def test_erasing_deletes_the_members_and_destroys_the_heads_data(world: World) -
         services.household_erase(actor=world.user("xinshi_staff"), household=h, reason="户主来函申请删除")
     before = AuditEvent.objects.count()
     services.household_erase(actor=world.user("youxian_admin"), household=h, reason="户主来函申请删除")
-    row = Household.objects.with_archived().values().get(pk=h.pk)
+    row: dict[str, Any] = dict(Household.objects.with_archived().values().get(pk=h.pk))
     for field in ("head_name", "search_keys", "address", "notes"):
         assert row[field] == "", field
     for field in ("id_number", "id_hash", "mobile", "mobile_hash"):
@@ -245,3 +247,10 @@ def test_the_lists_run_the_same_queries_for_5_or_50_households(world: World, arc
     assert queries() == few
     shown = english(client, reverse("households:list"), {"archived": archived}).count('href="/households/')
     assert shown >= 50
+
+
+def test_an_erased_household_is_listed_among_the_archived_without_a_name(world: World) -> None:
+    h = household(world, "huilong", "周建国")
+    services.household_erase(actor=world.user("city_admin"), household=h, reason="申请删除")
+    page = english(world.client_for("xinshi_staff"), reverse("households:list"), {"archived": "1"})
+    assert f'<a href="/households/{h.pk}/">(erased)</a>' in page

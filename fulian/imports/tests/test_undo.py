@@ -64,7 +64,8 @@ def test_a_household_import_is_undone_with_one_audit_event(world: World) -> None
     earlier = household(world, "huilong", "王老户")
     batch = imported(world, "households", households_file("周建国", "李德福"))
     assert batch.imported_at is not None
-    assert sorted(Household.objects.filter(import_batch=batch.pk).values_list("import_row", flat=True)) == [3, 4]
+    rows = Household.objects.filter(import_batch=batch.pk).order_by("import_row").values_list("import_row", flat=True)
+    assert list(rows) == [3, 4]
     before = AuditEvent.objects.count()
     done = undo(world, batch)
     assert (done.status, done.undone_by, done.undone_at is not None) == ("undone", world.user("xinshi_staff"), True)

@@ -1,6 +1,7 @@
 """Archiving, restoring and erasing people: through the services, the pages and the API."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -293,7 +294,7 @@ def test_erasing_destroys_every_personal_field_and_keeps_her_posts_anonymous(
             backbone_since=datetime.date(2020, 1, 1),
         ),
     )
-    photo = who.photo.name
+    photo = str(who.photo.name)
     storage = who.photo.storage
     ended = post(world, who, "huilong", PostKind.MEMBER)
     services.post_end(actor=world.user("city_admin"), post=ended, on=datetime.date(2022, 1, 1))
@@ -302,7 +303,7 @@ def test_erasing_destroys_every_personal_field_and_keeps_her_posts_anonymous(
         services.person_erase(actor=world.user("xinshi_staff"), person=who, reason="本人申请删除")
     with django_capture_on_commit_callbacks(execute=True):
         erased = services.person_erase(actor=world.user("youxian_admin"), person=who, reason="2025-03-01 来函申请删除")
-    row = Person.objects.with_archived().values().get(pk=who.pk)
+    row: dict[str, Any] = dict(Person.objects.with_archived().values().get(pk=who.pk))
     for field in ("name", "search_keys", "ethnicity", "occupation", "address", "skills", "notes", "photo"):
         assert row[field] == "", field
     for field in ("id_number", "id_hash", "mobile", "mobile_hash", "birth_date", "backbone_since", "account_id"):
@@ -405,3 +406,14 @@ def test_an_archived_record_is_still_revealed_through_its_own_page(world: World)
     api = world.api_for("xinshi_staff").post(reverse("api:person-reveal", args=[gone.pk]), {"field": "mobile"})
     assert api.json() == {"field": "mobile", "value": "13907331215"}
     assert AuditEvent.objects.filter(action="reveal", object_id=str(gone.pk)).count() == 2
+
+
+def test_an_erased_person_is_listed_among_the_archived_without_a_name(world: World) -> None:
+    who = person(world, "huilong", "周桂姣")
+    services.person_erase(actor=world.user("city_admin"), person=who, reason="本人申请删除")
+    page = (
+        world.client_for("xinshi_staff")
+        .get(reverse("people:list"), {"archived": "1"}, headers={"accept-language": "en"})
+        .content.decode()
+    )
+    assert f'<a href="/people/{who.pk}/">(erased)</a>' in page
