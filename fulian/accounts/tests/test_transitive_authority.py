@@ -29,7 +29,7 @@ NEW_PASSWORD = "Another-Passw0rd!"
 @pytest.fixture(params=["yanling", "city"])
 def double_agent(request: Any, world: World) -> User:
     """An account of 攸县 新市镇, staff there, and also an administrator of 炎陵县 or of the city."""
-    user = UserFactory(username="double_agent", org=world.org("xinshi"))
+    user = UserFactory.create(username="double_agent", org=world.org("xinshi"))
     RoleGrantFactory(user=user, org=world.org("xinshi"), role=Role.STAFF)
     RoleGrantFactory(user=user, org=world.org(request.param), role=Role.ADMIN)
     return user
@@ -153,7 +153,7 @@ def test_the_city_officer_reaches_every_role_and_resets_it(world: World, double_
 
 
 def test_the_county_officer_still_manages_an_account_whose_roles_are_all_in_her_county(world: World) -> None:
-    user = UserFactory(username="county_only", org=world.org("xinshi"))
+    user = UserFactory.create(username="county_only", org=world.org("xinshi"))
     RoleGrantFactory(user=user, org=world.org("xinshi"), role=Role.STAFF)
     RoleGrantFactory(user=user, org=world.org("youxian"), role=Role.VIEWER)
     officer = world.user("youxian_security")
@@ -168,7 +168,7 @@ def test_the_county_officer_still_manages_an_account_whose_roles_are_all_in_her_
 
 
 def test_a_role_granted_beyond_her_reach_later_takes_the_account_out_of_her_hands(world: World) -> None:
-    user = UserFactory(username="promoted", org=world.org("xinshi"))
+    user = UserFactory.create(username="promoted", org=world.org("xinshi"))
     officer = world.user("youxian_security")
     services.user_set_password(actor=officer, user=user, password=NEW_PASSWORD)  # allowed today
     services.role_grant(actor=world.user("security"), user=user, org=world.org("city"), role=Role.ADMIN)
