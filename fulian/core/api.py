@@ -43,6 +43,25 @@ class ScopedViewSetMixin:
         payload.is_valid(raise_exception=True)
         return payload.validated_data
 
+    def visible_param(self, name: str, model: Any, *, label: str) -> Any:
+        """The row a query parameter names by id, among those the caller may see; None when the
+        parameter is absent. A value that is not an id, or names nothing visible, is a 400 that
+        says so — never an ignored filter, never a database error (an id past 64 bits)."""
+        raw = self.request.query_params.get(name, "")
+        if not raw:
+            return None
+        row = None
+        if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
+            row = model.objects.visible_to(self.request.user).filter(pk=int(raw)).first()
+        if row is None:
+            raise ValidationError(
+                {name: [_("No %(label)s with id %(id)s in your area.") % {"label": label, "id": raw}]}
+            )
+        return row
+
+
+MAX_ID = 2**63 - 1  # the largest id a bigint (PostgreSQL) or an INTEGER (SQLite) holds
+
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     pass
