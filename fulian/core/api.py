@@ -48,15 +48,19 @@ class ScopedViewSetMixin:
         parameter is absent. A value that is not an id, or names nothing visible, is a 400 that
         says so — never an ignored filter, never a database error (an id past 64 bits)."""
         raw = self.request.query_params.get(name, "")
-        if not raw:
-            return None
+        return self.visible_field(name, raw, model, label=label) if raw else None
+
+    def visible_field(self, name: str, raw: Any, model: Any, *, label: str) -> Any:
+        """The row a request field names by id, among those the caller may see, else a 400 on
+        that field (like an organisation code): a body that names something is bad input, not
+        a missing page."""
+        text = str(raw)
         row = None
-        if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID:
-            row = model.objects.visible_to(self.request.user).filter(pk=int(raw)).first()
+        if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+            row = model.objects.visible_to(self.request.user).filter(pk=int(text)).first()
         if row is None:
-            raise ValidationError(
-                {name: [_("No %(label)s with id %(id)s in your area.") % {"label": label, "id": raw}]}
-            )
+            message = _("No %(label)s with id %(id)s in your area.") % {"label": label, "id": text}
+            raise ValidationError({name: [message]})
         return row
 
 

@@ -46,3 +46,17 @@ def test_posts_of_a_person_outside_the_area_is_a_400(world: World) -> None:
     )
     assert _get(world, "xinshi_staff", f"/api/v1/posts/?person={person.pk}").status_code == 400
     assert _get(world, "yanling_admin", f"/api/v1/posts/?person={person.pk}").status_code == 200
+
+
+def test_a_post_for_a_person_outside_the_area_is_a_400_on_that_field(world: World) -> None:
+    person = people_services.person_create(
+        actor=world.user("city_admin"), org=world.org("shucai"), values={"name": "罗秀英", "gender": "F"}
+    )
+    response = world.api_for("xinshi_staff").post(
+        "/api/v1/posts/",
+        {"person": person.pk, "org": "430223123215", "kind": "member", "start_date": "2026-01-01"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"person": [f"No person with id {person.pk} in your area."]}

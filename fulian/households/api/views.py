@@ -107,9 +107,7 @@ class MemberViewSet(
     @extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer})
     def create(self, request: Request) -> Response:
         data = dict(self.validated(MemberWriteSerializer))
-        household = get_visible_or_404(
-            Household.objects, request.user, pk=data.pop("household"), action="households.change"
-        )
+        household = self.visible_field("household", data.pop("household"), Household, label=_("household"))
         return Response(
             MemberSerializer(services.member_add(actor=request.user, household=household, values=data)).data, status=201
         )

@@ -119,7 +119,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer})
     def create(self, request: Request) -> Response:
         values = self.validated(PostCreateSerializer)
-        person = get_visible_or_404(Person.objects, request.user, pk=values["person"])
+        person = self.visible_field("person", values["person"], Person, label=_("person"))
         post = services.post_assign(
             actor=request.user,
             person=person,
