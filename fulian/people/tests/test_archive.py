@@ -52,7 +52,8 @@ def test_an_archived_person_leaves_every_list_search_export_and_picker(world: Wo
         {"person": gone.pk, "org": world.org("huilong").code, "kind": "member", "start_date": "2025-01-01"},
         format="json",
     )
-    assert picked.status_code == 404
+    assert picked.status_code == 400
+    assert set(picked.json()) == {"person"}
 
 
 def test_the_archived_list_shows_only_the_archived(world: World) -> None:
@@ -417,3 +418,11 @@ def test_an_erased_person_is_listed_among_the_archived_without_a_name(world: Wor
         .content.decode()
     )
     assert f'<a href="/people/{who.pk}/">(erased)</a>' in page
+
+
+def test_her_posts_stay_readable_through_the_api_after_archiving(world: World) -> None:
+    who = person(world, "huilong", "周桂姣")
+    chair = post(world, who, "huilong", PostKind.CHAIR)
+    archive(world, who)
+    rows = world.api_for("xinshi_staff").get(reverse("api:post-list"), {"person": str(who.pk)}).json()["results"]
+    assert [(r["id"], r["end_date"]) for r in rows] == [(chair.pk, timezone.localdate().isoformat())]
