@@ -63,7 +63,9 @@ class ScopedViewSetMixin:
         text = str(raw)
         row = None
         if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
-            rows = model.objects.with_archived() if archived and hasattr(model.objects, "with_archived") else model.objects
+            rows = model.objects
+            if archived and hasattr(rows, "with_archived"):
+                rows = rows.with_archived()
             row = rows.visible_to(self.request.user).filter(pk=int(text)).first()
         if row is None:
             message = _("No %(label)s with id %(id)s in your area.") % {"label": label, "id": text}
