@@ -251,6 +251,9 @@ TASKS = {
         )
     }
 }
+# A background import (or its check) that shows no progress for this long is taken for stopped
+# (its worker killed or gone) and marked failed; a 100,000-row import takes well under a minute.
+FULIAN_IMPORT_STALE_MINUTES = float(os.environ.get("FULIAN_IMPORT_STALE_MINUTES", "30"))
 
 LOGGING = {
     "version": 1,

@@ -43,7 +43,7 @@ WATCH_MARGIN = datetime.timedelta(seconds=5)
 
 def stale_after() -> datetime.timedelta:
     """How long a running batch may go without a sign of life (``FULIAN_IMPORT_STALE_MINUTES``)."""
-    return datetime.timedelta(minutes=float(getattr(settings, "FULIAN_IMPORT_STALE_MINUTES", 30)))
+    return datetime.timedelta(minutes=settings.FULIAN_IMPORT_STALE_MINUTES)
 
 
 class Stopped(Exception):
