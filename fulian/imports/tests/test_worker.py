@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import translation
 
 from fulian.audit.models import AuditEvent
 from fulian.core.testing.world import World
@@ -203,7 +204,8 @@ def test_a_cancel_while_the_worker_imports_wins_or_is_refused_never_both(
 
     def cancel() -> None:  # another request, on its own connection
         try:
-            services.batch_cancel(actor=live_world.user("xinshi_staff"), batch=batch)
+            with translation.override("en"):
+                services.batch_cancel(actor=live_world.user("xinshi_staff"), batch=batch)
             outcome["cancelled"] = True
         except ValidationError as refused:
             outcome["refused"] = refused.messages
@@ -224,7 +226,7 @@ def test_a_cancel_while_the_worker_imports_wins_or_is_refused_never_both(
         assert not Household.objects.exists()
         assert not AuditEvent.objects.filter(action="import").exists()
     else:
-        assert outcome == {"refused": ["This upload is Imported; it can no longer be cancelled."]}
+        assert outcome == {"refused": ["This upload can no longer be cancelled (its status: Imported)."]}
         assert batch.status == Status.IMPORTED
         assert Household.objects.count() == 2
     assert not stored.exists()
