@@ -357,8 +357,8 @@ def batch_cancel(*, actor: AnyUser, batch: ImportBatch) -> ImportBatch:
     require(actor, engine.kind_named(batch.kind).change_action, batch.org)
     if not _end(batch, Status.CANCELLED, leaving=CANCELLABLE, message=""):
         batch.refresh_from_db()
-        status = batch.get_status_display()
-        raise ValidationError(_("This upload can no longer be cancelled (its status: %(status)s).") % {"status": status})
+        message = _("This upload can no longer be cancelled (its status: %(status)s).")
+        raise ValidationError(message % {"status": batch.get_status_display()})
     batch.refresh_from_db()
     return batch
 
