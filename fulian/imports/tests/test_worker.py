@@ -116,6 +116,17 @@ def _until(workers: Workers, batch: ImportBatch, statuses: Any) -> ImportBatch:
     return _wait(workers, f"batch {batch.pk} to be {'/'.join(statuses)}", reached)
 
 
+def _task_finished(workers: Workers, name: str) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    def finished() -> bool:
+        return DBTaskResult.objects.filter(
+            task_path=f"fulian.imports.tasks.{name}", status__in=["SUCCESSFUL", "FAILED"]
+        ).exists()
+
+    _wait(workers, f"the worker to finish {name}", finished)
+
+
 def _upload_and_preview(world: World, workers: Workers) -> ImportBatch:
     batch = services.batch_upload(
         actor=world.user("xinshi_staff"),
@@ -220,7 +231,8 @@ def test_a_cancel_while_the_worker_imports_wins_or_is_refused_never_both(
         assert outcome == {"cancelled": True}  # not held up by the import's transaction
     (pause / "resume").touch()
     user.join(timeout=60)
-    batch = _until(workers, batch, FINAL)
+    _task_finished(workers, "import_batch")  # the batch may be final before the import noticed
+    batch = ImportBatch.objects.get(pk=batch.pk)
     if postgres:
         assert batch.status == Status.CANCELLED
         assert not Household.objects.exists()
