@@ -109,10 +109,8 @@ def _move(batch_id: int, leaving: Iterable[str], to: Status, **fields: Any) -> b
     now = timezone.now()
     if to in FINAL:
         fields["finished_at"] = now
-    return (
-        ImportBatch.objects.filter(pk=batch_id, status__in=list(leaving)).update(status=to, updated_at=now, **fields)
-        == 1
-    )
+    still = ImportBatch.objects.filter(pk=batch_id, status__in=list(leaving))
+    return still.update(status=to, updated_at=now, **fields) == 1
 
 
 def _discard_file(batch: ImportBatch) -> None:
