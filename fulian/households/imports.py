@@ -202,7 +202,7 @@ def _write(context: Context, households: list[dict[str, Any]]) -> int:
 def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
     """The households this upload added that changed since (edited, archived, erased, given
     members): undoing would lose that work."""
-    since = batch.imported_at
+    since = batch.finished_at
     rows = (
         Household.objects.filter(import_batch=batch.pk)
         .annotate(has_members=Exists(HouseholdMember.objects.filter(household=OuterRef("pk"))))

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record as audit
 from fulian.core.spreadsheets import Row, SpreadsheetError, Table, read_table
-from fulian.imports.models import ImportBatch
 
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -340,6 +339,9 @@ def write(
     lock: Callable[[], None] = lambda: None,
     progress: Callable[[int, int], None] | None = None,
     source: str = "",
+    audit_object: Any = None,
+    audit_details: Mapping[str, Any] | None = None,
+    before_commit: Callable[[Evaluation, int], None] | None = None,
     batch_id: int | None = None,
 ) -> tuple[Evaluation, int]:
     """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
@@ -350,8 +352,11 @@ def write(
     line): its rows are not read and checked again, only compared once more with what is
     stored, under the lock. Without it (a background task) the file is evaluated again.
 
-    ``batch_id`` (an upload's import) marks every row written with it and records the time of
-    the write on the upload, in the same transaction: the import can then be undone."""
+    ``actor`` is who the audit event names (for a background import: who chose to import);
+    ``audit_object`` and ``audit_details`` add the upload and its uploader to the event.
+    ``before_commit(evaluation, written)`` runs last inside the transaction: an exception
+    there (the upload was cancelled meanwhile) rolls every row back. ``batch_id`` (an upload's
+    import) marks every row written with it and its row in the sheet: the import can be undone."""
     if file_hash(data) != expected_sha256 or (prior is not None and prior.sha256 != expected_sha256):
         raise StalePreview(_("The file is not the one previewed. Upload it again to see a new preview."))
     with transaction.atomic():
@@ -374,17 +379,17 @@ def write(
         evaluation.context.batch_id = batch_id
         evaluation.context.row_numbers = [number for number, _record in evaluation.records]
         written = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
-        if batch_id is not None:
-            ImportBatch.objects.filter(pk=batch_id).update(imported_at=timezone.now())
         # One event for the import, not one per row.
         audit(
             Action.IMPORT,
-            None,
+            audit_object,
             org=org,
             actor=actor,
             object_repr=kind.label(),
-            changes={"rows": written, "source": source or filename, **({"batch": batch_id} if batch_id else {})},
+            changes={"rows": written, "source": source or filename, **(audit_details or {})},
         )
+        if before_commit is not None:
+            before_commit(evaluation, written)
     return evaluation, written
 
 

@@ -293,7 +293,7 @@ def _write(context: Context, entries: list[Entry]) -> int:
 def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
     """The people this upload added who changed since (edited, archived, erased, given another
     post, a post of theirs ended or changed): undoing would lose that work."""
-    since = batch.imported_at
+    since = batch.finished_at
     own = Post.objects.filter(person=OuterRef("pk"), import_batch=batch.pk)
     rows = (
         Person.objects.filter(import_batch=batch.pk)

@@ -63,7 +63,7 @@ def undo(world: World, batch: ImportBatch, by: str = "xinshi_staff") -> ImportBa
 def test_a_household_import_is_undone_with_one_audit_event(world: World) -> None:
     earlier = household(world, "huilong", "王老户")
     batch = imported(world, "households", households_file("周建国", "李德福"))
-    assert batch.imported_at is not None
+    assert batch.finished_at is not None
     rows = Household.objects.filter(import_batch=batch.pk).order_by("import_row").values_list("import_row", flat=True)
     assert list(rows) == [3, 4]
     before = AuditEvent.objects.count()
@@ -200,10 +200,21 @@ def test_only_an_import_that_ran_can_be_undone_and_only_once(world: World) -> No
 
 def test_an_import_from_before_undo_existed_cannot_be_undone(world: World) -> None:
     batch = imported(world, "households", households_file("周建国"))
-    ImportBatch.objects.filter(pk=batch.pk).update(imported_at=None)
+    ImportBatch.objects.filter(pk=batch.pk).update(finished_at=None)
     batch.refresh_from_db()
     with pytest.raises(ValidationError, match="ran before imports could be undone"):
         undo(world, batch)
+
+
+def test_an_import_whose_rows_were_not_marked_cannot_be_undone(world: World) -> None:
+    # Imported before the rows carried their upload: nothing to tell them from others.
+    batch = imported(world, "households", households_file("周建国"))
+    Household.objects.update(import_batch=None)
+    with pytest.raises(ValidationError, match="ran before imports could be undone"):
+        undo(world, batch)
+    batch.refresh_from_db()
+    assert batch.status == "imported"
+    assert Household.objects.count() == 1
 
 
 @pytest.mark.parametrize("username", ["huilong_zhiwei", "leader", "yanling_admin"])
