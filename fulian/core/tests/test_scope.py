@@ -115,7 +115,8 @@ def _api_detail_methods() -> set[tuple[str, str]]:
         for action, method in DETAIL_ACTIONS.items():
             if hasattr(viewset, action):
                 served.add((f"api:{basename}-detail", method))
-        for extra in viewset.get_extra_actions():
+        extras: list[Any] = viewset.get_extra_actions()  # functions carrying DRF's @action attributes
+        for extra in extras:
             if extra.detail:
                 served |= {(f"api:{basename}-{extra.url_name}", method) for method in extra.mapping}
     return served
