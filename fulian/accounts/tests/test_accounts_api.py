@@ -1,10 +1,12 @@
 """Accounts and role grants through the API: the security officer's pages, as endpoints."""
 
+import datetime
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
@@ -53,7 +55,14 @@ def test_bad_account_fields_name_the_field(world: World, change: dict[str, str],
 def test_unlock_password_and_active_work_through_the_api(world: World) -> None:
     client = api_client(world, "security")
     target = world.user("xinshi_staff")
-    assert client.post(f"/api/v1/accounts/{target.pk}/unlock/").status_code == 200
+    User.objects.filter(pk=target.pk).update(
+        failed_logins=5, locked_until=timezone.now() + datetime.timedelta(minutes=15)
+    )
+    assert world.user("xinshi_staff").is_locked
+    unlocked = client.post(f"/api/v1/accounts/{target.pk}/unlock/")
+    assert unlocked.status_code == 200
+    target.refresh_from_db()
+    assert (target.is_locked, target.failed_logins) == (False, 0)
     assert client.post(f"/api/v1/accounts/{target.pk}/password/", {"password": "Brand-New-2026!"}).status_code == 204
     response = client.post(f"/api/v1/accounts/{target.pk}/active/", {"active": False}, format="json")
     assert response.status_code == 200
