@@ -139,10 +139,17 @@ def field_errors(page: Any, name: str, *, form: str = "") -> list[str]:
     bar both put them in the element that holds the field's label and control). ``form`` is a
     selector of the form, when the page has more than one with that field."""
     root = select_one(page, form) if form else parse(page)
-    control = root.select_one(f"#id_{name}") if root.select(f"#id_{name}") else root.select_one(f"[name={name}]")
+    controls = root.select(f"#id_{name}") or root.select(f"[name={name}]")
+    assert controls, f"no field {name} on the page"
     label = re.compile(rf"id_{re.escape(name)}(_\d+)?")
-    holder = control.parent
-    while holder is not None and not any(label.fullmatch(e.attrs.get("for", "")) for e in holder.select("label")):
+
+    def labels_the_field(element: Element) -> bool:
+        # Not the label of one box of a group; a group's own label points nowhere (for="").
+        target = element.attrs.get("for", "")
+        return "form-check-label" not in element.classes and (target == "" or bool(label.fullmatch(target)))
+
+    holder = controls[0].parent
+    while holder is not None and not any(labels_the_field(e) for e in holder.select("label")):
         assert holder.tag != "form", f"the field {name} has no label beside it"
         holder = holder.parent
     assert holder is not None, f"no element holds the field {name}"
