@@ -25,7 +25,7 @@ from fulian.audit.choices import Action
 from fulian.audit.recorder import record
 from fulian.core.http import client_ip
 from fulian.core.personal import MOBILE_RE, keyed_hash, mask_mobile, normalise_mobile, validate_mobile
-from fulian.core.scoping import forget_grants, require
+from fulian.core.scoping import can, forget_grants, require
 from fulian.orgs.models import Organisation
 
 
@@ -330,8 +330,9 @@ def user_set_password(*, actor: User, user: User, password: str, current_passwor
 
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> None:
-    """Lift a lock early (any account in scope: unlocking changes nothing an officer holds)."""
-    _require_in_scope(actor, user)
+    """Lift a lock early: any account whose home and roles are in reach (an officer's too —
+    unlocking changes nothing the account holds)."""
+    _require_whole_reach(actor, user)
     if user.locked_until is None and not user.failed_logins:
         return  # nothing to lift, nothing to record
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
@@ -348,19 +349,50 @@ def user_set_active(*, actor: User, user: User, active: bool) -> None:
     user.save(update_fields=["is_active"])
 
 
-def _require_in_scope(actor: User, user: User) -> None:
-    if user.org is None:
-        raise PermissionDenied(_("You do not have permission to do this here."))
-    require(actor, "accounts.manage", user.org)
+def holds_roles_beyond(actor: User, user: User) -> bool:
+    """Whether ``user`` holds a role at an organisation outside ``actor``'s reach.
+
+    Authority over an account is transitive: whoever resets its password can log in as it and
+    use every role it holds, so acting on it needs reach over each of them, not only over the
+    organisation the account belongs to (an account of 攸县 may be an administrator of the city).
+    """
+    within = RoleGrant.objects.visible_to(actor).values("pk")
+    return RoleGrant.objects.filter(user=user).exclude(pk__in=within).exists()
+
+
+def reach_refusal(*, actor: User, user: User) -> str | None:
+    """Why ``actor`` may not act on ``user`` at all (unlock included), or None if she may:
+    the account's home organisation and every role it holds must lie inside her reach."""
+    if user.org is None or not can(actor, "accounts.manage", user.org):
+        return _("You do not have permission to do this here.")
+    if holds_roles_beyond(actor, user):
+        return _(
+            "This account also holds roles outside your area; a security officer of a higher level must handle it."
+        )
+    return None
+
+
+def management_refusal(*, actor: User, user: User) -> str | None:
+    """Why ``actor`` may not set the password of, (de)activate, grant to or revoke from ``user``,
+    or None. Beyond ``reach_refusal``: accounts holding a system role (security or audit officer)
+    are managed by the system administrator from the server shell, so no officer can take over
+    another (三员分立)."""
+    refusal = reach_refusal(actor=actor, user=user)
+    if refusal is None and RoleGrant.objects.filter(user=user, role__in=SYSTEM_ROLES).exists():
+        refusal = _("Accounts of security and audit officers are managed by the system administrator.")
+    return refusal
+
+
+def _require_whole_reach(actor: User, user: User) -> None:
+    refusal = reach_refusal(actor=actor, user=user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def _require_manages(actor: User, user: User) -> None:
-    """The security officer manages business accounts of their subtree. Accounts holding a
-    system role (security or audit officer) are managed by the system administrator from the
-    server shell, so no officer can take over another (三员分立)."""
-    _require_in_scope(actor, user)
-    if RoleGrant.objects.filter(user=user, role__in=SYSTEM_ROLES).exists():
-        raise PermissionDenied(_("Accounts of security and audit officers are managed by the system administrator."))
+    refusal = management_refusal(actor=actor, user=user)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 @transaction.atomic
@@ -394,8 +426,10 @@ def role_revoke(*, actor: User, grant: RoleGrant) -> None:
 
 
 def user_reveal_mobile(*, actor: User, user: User) -> str:
-    """The full mobile number of an account in scope; every reveal is in the audit log."""
-    _require_in_scope(actor, user)
+    """The full mobile number of an account in scope; every reveal is in the audit log.
+    Reading is not acting on the account: its home organisation in reach is enough."""
+    if user.org is None:
+        raise PermissionDenied(_("You do not have permission to do this here."))
     require(actor, "accounts.reveal_personal", user.org)  # type: ignore[arg-type]
     record(Action.REVEAL, user, changes={"field": "mobile"})
     return user.mobile or ""

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -144,7 +144,15 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Role granted."))
             return redirect("accounts:detail", pk=account.pk)
     grants = RoleGrant.objects.visible_to(request.user).filter(user=account).select_related("org")
-    context = {"account": account, "grants": grants, "grant_form": grant_form, "password_form": PasswordForm()}
+    context = {
+        "account": account,
+        "grants": grants,
+        "grant_form": grant_form,
+        "password_form": PasswordForm(),
+        # Buttons that would be refused are not offered; the reason is shown instead.
+        "refusal": services.management_refusal(actor=request.user, user=account),
+        "reach_refusal": services.reach_refusal(actor=request.user, user=account),
+    }
     return render(request, "accounts/account_detail.html", context, status=400 if grant_form.errors else 200)
 
 
@@ -187,6 +195,9 @@ def account_password(request: AuthedRequest, pk: int) -> HttpResponse:
     if account.pk == request.user.pk:
         # One's own password needs the current one: the page for that asks for it.
         return redirect("accounts:password_change")
+    refusal = services.management_refusal(actor=request.user, user=account)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
