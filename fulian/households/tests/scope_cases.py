@@ -39,6 +39,7 @@ CASES = [
             ("api:household-member-detail", "delete", 204),
             ("api:household-member-reveal", "post", 200),
         ],
-        lists=[("api:household-member-list", lambda m: {"household": str(m.household_id)})],
+        # The outsider naming a household outside her area is "no household with id N" (400).
+        lists=[("api:household-member-list", lambda m: {"household": str(m.household_id)}, 400)],
     ),
 ]

@@ -297,11 +297,11 @@ def test_a_bad_post_sent_to_the_api_is_a_400_naming_its_field(
 
 
 @pytest.mark.parametrize("who", ["missing", "outside"])
-def test_a_post_for_a_person_missing_or_outside_the_area_is_404_alike(world: World, who: str) -> None:
+def test_a_post_for_a_person_missing_or_outside_the_area_is_refused_alike(world: World, who: str) -> None:
     pk = 999_999 if who == "missing" else person(world, "shucai", "钟桃华").pk
     data = {"person": pk, "org": world.org("huilong").code, "kind": "member", "start_date": "2021-09-01"}
     response = _api(world).post(reverse("api:post-list"), data, format="json")
-    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert (response.status_code, response.json()) == (400, {"person": [f"No person with id {pk} in your area."]})
     assert not Post.objects.exists()
 
 
@@ -373,7 +373,7 @@ def test_a_bad_change_over_is_named_and_the_term_goes_on(world: World) -> None:
     bad_list = _api(world).post(
         reverse("api:term-changeover"), {"org": huilong.code, "on": "2026-09-01", "carry_over": ["x"]}, format="json"
     )
-    assert (bad_list.status_code, bad_list.json()) == (400, {"carry_over": {"0": ["A valid integer is required."]}})
+    assert (bad_list.status_code, bad_list.json()) == (400, {"carry_over": ["[0] A valid integer is required."]})
     assert list(Term.objects.values_list("number", "ended_on")) == [(1, None)]
     chair.refresh_from_db()
     assert chair.end_date is None
