@@ -47,9 +47,11 @@ def test_creating_an_account_outside_the_subtree_is_a_field_error(world: World) 
     [({"password": "short"}, "password"), ({"mobile": "12345"}, "mobile"), ({"username": "xinshi_staff"}, "username")],
 )
 def test_bad_account_fields_name_the_field(world: World, change: dict[str, str], field: str) -> None:
+    accounts = User.objects.count()
     response = api_client(world, "security").post("/api/v1/accounts/", {**NEW, **change}, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert list(response.json()) == [field]
+    assert User.objects.count() == accounts
 
 
 def test_unlock_password_and_active_work_through_the_api(world: World) -> None:
@@ -128,7 +130,8 @@ def test_grants_refuse_system_roles_and_unknown_organisations(
     data = {"user": world.user("nobody").pk, "org_code": "430223", "role": Role.STAFF, **payload}
     response = api_client(world, "security").post("/api/v1/role-grants/", data)
     assert response.status_code == 400
-    assert field in response.json()
+    assert list(response.json()) == [field]
+    assert not RoleGrant.objects.filter(user__username="nobody").exists()
 
 
 def test_granting_to_an_account_outside_the_subtree_is_refused_like_a_missing_one(world: World) -> None:
