@@ -111,7 +111,10 @@ def _wait(workers: Workers, what: str, done: Any) -> Any:
 def _until(workers: Workers, batch: ImportBatch, statuses: Any) -> ImportBatch:
     def reached() -> ImportBatch | None:
         current = ImportBatch.objects.get(pk=batch.pk)
-        return current if current.status in statuses else None
+        # An ending is complete once the file is deleted too (a second update, just after the
+        # status: the name stays until the file is gone, so that prune finds what a crash left).
+        ended = current.status not in FINAL or not current.file
+        return current if current.status in statuses and ended else None
 
     return _wait(workers, f"batch {batch.pk} to be {'/'.join(statuses)}", reached)
 
