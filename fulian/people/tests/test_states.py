@@ -83,7 +83,9 @@ def test_a_post_ended_through_the_api_once(world: World) -> None:
 
 def test_the_first_term_is_opened_on_the_roster_page_and_through_the_api(world: World) -> None:
     huilong, daqiaotou = world.org("huilong"), world.org("daqiaotou")
-    page = _page(world).post(reverse("people:term_create", args=[huilong.pk]), {"start_date": "2021-09-01"}, follow=True)
+    page = _page(world).post(
+        reverse("people:term_create", args=[huilong.pk]), {"start_date": "2021-09-01"}, follow=True
+    )
     assert html.alerts(page, "success") == ["The term has been opened."]
     api = _api(world).post(reverse("api:term-list"), {"org": daqiaotou.code, "start_date": "2021-10-01"})
     assert (api.status_code, api.json()["number"], api.json()["ended_on"]) == (201, 1, None)
@@ -136,9 +138,7 @@ def test_a_change_over_through_the_api_and_the_next_one(world: World) -> None:
         format="json",
     )
     assert (second.status_code, second.json()["number"], second.json()["start_date"]) == (201, 2, "2026-09-01")
-    third = _api(world).post(
-        reverse("api:term-changeover"), {"org": huilong.code, "on": "2031-09-01"}, format="json"
-    )
+    third = _api(world).post(reverse("api:term-changeover"), {"org": huilong.code, "on": "2031-09-01"}, format="json")
     assert (third.status_code, third.json()["number"]) == (201, 3)
     assert list(Term.objects.filter(ended_on__isnull=True).values_list("number", flat=True)) == [3]
     assert not Post.objects.filter(end_date__isnull=True).exists()  # nobody carried into term 3
