@@ -118,7 +118,8 @@ def reason_page(
     """The confirmation page of a change that needs a reason (archive, restore, erase): a GET
     says what will happen, a POST with the reason calls ``act(reason)`` (the service, which
     checks everything again) and goes back to the record; a refusal is shown on the page."""
-    form = ReasonForm(request.POST or None, help_text=help_text)
+    # An empty POST is a form sent without a reason (a 400 naming it), not a fresh page.
+    form = ReasonForm(request.POST if request.method == "POST" else None, help_text=help_text)
     if request.method == "POST" and form.is_valid():
         try:
             act(form.cleaned_data["reason"])

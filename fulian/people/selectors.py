@@ -16,7 +16,8 @@ from fulian.people.models import Person, PersonQuerySet, Post
 
 def people_filtered(user: AnyUser, filters: dict[str, Any]) -> PersonQuerySet:
     """The people ``user`` may see, narrowed by the list's filters (``q``, ``org``, ``kind``,
-    ``post``), in a stable order that an index serves; ``archived`` lists the archived instead."""
+    ``post``, ``term``), in a stable order that an index serves; ``archived`` lists the archived
+    instead."""
     rows = Person.objects.archived() if filters.get("archived") else Person.objects.all()
     return filter_people(rows.visible_to(user), filters, user=user)
 
@@ -33,6 +34,8 @@ def filter_people(people: PersonQuerySet, filters: dict[str, Any], *, user: AnyU
         people = people.filter(
             Exists(Post.objects.filter(person=OuterRef("pk"), end_date__isnull=True, kind=filters["post"]))
         )
+    if filters.get("term"):
+        people = people.filter(Exists(Post.objects.filter(person=OuterRef("pk"), term__number=filters["term"])))
     if filters.get("archived"):
         people = people.select_related("archived_by")
     return people.select_related("org").prefetch_related(current_posts(user)).order_by("id")
