@@ -107,7 +107,7 @@ class CodeForm(forms.Form):
     """A second-factor code: 6 digits from the authenticator app, or a recovery code."""
 
     code = forms.CharField(
-        label=_("Code"),
+        label=_("6-digit code or recovery code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={

@@ -95,7 +95,10 @@ class Enrolment:
     @property
     def qr_svg(self) -> str:
         # Drawn here, as inline SVG markup: no image request, no script, nothing from outside.
-        return segno.make_qr(self.uri, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff")
+        # Without a fixed size (a viewBox only): the page's CSS decides how large it is drawn.
+        return segno.make_qr(self.uri, error="m").svg_inline(
+            border=2, dark="#000", light="#fff", omitsize=True, title=_("QR code of the key")
+        )
 
 
 def enrolment_start(*, user: User) -> Enrolment:

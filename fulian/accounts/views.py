@@ -98,12 +98,11 @@ def _pending(request: HttpRequest) -> tuple[User, str] | None:
     """The account whose password step this session passed (within PENDING_SECONDS, with the
     password unchanged since), and the page to go on to; else None (the note is dropped)."""
     pending = request.session.get(PENDING_KEY)
-    user = None
-    if isinstance(pending, dict) and int(timezone.now().timestamp()) - pending.get("at", 0) <= PENDING_SECONDS:
-        user = User.objects.filter(pk=pending.get("user"), is_active=True).select_related("org").first()
-        if user is not None and not constant_time_compare(user.get_session_auth_hash(), pending.get("auth", "")):
-            user = None
-    if user is None:
+    if not isinstance(pending, dict) or int(timezone.now().timestamp()) - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).select_related("org").first()
+    if user is None or not constant_time_compare(user.get_session_auth_hash(), pending.get("auth", "")):
         request.session.pop(PENDING_KEY, None)
         return None
     return user, _safe_next(request, pending.get("next", ""))

@@ -18,7 +18,7 @@ from fulian.core.testing.world import PASSWORD, World
 
 INITIAL = "Erstes-Passw0rt"
 OWN = "Mein-Eigenes-Passw0rt"
-HX = {"HTTP_HX_REQUEST": "true"}
+HX = {"HX-Request": "true"}
 
 
 def _new_account(world: World, username: str = "new_member") -> User:
@@ -42,7 +42,7 @@ def test_a_new_account_must_choose_its_own_password(world: World) -> None:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == reverse("accounts:password_change")
-    htmx = client.get(reverse("orgs:list"), **HX)
+    htmx = client.get(reverse("orgs:list"), headers=HX)
     assert htmx["HX-Redirect"] == reverse("accounts:password_change")
     page = client.get(reverse("accounts:password_change"))
     assert page.status_code == 200

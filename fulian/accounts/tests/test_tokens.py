@@ -51,7 +51,7 @@ def test_the_database_holds_no_token_only_its_hash(world: World) -> None:
     secret = key[len(tokens.TOKEN_PREFIX) :]
     assert len(secret) >= 43  # 256 random bits
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {ApiToken._meta.db_table}")  # noqa: S608 - the model's own table
+        cursor.execute(f"SELECT * FROM {ApiToken._meta.db_table}")
         rows = cursor.fetchall()
     assert len(rows) == 1
     stored = " ".join(str(value) for value in rows[0])

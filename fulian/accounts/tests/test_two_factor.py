@@ -375,7 +375,7 @@ def test_an_officer_without_an_authenticator_sets_it_up_at_her_first_login(world
 def test_the_secret_is_stored_encrypted(world: World) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT secret FROM {TwoFactor._meta.db_table} WHERE user_id = %s",  # noqa: S608 - the model's table
+            f"SELECT secret FROM {TwoFactor._meta.db_table} WHERE user_id = %s",
             [world.user("security").pk],
         )
         (stored,) = cursor.fetchone()
