@@ -43,6 +43,29 @@ class ScopedViewSetMixin:
         payload.is_valid(raise_exception=True)
         return payload.validated_data
 
+    def visible_param(self, name: str, model: Any, *, label: str) -> Any:
+        """The row a query parameter names by id, among those the caller may see; None when the
+        parameter is absent. A value that is not an id, or names nothing visible, is a 400 that
+        says so — never an ignored filter, never a database error (an id past 64 bits)."""
+        raw = self.request.query_params.get(name, "")
+        return self.visible_field(name, raw, model, label=label) if raw else None
+
+    def visible_field(self, name: str, raw: Any, model: Any, *, label: str) -> Any:
+        """The row a request field names by id, among those the caller may see, else a 400 on
+        that field (like an organisation code): a body that names something is bad input, not
+        a missing page."""
+        text = str(raw)
+        row = None
+        if text.isascii() and text.isdigit() and int(text) <= MAX_ID:
+            row = model.objects.visible_to(self.request.user).filter(pk=int(text)).first()
+        if row is None:
+            message = _("No %(label)s with id %(id)s in your area.") % {"label": label, "id": text}
+            raise ValidationError({name: [message]})
+        return row
+
+
+MAX_ID = 2**63 - 1  # the largest id a bigint (PostgreSQL) or an INTEGER (SQLite) holds
+
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     pass

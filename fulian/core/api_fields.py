@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import MutableMapping
+from typing import Any, TypeVar
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from fulian.orgs.models import Organisation
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ModelSerializer(serializers.ModelSerializer[_M]):
+    """DRF's ModelSerializer, except that a read-only choice field of a model field that may be
+    blank keeps ``allow_blank``: DRF drops it for read-only fields, and the published schema
+    would then say "one of these values" for a field that is often ``""``."""
+
+    def include_extra_kwargs(
+        self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        blank = kwargs.get("allow_blank", False) and "choices" in kwargs
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
 
 
 class OrgCodeField(serializers.CharField):

@@ -11,6 +11,18 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+def page_size_parameter(parameters: list[dict[str, Any]], *, default: int, maximum: int) -> list[dict[str, Any]]:
+    """``page_size`` as the server treats it: a larger number gives ``maximum`` rows and a
+    value that is not a positive number the default — described, not declared as bounds the
+    server does not enforce (a schema must match what the API does)."""
+    for parameter in parameters:
+        if parameter["name"] == "page_size":
+            parameter["description"] = (
+                f"Rows per page, {default} unless given; at most {maximum} (a larger number gives {maximum})."
+            )
+    return parameters
+
+
 class PagePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -18,11 +30,24 @@ class PagePagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["maximum"] = self.max_page_size
-        return parameters
+        return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)
+
+
+def _flat(detail: Any, prefix: str = "") -> list[str]:
+    """A field's errors as a list of strings, whatever their nesting: the errors of one item of
+    a list field arrive as ``{"0": [...]}`` and are given as ``"[0] …"`` (the published error
+    shape is field → list of strings)."""
+    if isinstance(detail, dict):
+        return [message for key, value in detail.items() for message in _flat(value, f"{prefix}[{key}] ")]
+    if isinstance(detail, list):
+        return [message for value in detail for message in _flat(value, prefix)]
+    return [f"{prefix}{detail}"]
+
+
+def _flat_errors(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {field: value if isinstance(value, str) else _flat(value) for field, value in detail.items()}
+    return detail
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -42,7 +67,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(
             _("The request was refused (CSRF check). Send the X-CSRFToken header, or use a token.")
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = _flat_errors(response.data)
+    return response
 
 
 class LookaheadPagination(PageNumberPagination):
@@ -97,7 +125,8 @@ class LookaheadPagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
-            parameter["schema"]["minimum"] = 1
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"]["maximum"] = self.max_page_size
-        return parameters
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = (
+                    f"Page number from 1 (a value below 1 or not a number gives page 1; at most {self.max_page})."
+                )
+        return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import OrgCodeField
+from fulian.core.api_fields import ModelSerializer, OrgCodeField
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation, flags_of
 from fulian.households.models import Household, HouseholdMember
 from fulian.people.choices import Gender
@@ -24,7 +24,7 @@ class FlagListField(serializers.ListField):
         return [int(c) for c in flags_of(value, self.flag_choices)]
 
 
-class MemberSerializer(serializers.ModelSerializer[HouseholdMember]):
+class MemberSerializer(ModelSerializer[HouseholdMember]):
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     categories = FlagListField(choices=MemberCategory, read_only=True)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -94,9 +95,9 @@ class MemberViewSet(
     pagination_class = LookaheadPagination
 
     def refine_queryset(self, queryset: QuerySet[HouseholdMember]) -> QuerySet[HouseholdMember]:
-        household = self.request.query_params.get("household", "")
-        if self.action == "list" and household:
-            queryset = queryset.filter(household_id=household) if household.isdigit() else queryset.none()
+        household = self.visible_param("household", Household, label=_("household")) if self.action == "list" else None
+        if household is not None:
+            queryset = queryset.filter(household=household)
         return queryset.order_by("id")
 
     @extend_schema(parameters=[OpenApiParameter("household", int)])
@@ -106,9 +107,7 @@ class MemberViewSet(
     @extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer})
     def create(self, request: Request) -> Response:
         data = dict(self.validated(MemberWriteSerializer))
-        household = get_visible_or_404(
-            Household.objects, request.user, pk=data.pop("household"), action="households.change"
-        )
+        household = self.visible_field("household", data.pop("household"), Household, label=_("household"))
         return Response(
             MemberSerializer(services.member_add(actor=request.user, household=household, values=data)).data, status=201
         )

@@ -158,7 +158,10 @@ def test_api_list_create_members(world: World) -> None:
     outsider = world.api_for("yanling_admin").post(
         reverse("api:household-member-list"), {"household": pk, "name": "x", "relation": "child"}, format="json"
     )
-    assert outsider.status_code == 404
+    # A household named in the body but outside the caller's area is bad input on that field.
+    assert outsider.status_code == 400
+    assert list(outsider.json()) == ["household"]
+    assert not HouseholdMember.objects.filter(household_id=pk, name="x").exists()
 
 
 def test_the_api_lists_run_the_same_queries_for_few_or_many(world: World) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import OrgCodeField
+from fulian.core.api_fields import ModelSerializer, OrgCodeField
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 from fulian.people.models import Person, Post, Term
 
@@ -32,7 +32,7 @@ class PostSerializer(serializers.ModelSerializer[Post]):
         read_only_fields = fields
 
 
-class PersonSerializer(serializers.ModelSerializer[Person]):
+class PersonSerializer(ModelSerializer[Person]):
     """A person as anyone in scope reads her: ID and mobile masked."""
 
     org = serializers.CharField(source="org.code", read_only=True)

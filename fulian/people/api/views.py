@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -100,10 +101,9 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
                 queryset = queryset.filter(org__code=params["org"])
             if params.get("current") == "1":
                 queryset = queryset.filter(end_date__isnull=True)
-            if params.get("person"):
-                queryset = (
-                    queryset.filter(person_id=params["person"]) if params["person"].isdigit() else queryset.none()
-                )
+            person = self.visible_param("person", Person, label=_("person"))
+            if person is not None:
+                queryset = queryset.filter(person=person)
         return queryset.select_related("person", "org", "term").order_by("id")
 
     @extend_schema(
@@ -119,7 +119,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=PostCreateSerializer, responses={201: PostSerializer})
     def create(self, request: Request) -> Response:
         values = self.validated(PostCreateSerializer)
-        person = get_visible_or_404(Person.objects, request.user, pk=values["person"])
+        person = self.visible_field("person", values["person"], Person, label=_("person"))
         post = services.post_assign(
             actor=request.user,
             person=person,
