@@ -118,7 +118,18 @@ class AccountSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "org", "org_code", "mobile", "is_active", "is_locked", "grants"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "org",
+            "org_code",
+            "mobile",
+            "is_active",
+            "is_locked",
+            "must_change_password",
+            "grants",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(GrantSerializer(many=True))

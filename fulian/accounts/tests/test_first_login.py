@@ -76,8 +76,12 @@ def test_the_initial_password_must_be_replaced_not_kept(world: World) -> None:
 
 
 def test_an_officers_reset_asks_for_a_new_password_at_the_next_login(world: World) -> None:
+    officer = api_client(world, "security")
+    detail = f"/api/v1/accounts/{world.user('xinshi_staff').pk}/"
+    assert officer.get(detail).json()["must_change_password"] is False
     services.user_set_password(actor=world.user("security"), user=world.user("xinshi_staff"), password=INITIAL)
     assert world.user("xinshi_staff").must_change_password
+    assert officer.get(detail).json()["must_change_password"] is True  # the officer sees it is pending
     client = web_client()
     log_in(client, "xinshi_staff", INITIAL)
     assert client.get(reverse("orgs:list"))["Location"] == reverse("accounts:password_change")
