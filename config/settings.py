@@ -6,6 +6,7 @@ DATABASE_URL and FULIAN_ALLOWED_HOSTS (see README "Deploy").
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -110,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # The test database is a file, not memory: the tests run the background worker as a
+    # separate process against it. One file per test run (by process id), in the temporary folder.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"fulian-test-{os.getpid()}.sqlite3")}
 if os.environ.get("FULIAN_TEST_DB_NAME"):
     # Lets parallel test runs on one PostgreSQL server use separate test databases.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["FULIAN_TEST_DB_NAME"]}
@@ -250,6 +254,9 @@ TASKS = {
         )
     }
 }
+# A background import (or its check) that shows no progress for this long is taken for stopped
+# (its worker killed or gone) and marked failed; a 100,000-row import takes well under a minute.
+FULIAN_IMPORT_STALE_MINUTES = float(os.environ.get("FULIAN_IMPORT_STALE_MINUTES", "30"))
 
 LOGGING = {
     "version": 1,

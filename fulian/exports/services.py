@@ -160,7 +160,30 @@ def _fail(job: ExportJob, message: str) -> None:
     job.save()
 
 
-def job_file(job: ExportJob) -> bytes:
+def job_file(*, actor: AnyUser, job: ExportJob) -> bytes:
+    """The file of a finished export, while its requester may still have it: the list's filters,
+    its scope and (for full personal data) the reveal right are checked again, as when the file
+    was made. A right lost since (a role taken away) refuses the download, fails the job with a
+    message saying so, and deletes the file."""
+    kind = kind_named(job.kind)
+    try:
+        checked_filters(kind, actor, QueryDict(job.query), full=job.full)
+    except (PermissionDenied, ValidationError):
+        with translation.override(job.language):
+            if job.full:
+                message = _(
+                    "You no longer hold the right to see full ID and phone numbers in this list, so the file "
+                    "was deleted."
+                )
+            else:
+                message = _(
+                    "You no longer see the rows of this export (a role was taken away), so the file was deleted."
+                )
+        failed = ExportJob.objects.filter(pk=job.pk, status=Status.DONE).update(status=Status.FAILED, message=message)
+        if failed and job.file:
+            job.file.delete(save=False)
+            ExportJob.objects.filter(pk=job.pk).update(file="")
+        raise PermissionDenied(message) from None
     with job.file.open("rb") as stored:
         return decrypt_bytes(stored.read())
 

@@ -4,7 +4,7 @@ user asked for, one export's progress and its download."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -74,4 +74,10 @@ def job_download(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_visible_or_404(ExportJob.objects.all(), request.user, pk=pk)
     if job.status != Status.DONE or job.is_expired or not job.file:
         raise Http404
-    return download(services.job_file(job), CSV if job.fmt == "csv" else XLSX, job.filename)
+    try:
+        body = services.job_file(actor=request.user, job=job)
+    except PermissionDenied:
+        # Refused, the job failed and its file deleted: the export's page says why.
+        job.refresh_from_db()
+        return render(request, "exports/job_detail.html", {"job": job}, status=403)
+    return download(body, CSV if job.fmt == "csv" else XLSX, job.filename)

@@ -21,6 +21,9 @@ from fulian.imports.models import ImportBatch
 class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
     org = serializers.CharField(source="org.code", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    committed_by = serializers.CharField(
+        source="committed_by.username", read_only=True, allow_null=True, help_text="Who chose to import it"
+    )
 
     class Meta:
         model = ImportBatch
@@ -38,7 +41,9 @@ class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
             "message",
             "report",
             "uploaded_by",
+            "committed_by",
             "created_at",
+            "finished_at",
         ]
         read_only_fields = fields
 
@@ -57,13 +62,23 @@ class CommitSerializer(serializers.Serializer[Any]):
 class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Spreadsheet imports of people and households in the caller's subtree. Upload a file,
     poll the upload until ``status`` is ``previewed`` (``report`` lists every row's problems),
-    then import its valid rows with the preview's ``sha256`` and ``valid_rows``, or cancel."""
+    then import its valid rows with the preview's ``sha256`` and ``valid_rows``, or cancel.
+    ``imported``, ``cancelled`` and ``failed`` are final (``message`` says why it failed);
+    ``queued``, ``checking`` and ``importing`` are still running and may be cancelled too."""
 
     scoped_model = ImportBatch
     serializer_class = BatchSerializer
 
     def refine_queryset(self, queryset: QuerySet[ImportBatch]) -> QuerySet[ImportBatch]:
-        return queryset.select_related("org", "uploaded_by").order_by("-id")
+        return queryset.select_related("org", "uploaded_by", "committed_by").order_by("-id")
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """One upload; a running one that stopped giving signs of life is failed first (the page
+        does the same), so that polling it ends."""
+        batch = self.get_object()
+        if batch.is_busy:
+            services.sweep_stale(batch_id=batch.pk)
+        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: BatchSerializer})
     def create(self, request: Request) -> Response:
@@ -85,6 +100,6 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     @extend_schema(request=None, responses={200: BatchSerializer})
     @action(detail=True, methods=["post"], url_path="cancel")
     def cancel(self, request: Request, pk: str | None = None) -> Response:
-        """Import nothing from this upload."""
+        """Import nothing from this upload (in any state that is not final); 400 once it is final."""
         batch = get_visible_or_404(ImportBatch.objects.select_related("org"), request.user, pk=pk)
         return Response(BatchSerializer(services.batch_cancel(actor=request.user, batch=batch)).data)

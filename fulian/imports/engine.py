@@ -302,6 +302,9 @@ def write(
     lock: Callable[[], None] = lambda: None,
     progress: Callable[[int, int], None] | None = None,
     source: str = "",
+    audit_object: Any = None,
+    audit_details: Mapping[str, Any] | None = None,
+    before_commit: Callable[[Evaluation, int], None] | None = None,
 ) -> tuple[Evaluation, int]:
     """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
     user saw in the preview; a different file, or a different number of valid rows now
@@ -309,7 +312,12 @@ def write(
 
     ``prior`` is the preview's own evaluation when it was made in this process (the command
     line): its rows are not read and checked again, only compared once more with what is
-    stored, under the lock. Without it (a background task) the file is evaluated again."""
+    stored, under the lock. Without it (a background task) the file is evaluated again.
+
+    ``actor`` is who the audit event names (for a background import: who chose to import);
+    ``audit_object`` and ``audit_details`` add the upload and its uploader to the event.
+    ``before_commit(evaluation, written)`` runs last inside the transaction: an exception
+    there (the upload was cancelled meanwhile) rolls every row back."""
     if file_hash(data) != expected_sha256 or (prior is not None and prior.sha256 != expected_sha256):
         raise StalePreview(_("The file is not the one previewed. Upload it again to see a new preview."))
     with transaction.atomic():
@@ -333,12 +341,14 @@ def write(
         # One event for the import, not one per row.
         audit(
             Action.IMPORT,
-            None,
+            audit_object,
             org=org,
             actor=actor,
             object_repr=kind.label(),
-            changes={"rows": written, "source": source or filename},
+            changes={"rows": written, "source": source or filename, **(audit_details or {})},
         )
+        if before_commit is not None:
+            before_commit(evaluation, written)
     return evaluation, written
 
 

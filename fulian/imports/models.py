@@ -1,4 +1,17 @@
-"""An upload: the file, its preview report, and whether (and what) it imported."""
+"""An upload: the file, its preview report, and whether (and what) it imported.
+
+The states, and who moves a batch between them (docs/decisions.md, "Spreadsheet imports"):
+
+    queued ──check task──▶ checking ──▶ previewed ──commit──▶ importing ──▶ imported
+       │                      │             │                     │
+       └──────────────────────┴─────────────┴─────────────────────┴──▶ cancelled (the user; an
+                                                                        abandoned preview, by the prune)
+    queued, checking, importing ──▶ failed (an error, a right lost, the stale sweep)
+    importing ──▶ previewed (the stored data changed since the preview: a new preview)
+
+Imported, cancelled and failed are final: the file is gone and nothing moves the batch again.
+Every move is a conditional update on the status it leaves, so two moves never both happen.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +31,15 @@ class Status(models.TextChoices):
     IMPORTING = "importing", _("Importing")
     IMPORTED = "imported", _("Imported")
     CANCELLED = "cancelled", _("Cancelled: nothing imported")
-    FAILED = "failed", _("Could not be read")
+    FAILED = "failed", _("Failed: nothing imported")
+
+
+# Work is under way (or waiting for the worker): the page polls, the stale sweep watches.
+RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+# Nothing moves a batch out of these; its file has been deleted.
+FINAL = (Status.IMPORTED, Status.CANCELLED, Status.FAILED)
+# The user may still stop it: every state that is not final.
+CANCELLABLE = (*RUNNING, Status.PREVIEWED)
 
 
 class ImportBatchQuerySet(ScopedQuerySet["ImportBatch"]):
@@ -37,7 +58,15 @@ class ImportBatch(PathScopedModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     filename = models.CharField(_("file"), max_length=200)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
@@ -49,7 +78,10 @@ class ImportBatch(PathScopedModel):
     imported = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Moves on every status change and every progress report of the check: the heartbeat the
+    # stale sweep reads.
     updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -57,6 +89,8 @@ class ImportBatch(PathScopedModel):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-id"]
+        # The stale sweep: running batches whose heartbeat stopped.
+        indexes = [models.Index(fields=["status", "updated_at"], name="imports_status_updated")]
 
     def __str__(self) -> str:
         return self.filename
@@ -67,7 +101,15 @@ class ImportBatch(PathScopedModel):
 
     @property
     def is_busy(self) -> bool:
-        return self.status in (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
+        return self.status in RUNNING
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in CANCELLABLE
 
     @property
     def percent(self) -> int:

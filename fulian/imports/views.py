@@ -76,7 +76,11 @@ def template_download(request: AuthedRequest, kind: str) -> HttpResponse:
 
 
 def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    batch = get_visible_or_404(ImportBatch.objects.select_related("org", "uploaded_by"), request.user, pk=pk)
+    query = ImportBatch.objects.select_related("org", "uploaded_by", "committed_by")
+    batch = get_visible_or_404(query, request.user, pk=pk)
+    if batch.is_busy and services.sweep_stale(batch_id=batch.pk):
+        # No worker came back for it: the page says so at once rather than polling on.
+        batch = get_visible_or_404(query, request.user, pk=pk)
     spec = _kind(batch.kind)
     problems = batch.report.get("problems", [])
     context = {
