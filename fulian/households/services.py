@@ -151,9 +151,11 @@ def member_add(*, actor: AnyUser, household: Household, values: dict[str, Any]) 
 def member_update(*, actor: AnyUser, member: HouseholdMember, values: dict[str, Any]) -> HouseholdMember:
     require(actor, "households.change", member.org)
     merged = {key: getattr(member, key) for key in MEMBER_FIELDS} | values
-    if "id_number" in values and "birth_date" not in values:
-        merged["birth_date"] = None
-        merged["gender"] = None
+    # Derived values follow a new ID number unless they were given with it (then they are checked).
+    if "id_number" in values:
+        for derived in ("birth_date", "gender"):
+            if derived not in values:
+                merged[derived] = None
     _apply(member, member_values_clean(merged), "name")
     _check_unique_id(member)
     member.save()

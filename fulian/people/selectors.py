@@ -16,7 +16,7 @@ from fulian.people.models import Person, PersonQuerySet, Post
 
 def people_filtered(user: AnyUser, filters: dict[str, Any]) -> PersonQuerySet:
     """The people ``user`` may see, narrowed by the list's filters (``q``, ``org``, ``kind``,
-    ``post``), in a stable order that an index serves."""
+    ``post``, ``term``), in a stable order that an index serves."""
     return filter_people(Person.objects.visible_to(user), filters)
 
 
@@ -31,6 +31,8 @@ def filter_people(people: PersonQuerySet, filters: dict[str, Any]) -> PersonQuer
         people = people.filter(
             Exists(Post.objects.filter(person=OuterRef("pk"), end_date__isnull=True, kind=filters["post"]))
         )
+    if filters.get("term"):
+        people = people.filter(Exists(Post.objects.filter(person=OuterRef("pk"), term__number=filters["term"])))
     return people.select_related("org").prefetch_related(current_posts()).order_by("id")
 
 

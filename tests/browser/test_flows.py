@@ -103,7 +103,9 @@ def test_wrong_password_shows_an_error(live_server: Any, live_world: World, phon
 
     error = phone.locator("main .alert-danger")
     expect(error).to_be_visible()
-    expect(error).to_contain_text(str(settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES - 1))  # attempts left before the lock
+    left = settings.FULIAN_LOCKOUT_ACCOUNT_FAILURES - 1  # attempts left before the lock
+    minutes = settings.FULIAN_LOCKOUT_MINUTES
+    expect(error).to_have_text(f"用户名、手机号或密码不正确。还可尝试 {left} 次，之后账号将锁定 {minutes} 分钟。")
     expect(phone).to_have_url(re.compile(r"/accounts/login/"))
     expect(phone.locator("input[name=identifier]")).to_have_value("xinshi_staff")
     expect(phone.locator("input[name=password]")).to_have_value("")

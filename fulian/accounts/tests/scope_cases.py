@@ -17,15 +17,15 @@ CASES = [
         insider="security",
         detail=[
             ("accounts:detail", "get"),
-            ("accounts:unlock", "post"),
-            ("accounts:set_active", "post"),
+            ("accounts:unlock", "post", 302),
+            ("accounts:set_active", "post", 302),
             ("accounts:password", "get"),
-            ("accounts:reveal_mobile", "post"),
+            ("accounts:reveal_mobile", "post", 200),
             ("api:account-detail", "get"),
-            ("api:account-unlock", "post"),
-            ("api:account-password", "post"),
-            ("api:account-active", "post"),
-            ("api:account-reveal-mobile", "post"),
+            ("api:account-unlock", "post", 200),
+            ("api:account-password", "post", 400),
+            ("api:account-active", "post", 200),
+            ("api:account-reveal-mobile", "post", 200),
         ],
         lists=[
             ("accounts:list", lambda u: {"q": u.username}),
@@ -37,8 +37,13 @@ CASES = [
         make=lambda world: RoleGrant.objects.get(user__username="yanling_staff"),
         outsider="youxian_security",
         insider="security",
-        detail=[("accounts:grant_revoke", "post"), ("api:role-grant-detail", "get")],
-        lists=[("api:role-grant-list", lambda g: {"user": str(g.user_id)})],
+        detail=[
+            ("accounts:grant_revoke", "post", 302),
+            ("api:role-grant-detail", "get"),
+            ("api:role-grant-detail", "delete", 204),
+        ],
+        # The outsider naming an account outside her subtree is "not a valid choice" (400).
+        lists=[("api:role-grant-list", lambda g: {"user": str(g.user_id)}, 400)],
     ),
     ScopeCase(
         model=ApiToken,

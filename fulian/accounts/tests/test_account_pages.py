@@ -165,7 +165,7 @@ def test_other_roles_cannot_open_or_change_an_account(world: World, username: st
     assert client.post(reverse("accounts:detail", kwargs=pk), {"role": "admin", "org": "430200"}).status_code == 403
     assert client.get(reverse("accounts:password", kwargs=pk)).status_code == 403
     for name in ("accounts:unlock", "accounts:set_active"):
-        assert client.get(reverse(name, kwargs=pk)).status_code in (403, 405)
+        assert client.get(reverse(name, kwargs=pk)).status_code == 403  # the role is checked before the method
         assert client.post(reverse(name, kwargs=pk), {"active": "0"}).status_code == 403
     grant = target.grants.get()
     assert client.post(reverse("accounts:grant_revoke", kwargs={"pk": grant.pk})).status_code == 403

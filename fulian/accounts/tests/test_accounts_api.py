@@ -1,10 +1,12 @@
 """Accounts and role grants through the API: the security officer's pages, as endpoints."""
 
+import datetime
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
@@ -45,15 +47,24 @@ def test_creating_an_account_outside_the_subtree_is_a_field_error(world: World) 
     [({"password": "short"}, "password"), ({"mobile": "12345"}, "mobile"), ({"username": "xinshi_staff"}, "username")],
 )
 def test_bad_account_fields_name_the_field(world: World, change: dict[str, str], field: str) -> None:
+    accounts = User.objects.count()
     response = api_client(world, "security").post("/api/v1/accounts/", {**NEW, **change}, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert list(response.json()) == [field]
+    assert User.objects.count() == accounts
 
 
 def test_unlock_password_and_active_work_through_the_api(world: World) -> None:
     client = api_client(world, "security")
     target = world.user("xinshi_staff")
-    assert client.post(f"/api/v1/accounts/{target.pk}/unlock/").status_code == 200
+    User.objects.filter(pk=target.pk).update(
+        failed_logins=5, locked_until=timezone.now() + datetime.timedelta(minutes=15)
+    )
+    assert world.user("xinshi_staff").is_locked
+    unlocked = client.post(f"/api/v1/accounts/{target.pk}/unlock/")
+    assert unlocked.status_code == 200
+    target.refresh_from_db()
+    assert (target.is_locked, target.failed_logins) == (False, 0)
     assert client.post(f"/api/v1/accounts/{target.pk}/password/", {"password": "Brand-New-2026!"}).status_code == 204
     response = client.post(f"/api/v1/accounts/{target.pk}/active/", {"active": False}, format="json")
     assert response.status_code == 200
@@ -119,7 +130,8 @@ def test_grants_refuse_system_roles_and_unknown_organisations(
     data = {"user": world.user("nobody").pk, "org_code": "430223", "role": Role.STAFF, **payload}
     response = api_client(world, "security").post("/api/v1/role-grants/", data)
     assert response.status_code == 400
-    assert field in response.json()
+    assert list(response.json()) == [field]
+    assert not RoleGrant.objects.filter(user__username="nobody").exists()
 
 
 def test_granting_to_an_account_outside_the_subtree_is_refused_like_a_missing_one(world: World) -> None:

@@ -186,6 +186,7 @@ def test_me_shows_the_system_roles_actions(world: World, username: str, action: 
 def test_me_without_credentials_is_a_json_refusal_not_a_redirect(world: World) -> None:
     response = api_client().get(reverse("api:me"))
     assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response["Content-Type"].startswith("application/json")
     assert "detail" in response.json()
 

@@ -11,6 +11,7 @@ from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
 from fulian.accounts.tests.clients import web_client
 from fulian.core.scoping import can
+from fulian.core.testing import html
 from fulian.core.testing.world import PASSWORD, World
 
 
@@ -40,9 +41,17 @@ def test_the_security_officer_grants_a_role_at_an_organisation(world: World) -> 
 
 def test_the_account_page_lists_its_grants(world: World) -> None:
     target = world.user("xinshi_staff")
-    page = web_client(world, "security").get(reverse("accounts:detail", kwargs={"pk": target.pk})).content.decode()
-    assert "430223123" in page
-    assert "Staff" in page
+    RoleGrant.objects.create(user=target, org=world.org("huilong"), role=Role.VIEWER)
+    page = web_client(world, "security").get(reverse("accounts:detail", kwargs={"pk": target.pk}))
+    # The account's own organisation (新市镇, 430223123) and name (Xinshi Staff) are on the page
+    # anyway: the roles are read from their table.
+    rows = html.select(page, "section table tbody tr")
+    assert sorted(
+        (row.select_one("td[data-label=Role]").text, row.select_one("td[data-label=Organisation]").text) for row in rows
+    ) == [
+        ("Staff", "新市镇 Women's Federation 430223123"),
+        ("Viewer", "回龙村 Women's Federation 430223123215"),
+    ]
 
 
 def test_nobody_can_grant_the_security_role(world: World) -> None:

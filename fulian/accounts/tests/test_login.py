@@ -246,5 +246,8 @@ def test_a_logged_in_person_visiting_the_login_page_goes_home(world: World) -> N
 def test_an_empty_form_is_refused_without_counting_a_failure(world: World) -> None:
     response = web_client().post(reverse("accounts:login"), {"identifier": "", "password": ""})
     assert response.status_code == 200
-    assert response.context["form"].errors
+    assert response.context["form"].errors == {
+        "identifier": ["This field is required."],
+        "password": ["This field is required."],
+    }
     assert not LoginFailure.objects.exists()

@@ -5,53 +5,64 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from config.api_urls import router
 from fulian.core.testing.scope import ScopeCase, all_cases, scoped_models
 from fulian.core.testing.world import World
 
 CASES = all_cases()
-DETAIL = [(case, name, method) for case in CASES for name, method in case.detail]
-LISTS = [(case, name, params) for case in CASES for name, params in case.lists]
+DETAIL = [(case, name, method, status) for case in CASES for name, method, status in case.detail_checks()]
+LISTS = [(case, name, params, status) for case in CASES for name, params, status in case.list_checks()]
 
 # URLs that take an id but show no scoped object, each with the reason.
 EXEMPT_URLS: dict[str, str] = {}
 
 
 def _call(client: Any, method: str, url: str) -> Any:
-    return client.get(url) if method == "get" else client.post(url, {})
+    if method in ("patch", "put"):  # the API's partial updates: an empty JSON body
+        return getattr(client, method)(url, {}, format="json")
+    return getattr(client, method)(url) if method in ("get", "delete") else client.post(url, {})
 
 
 def _client(world: World, name: str, username: str) -> Any:
     return world.api_for(username) if name.startswith("api:") else world.client_for(username)
 
 
-@pytest.mark.parametrize(("case", "name", "method"), DETAIL, ids=[f"{c.label}-{n}" for c, n, _m in DETAIL])
-def test_outsider_gets_404_and_insider_does_not(world: World, case: ScopeCase, name: str, method: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "name", "method", "status"),
+    DETAIL,
+    ids=[f"{c.label}-{n}" + ("" if m == "get" else f"-{m}") for c, n, m, _s in DETAIL],
+)
+def test_outsider_gets_404_and_insider_does_not(
+    world: World, case: ScopeCase, name: str, method: str, status: int | None
+) -> None:
+    assert status is not None, f"say which status the insider gets from {method.upper()} {name} (see ScopeCase)"
     obj = case.make(world)
     url = reverse(name, kwargs={"pk": obj.pk})
     assert _call(_client(world, name, case.outsider), method, url).status_code == 404
-    assert _call(_client(world, name, case.insider), method, url).status_code != 404
+    insider = _call(_client(world, name, case.insider), method, url)
+    assert insider.status_code == status, insider.content[:300]
 
 
-@pytest.mark.parametrize(("case", "name", "params"), LISTS, ids=[f"{c.label}-{n}" for c, n, _p in LISTS])
-def test_outsider_never_finds_it_in_a_list(world: World, case: ScopeCase, name: str, params: Any) -> None:
+@pytest.mark.parametrize(("case", "name", "params", "status"), LISTS, ids=[f"{c.label}-{n}" for c, n, _p, _s in LISTS])
+def test_outsider_never_finds_it_in_a_list(world: World, case: ScopeCase, name: str, params: Any, status: int) -> None:
     obj = case.make(world)
     url = reverse(name)
     query = params(obj)
 
-    def shown_to(username: str) -> bool:
-        response = _client(world, name, username).get(url, query)
-        # 400: a filter naming an object outside the scope is "not a valid choice", as for a
-        # missing one; 403: the list is not part of the role at all.
-        assert response.status_code in (200, 400, 403), response.content[:300]
-        if response.status_code != 200:
-            return False
+    def shown(response: Any) -> bool:
         if name.startswith("api:"):
             return obj.pk in [row["id"] for row in response.json()["results"]]
-        marker = case.marker(obj) if case.marker else f"/{obj.pk}/"
-        return marker in response.content.decode()
+        return case.marker_of(obj) in response.content.decode()
 
-    assert not shown_to(case.outsider)
-    assert shown_to(case.insider)
+    # A filter naming an object outside the scope is "not a valid choice" (400), as for a
+    # missing one; otherwise the outsider gets the list, without the object.
+    outsider = _client(world, name, case.outsider).get(url, query)
+    assert outsider.status_code == status, outsider.content[:300]
+    if status == 200:
+        assert not shown(outsider)
+    insider = _client(world, name, case.insider).get(url, query)
+    assert insider.status_code == 200, insider.content[:300]
+    assert shown(insider)
 
 
 def test_every_scoped_model_has_a_scope_case() -> None:
@@ -81,12 +92,37 @@ def _is_a_list(pattern: URLPattern) -> bool:
 
 
 def test_every_list_has_a_scope_case() -> None:
-    covered = {name for _case, name, _params in LISTS}
+    covered = {name for _case, name, _params, _status in LISTS}
     missing = sorted(set(_url_names(get_resolver().url_patterns, _is_a_list)) - covered)
     assert not missing, f"List pages or endpoints without a ScopeCase list entry: {missing}"
 
 
 def test_every_url_taking_an_id_has_a_scope_case() -> None:
-    covered = {name for _case, name, _method in DETAIL} | set(EXEMPT_URLS)
+    covered = {name for _case, name, _method, _status in DETAIL} | set(EXEMPT_URLS)
     missing = sorted(set(_url_names(get_resolver().url_patterns, _takes_an_id)) - covered)
     assert not missing, f"URLs taking an id without a ScopeCase: {missing}"
+
+
+# What each of a viewset's standard actions answers on its detail route.
+DETAIL_ACTIONS = {"retrieve": "get", "update": "put", "partial_update": "patch", "destroy": "delete"}
+
+
+def _api_detail_methods() -> set[tuple[str, str]]:
+    """(url name, method) of every detail route of the API: the standard actions a viewset has
+    and its ``@action(detail=True)`` extras."""
+    served: set[tuple[str, str]] = set()
+    for _prefix, viewset, basename in router.registry:
+        for action, method in DETAIL_ACTIONS.items():
+            if hasattr(viewset, action):
+                served.add((f"api:{basename}-detail", method))
+        extras: list[Any] = viewset.get_extra_actions()  # functions carrying DRF's @action attributes
+        for extra in extras:
+            if extra.detail:
+                served |= {(f"api:{basename}-{extra.url_name}", method) for method in extra.mapping}
+    return served
+
+
+def test_every_method_of_every_api_detail_route_has_a_scope_case() -> None:
+    covered = {(name, method) for _case, name, method, _status in DETAIL}
+    missing = sorted(_api_detail_methods() - covered)
+    assert not missing, f"API detail routes and methods without a ScopeCase: {missing}"

@@ -12,10 +12,11 @@ CASES = [
         detail=[
             ("households:detail", "get"),
             ("households:edit", "get"),
-            ("households:member_create", "post"),
-            ("households:reveal", "post"),
+            ("households:member_create", "post", 400),
+            ("households:reveal", "post", 400),
             ("api:household-detail", "get"),
-            ("api:household-reveal", "post"),
+            ("api:household-detail", "patch", 200),
+            ("api:household-reveal", "post", 400),
         ],
         lists=[
             ("households:list", lambda h: {"q": "zjh"}),
@@ -31,11 +32,14 @@ CASES = [
         insider="yanling_admin",
         detail=[
             ("households:member_edit", "get"),
-            ("households:member_remove", "post"),
-            ("households:member_reveal", "post"),
+            ("households:member_remove", "post", 302),
+            ("households:member_reveal", "post", 200),
             ("api:household-member-detail", "get"),
-            ("api:household-member-reveal", "post"),
+            ("api:household-member-detail", "patch", 200),
+            ("api:household-member-detail", "delete", 204),
+            ("api:household-member-reveal", "post", 200),
         ],
-        lists=[("api:household-member-list", lambda m: {"household": str(m.household_id)})],
+        # The outsider naming a household outside her area is "no household with id N" (400).
+        lists=[("api:household-member-list", lambda m: {"household": str(m.household_id)}, 400)],
     ),
 ]

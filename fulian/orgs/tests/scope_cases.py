@@ -10,11 +10,11 @@ CASES = [
         detail=[
             ("orgs:detail", "get"),
             ("orgs:children", "get"),
-            ("orgs:group_create", "post"),
-            ("orgs:group_rename", "post"),
+            ("orgs:group_create", "post", 400),
+            ("orgs:group_rename", "post", 400),
             ("api:org-detail", "get"),
-            ("api:org-groups", "post"),
-            ("api:org-rename", "post"),
+            ("api:org-groups", "post", 400),
+            ("api:org-rename", "post", 400),
         ],
         lists=[
             ("orgs:list", lambda o: {"q": o.code}),

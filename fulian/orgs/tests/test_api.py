@@ -225,7 +225,8 @@ def test_an_anonymous_caller_gets_a_json_refusal_not_a_login_page(world: World, 
     url = {"list": LIST, "detail": detail(huilong), "groups": groups(huilong)}[path]
     count = Organisation.objects.count()
     response = getattr(APIClient(), method)(url, {"name": "第二村民小组"} if method == "post" else None, format="json")
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
     assert Organisation.objects.count() == count

@@ -111,7 +111,7 @@ def test_a_renamed_village_is_updated_and_the_change_audited(world: World, tmp_p
     assert huilong.name_pinyin.split()[0] == "huilongqiaocun"
     assert huilong.name_initials.split()[0] == "hlqc"
     assert huilong.path == "/430200/430223/430223123/430223123215/"
-    assert "1 renamed" in out
+    assert ": 0 created, 1 renamed, 0 moved," in out
     events = AuditEvent.objects.filter(id__gt=last_event)
     update = events.get(action=Action.UPDATE)
     assert update.object_id == str(huilong.pk)
@@ -181,7 +181,7 @@ def test_a_county_loads_from_a_china_division_folder(world: World, tmp_path: Pat
     assert new.parent == world.org("xiayang")
     assert (new.display_name, new.level, new.depth) == ("新建村", Level.VILLAGE, 4)
     assert new.path == "/430200/430225/430225100/430225100299/"
-    assert "1 created" in out
+    assert ": 1 created, 0 renamed, 0 moved," in out
     assert not Organisation.objects.filter(code__startswith="4301").exists()
 
 
@@ -190,7 +190,7 @@ def test_a_city_loads_from_a_china_division_folder_onto_the_same_organisations(w
     before = snapshot()
     out, _err = load("--from-dir", str(folder), "--code", "4302")
     assert snapshot() == before
-    assert "0 created" in out
+    assert ": 0 created, 0 renamed, 0 moved," in out
 
 
 def test_from_dir_needs_a_code(world: World, tmp_path: Path) -> None:

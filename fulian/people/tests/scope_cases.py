@@ -13,11 +13,12 @@ CASES = [
         detail=[
             ("people:detail", "get"),
             ("people:edit", "get"),
-            ("people:post_create", "post"),
-            ("people:reveal", "post"),
+            ("people:post_create", "post", 302),
+            ("people:reveal", "post", 400),
             ("people:photo", "get"),
             ("api:person-detail", "get"),
-            ("api:person-reveal", "post"),
+            ("api:person-detail", "patch", 200),
+            ("api:person-reveal", "post", 400),
         ],
         lists=[
             ("people:list", lambda p: {"q": "钟桃华"}),
@@ -31,7 +32,7 @@ CASES = [
         make=lambda world: post(world, person(world, "shucai", "钟桃华"), "shucai"),
         outsider="xinshi_staff",
         insider="yanling_admin",
-        detail=[("people:post_end", "post"), ("api:post-detail", "get"), ("api:post-end", "post")],
+        detail=[("people:post_end", "post", 302), ("api:post-detail", "get"), ("api:post-end", "post", 400)],
         lists=[("api:post-list", lambda p: {})],
     ),
     ScopeCase(
@@ -51,6 +52,6 @@ CASES.append(
         make=lambda world: world.org("shucai"),
         outsider="xinshi_staff",
         insider="yanling_admin",
-        detail=[("people:roster", "get"), ("people:term_create", "post"), ("people:changeover", "post")],
+        detail=[("people:roster", "get"), ("people:term_create", "post", 302), ("people:changeover", "post", 302)],
     )
 )

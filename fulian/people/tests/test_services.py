@@ -104,9 +104,12 @@ def test_one_chair_per_term_and_one_post_per_person_per_term(world: World) -> No
     with pytest.raises(ValidationError) as e:
         post(world, other, "huilong", PostKind.CHAIR)
     assert "kind" in e.value.message_dict
+    assert e.value.message_dict["kind"] == ["This federation already has a chair in this term."]
     post(world, other, "huilong", PostKind.VICE_CHAIR)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         post(world, other, "huilong", PostKind.MEMBER)
+    assert e.value.messages == ["李秀英 already holds a post in this term."]
+    assert Post.objects.filter(person=other).count() == 1
 
 
 def test_a_backbone_activist_is_promoted_and_keeps_her_history(world: World) -> None:
@@ -117,10 +120,12 @@ def test_a_backbone_activist_is_promoted_and_keeps_her_history(world: World) -> 
     assert p.backbone_since == datetime.date(2024, 3, 1)
     assert Person.objects.of_kind("executive").filter(pk=p.pk).exists()
     assert not Person.objects.of_kind("backbone").filter(pk=p.pk).exists()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         services.backbone_promote(
             actor=world.user("xinshi_staff"), person=person(world, name="王芳"), org=world.org("huilong"), on=START
         )
+    assert e.value.messages == ["王芳 is not a backbone activist."]
+    assert not Post.objects.filter(person__name="王芳").exists()
 
 
 def test_changeover_ends_every_post_and_carries_over_the_re_elected(world: World) -> None:
@@ -137,15 +142,18 @@ def test_changeover_ends_every_post_and_carries_over_the_re_elected(world: World
     current = Post.objects.filter(term=term, end_date__isnull=True)
     assert [(p.person_id, p.kind) for p in current] == [(chair.person_id, PostKind.CHAIR)]
     assert Post.objects.filter(pk=leaving.pk, end_date=on).exists()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         services.term_changeover(actor=world.user("xinshi_staff"), org=world.org("huilong"), on=on)
+    assert e.value.message_dict == {"on": ["The change-over must be after the term began (2026-09-01)."]}
+    assert Term.objects.filter(org=world.org("huilong")).count() == 2
 
 
 def test_a_post_ends_but_stays_in_the_history(world: World) -> None:
     p = post(world, person(world))
     services.post_end(actor=world.user("xinshi_staff"), post=p, on=datetime.date(2025, 1, 1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as e:
         services.post_end(actor=world.user("xinshi_staff"), post=p, on=datetime.date(2025, 1, 2))
+    assert e.value.messages == ["This post has already ended."]
     assert Post.objects.get(pk=p.pk).end_date == datetime.date(2025, 1, 1)
 
 

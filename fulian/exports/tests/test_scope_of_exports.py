@@ -1,0 +1,63 @@
+"""Every list's export, at once and in the background, holds the rows of the requester's area
+only: 新市镇's staff never export 炎陵县's people or households, 炎陵县's administrator does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.http import QueryDict
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fulian.core.testing.world import World
+from fulian.exports import kinds, services
+from fulian.households.tests.helpers import household
+from fulian.people.tests.helpers import person
+
+pytestmark = pytest.mark.django_db
+
+# kind → how to add a record of that kind at an organisation, with a name to find it by
+MAKE: dict[str, Callable[[World, str, str], Any]] = {
+    "people": lambda world, org, name: person(world, org, name),
+    "households": lambda world, org, name: household(world, org, name),
+}
+
+
+def _at_once(world: World, username: str, kind: str) -> str:
+    client = world.client_for(username)
+    response = client.get(reverse(f"{kind}:export"), {"format": "csv"})
+    assert response.status_code == 200
+    return response.content.decode("utf-8-sig")
+
+
+def _in_the_background(world: World, username: str, kind: str) -> str:
+    job = services.job_start(actor=world.user(username), kind=kinds.kind_named(kind), query=QueryDict("format=csv"))
+    job = services.job_run(job.pk)
+    assert job.status == "done", job.message
+    return services.job_file(actor=world.user(username), job=job).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("kind", sorted(MAKE))
+@pytest.mark.parametrize("export", [_at_once, _in_the_background], ids=["at-once", "in-the-background"])
+def test_an_export_holds_only_the_requesters_area(world: World, kind: str, export: Callable[..., str]) -> None:
+    MAKE[kind](world, "huilong", "回龙人")
+    MAKE[kind](world, "shucai", "蔬菜人")
+    outsider = export(world, "xinshi_staff", kind)
+    assert ("回龙人" in outsider, "蔬菜人" in outsider) == (True, False)
+    insider = export(world, "yanling_admin", kind)
+    assert ("回龙人" in insider, "蔬菜人" in insider) == (False, True)
+
+
+def test_every_export_url_is_a_registered_kind_tested_here() -> None:
+    def export_urls(patterns: list[Any], namespace: str = "") -> set[str]:
+        found: set[str] = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                found |= export_urls(pattern.url_patterns, f"{pattern.namespace}:" if pattern.namespace else namespace)
+            elif isinstance(pattern, URLPattern) and pattern.name == "export":
+                found.add(f"{namespace}{pattern.name}")
+        return found
+
+    registered = {kind.list_url_name.replace(":list", ":export") for kind in kinds._KINDS.values()}
+    assert export_urls(get_resolver().url_patterns) == registered == {f"{kind}:export" for kind in MAKE}
