@@ -50,7 +50,11 @@ CASES = [
         make=_token_of_yanling_staff,
         outsider="youxian_security",
         insider="security",
-        detail=[("accounts:token_revoke", "post"), ("api:api-token-detail", "get")],
+        detail=[
+            ("accounts:token_revoke", "post", 302),
+            ("api:api-token-detail", "get"),
+            ("api:api-token-detail", "delete", 204),
+        ],
         lists=[("api:api-token-list", lambda t: {})],
     ),
     # One's own tokens: nobody else finds them there, not even the officer who sees them above.
@@ -59,7 +63,7 @@ CASES = [
         make=_token_of_yanling_staff,
         outsider="security",
         insider="yanling_staff",
-        detail=[("api:my-token-detail", "get")],
+        detail=[("api:my-token-detail", "get"), ("api:my-token-detail", "delete", 204)],
         lists=[("api:my-token-list", lambda t: {})],
     ),
 ]
