@@ -65,6 +65,12 @@ DETAIL_LABELS = {
     "token": _("API token"),
     "key": _("key"),
     "rows": _("rows"),
+    "name": _("name"),
+    "prefix": _("token begins with"),
+    "tokens": _("API tokens"),
+    "expires_at": _("expires at"),
+    "second_factor": _("second factor"),
+    "two_factor": _("two-factor login"),
 }
 
 
