@@ -238,10 +238,11 @@ class Timer:
         from django.test import Client
 
         from fulian.accounts.models import User
+        from fulian.accounts.testing import force_login
 
         if username not in self.clients:
             client = Client(raise_request_exception=True)
-            client.force_login(User.objects.get(username=username))
+            force_login(client, User.objects.get(username=username))
             self.clients[username] = client
         return self.clients[username]
 

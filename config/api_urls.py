@@ -4,7 +4,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from fulian.accounts.api.accounts import AccountViewSet, RoleGrantViewSet
-from fulian.accounts.api.views import MeView, TokenRevokeView, TokenView
+from fulian.accounts.api.views import (
+    ApiTokenViewSet,
+    MeView,
+    MyTokenViewSet,
+    OwnPasswordView,
+    TokenRevokeView,
+    TokenView,
+)
 from fulian.audit.api import AuditEventViewSet
 from fulian.households.api.views import HouseholdViewSet, MemberViewSet
 from fulian.imports.api import ImportBatchViewSet
@@ -16,6 +23,8 @@ router.register("orgs", OrganisationViewSet, basename="org")
 router.register("audit", AuditEventViewSet, basename="audit")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("role-grants", RoleGrantViewSet, basename="role-grant")
+router.register("api-tokens", ApiTokenViewSet, basename="api-token")
+router.register("me/tokens", MyTokenViewSet, basename="my-token")
 router.register("people", PersonViewSet, basename="person")
 router.register("posts", PostViewSet, basename="post")
 router.register("terms", TermViewSet, basename="term")
@@ -28,5 +37,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("auth/token/revoke/", TokenRevokeView.as_view(), name="token_revoke"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/password/", OwnPasswordView.as_view(), name="me_password"),
     path("", include(router.urls)),
 ]

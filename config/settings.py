@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -68,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fulian.core.middleware.PagesLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fulian.accounts.gate.AccountGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fulian.core.middleware.VaryOnHtmxMiddleware",
@@ -146,6 +146,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 FULIAN_LOCKOUT_ACCOUNT_FAILURES = 5
 FULIAN_LOCKOUT_IP_FAILURES = 30
 FULIAN_LOCKOUT_MINUTES = 15
+# API tokens expire this many days after they are issued (a new one is a login away).
+FULIAN_TOKEN_DAYS = int(os.environ.get("FULIAN_TOKEN_DAYS", "30"))
 # How many proxies of ours sit in front and append to X-Forwarded-For (0: use REMOTE_ADDR).
 FULIAN_PROXY_COUNT = int(os.environ.get("FULIAN_PROXY_COUNT", "0"))
 
@@ -207,9 +209,10 @@ MEDIA_URL = "media/"
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: a bad or missing token is then a 401 with WWW-Authenticate, not a 403.
+    # Both classes also apply the account's gates (a second factor, a password to change).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "fulian.accounts.authentication.ApiTokenAuthentication",
+        "fulian.accounts.authentication.GatedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

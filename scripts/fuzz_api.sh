@@ -8,23 +8,26 @@
 # then serve that database. Needs schemathesis (FUZZ_PY, default .venv-fuzz/bin: a venv of its
 # own, `python3 -m venv .venv-fuzz && .venv-fuzz/bin/pip install schemathesis`). Any 5xx or
 # response outside the schema fails the run. Officers go last: their actions may deactivate
-# or re-password the other demo accounts. Officers with two factors get a code from DEMO_TOTP.
+# or re-password the other demo accounts. Officers with two factors get a code from DEMO_TOTP
+# (the demo's authenticator secret by default). The endpoints that would end the run's own token
+# or lock its account (its own password, revoking tokens) are left out.
 set -euo pipefail
 BASE=${1:-http://127.0.0.1:8765}
 FUZZ_BIN=${FUZZ_BIN:-.venv-fuzz/bin}
 PASSWORD=${DEMO_PASSWORD:-Fulian-Demo-2026}
+DEMO_TOTP=${DEMO_TOTP:-FULIANDEMOTOTPKEYFORTESTERSONLY2}
 EXAMPLES=${FUZZ_EXAMPLES:-25}
 ROLES=${FUZZ_ROLES:-"huilong_zhiwei xinshi_staff youxian_admin leader city_admin auditor security"}
 status=0
 for user in $ROLES; do
-  token=$(curl -sf -X POST "$BASE/api/v1/auth/token/" -d "username=$user" -d "password=$PASSWORD" \
+  token=$(curl -sf -X POST "$BASE/api/v1/auth/token/" -d "username=$user" -d "password=$PASSWORD" -d "name=fuzz" \
     ${DEMO_TOTP:+-d "code=$(.venv/bin/python -c "import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())" "$DEMO_TOTP")"} \
     | .venv/bin/python -c "import json,sys; print(json.load(sys.stdin)['token'])")
   echo "=== $user"
   "$FUZZ_BIN/schemathesis" run "$BASE/api/schema/" --url "$BASE" \
     -H "Authorization: Token $token" -H "Accept-Language: en" \
     --checks all --exclude-checks ignored_auth,unsupported_method \
-    --exclude-path-regex 'auth/token' \
+    --exclude-path-regex 'auth/token|tokens/\{|me/password' \
     -n "$EXAMPLES" --generation-deterministic --workers 2 \
     || status=1
 done

@@ -9,3 +9,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from fulian.accounts import permissions  # noqa: F401
+        from fulian.accounts.api import schema  # noqa: F401 - registers the schema's auth descriptions

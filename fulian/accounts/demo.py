@@ -1,10 +1,14 @@
-"""Demo step: the demo accounts of issue 2, one password for all (printed by load_demo)."""
+"""Demo step: the demo accounts of issue 2, one password for all (printed by load_demo), and
+for the officers who log in with a second factor, one authenticator secret (printed too)."""
 
 from typing import TextIO
 
+from django.utils import timezone
+
 from fulian.accounts.choices import Role
-from fulian.accounts.models import RoleGrant, User
-from fulian.demo import DEMO_PASSWORD
+from fulian.accounts.gate import needs_two_factor
+from fulian.accounts.models import RecoveryCode, RoleGrant, TwoFactor, User
+from fulian.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from fulian.orgs.models import Organisation
 
 # username, full name, role, organisation code, mobile
@@ -22,6 +26,7 @@ DEMO_ACCOUNTS = [
 
 def load(out: TextIO) -> None:
     created = 0
+    officers = []
     for username, full_name, role, code, mobile in DEMO_ACCOUNTS:
         org = Organisation.objects.get(code=code)
         user = User.objects.filter(username=username).first()
@@ -34,18 +39,42 @@ def load(out: TextIO) -> None:
         else:
             _reset(user)
         RoleGrant.objects.get_or_create(user=user, org=org, role=role)
+        if _demo_second_factor(user):
+            officers.append(username)
     out.write(f"Demo accounts: {created} created, {len(DEMO_ACCOUNTS) - created} reset to their demo state.\n")
     for username, _name, role, code, mobile in DEMO_ACCOUNTS:
         out.write(f"  {username:<15} {role.label:<10} {code:<13} mobile {mobile}\n")
+    out.write(
+        f"Two-factor login for {', '.join(officers)}: after the password, a code from the demo authenticator "
+        "secret printed below (add it to an authenticator app, or run the command printed with it).\n"
+    )
+
+
+def _demo_second_factor(user: User) -> bool:
+    """The demo's officers log in with a second factor from the one documented secret (a
+    tester adds it to an app, or computes the code; a code already used stays used); the
+    others with their password alone, even if a tester turned a second factor on. Whether
+    ``user`` has one."""
+    if not needs_two_factor(user):
+        TwoFactor.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        return False
+    device = TwoFactor.objects.filter(user=user).first()
+    if device is None or device.secret != DEMO_TOTP_SECRET or device.confirmed_at is None:
+        TwoFactor.objects.filter(user=user).delete()
+        TwoFactor.objects.create(user=user, secret=DEMO_TOTP_SECRET, confirmed_at=timezone.now())
+    return True
 
 
 def _reset(user: User) -> None:
     """Bring a demo account back to what the README promises: active, unlocked, the demo
-    password (someone trying the demo may have locked, deactivated or changed it)."""
+    password and the demo authenticator (someone trying the demo may have locked, deactivated
+    or changed them). Demo accounts are never asked for a new password: testers log in with
+    the printed one."""
     if not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, must_change_password=False)

@@ -101,3 +101,33 @@ class OwnPasswordForm(PasswordForm):
 
 class AccountSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
+
+
+class CodeForm(forms.Form):
+    """A second-factor code: 6 digits from the authenticator app, or a recovery code."""
+
+    code = forms.CharField(
+        label=_("6-digit code or recovery code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "text",
+                "autocapitalize": "characters",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class EnrolCodeForm(CodeForm):
+    """The first code from the app: proves it holds the secret just shown."""
+
+    code = forms.CharField(
+        label=_("The 6-digit code the app now shows"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*", "spellcheck": "false"}
+        ),
+    )

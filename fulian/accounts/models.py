@@ -1,4 +1,4 @@
-"""Accounts, the roles they hold at organisations, and failed login attempts."""
+"""Accounts, the roles they hold at organisations, failed login attempts, API tokens and second factors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fulian.accounts.choices import Role
 from fulian.audit.models import AuditedModel
 from fulian.core.personal import EncryptedTextField, keyed_hash, mask_mobile, normalise_mobile
-from fulian.core.scoping import PathScopedModel, ScopedQuerySet
+from fulian.core.scoping import AnyUser, PathScopedModel, ScopedQuerySet, grants_for
 from fulian.orgs.models import Organisation
 
 
@@ -58,6 +58,9 @@ class User(PathScopedModel, AuditedModel, AbstractUser):
     # moves: a process may reuse the grants it loaded while this number stays the same
     # (``core.scoping.user_grants``). The account row is read on every request.
     grants_version = models.PositiveIntegerField(default=0, editable=False)
+    # Set when someone else chose the password (an officer creating the account or resetting
+    # it, the system administrator from the shell); cleared when the holder chooses her own.
+    must_change_password = models.BooleanField(_("must choose a new password"), default=False, editable=False)
 
     objects = FulianUserManager()  # type: ignore[misc]
 
@@ -153,6 +156,7 @@ class LoginFailure(models.Model):
 
     REASON_PASSWORD = "password"
     REASON_LOCKED = "locked"
+    REASON_CODE = "code"
 
     at = models.DateTimeField(auto_now_add=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -161,7 +165,7 @@ class LoginFailure(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     reason = models.CharField(
         max_length=10,
-        choices=[(REASON_PASSWORD, "password"), (REASON_LOCKED, "locked")],
+        choices=[(REASON_PASSWORD, "password"), (REASON_LOCKED, "locked"), (REASON_CODE, "code")],
         default=REASON_PASSWORD,
     )
     locked_until = models.DateTimeField(null=True, blank=True)
@@ -174,6 +178,93 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.identifier} {self.ip}"
+
+
+class ApiTokenQuerySet(ScopedQuerySet["ApiToken"]):
+    def visible_to(self, user: AnyUser, action: str | None = None) -> ApiTokenQuerySet:
+        """One's own tokens, and (security officers) those of the accounts of one's subtree."""
+        if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return self.none()
+        condition = Q(user=user)
+        for grant in grants_for(user, action or self.model.scope_view_action):
+            condition |= self.model.scope_q(grant)
+        return self.filter(condition)
+
+    def active(self) -> ApiTokenQuerySet:
+        """Tokens that still open the API: neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(PathScopedModel):
+    """An API token of one device or client, named by its owner. Only the SHA-256 of the
+    token is stored (the token is shown once, when it is issued); ``prefix`` — its first
+    characters, which are not secret — tells tokens apart in lists."""
+
+    scope_view_action = "accounts.manage"
+    scope_path_field = "user__org__path"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("account"))
+    name = models.CharField(_("device or client"), max_length=100)
+    prefix = models.CharField(_("token begins with"), max_length=16)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Issued after a second factor: an account that comes to need one (a role granted) stops
+    # being served by tokens issued without it.
+    two_factor = models.BooleanField(default=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def audit_org(self) -> Organisation | None:
+        return self.user.org
+
+
+class TwoFactor(models.Model):
+    """An account's authenticator (TOTP, RFC 6238): its secret, encrypted at rest, and the
+    last time-step a code was accepted for, so that a code is never accepted twice. Until
+    ``confirmed_at`` is set (a valid code typed during enrolment) it does not count."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="two_factor", verbose_name=_("account")
+    )
+    secret = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("set up at"), null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"two-factor of {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that replaces an authenticator code (a lost phone). Stored as the keyed
+    hash of the code; ``used_at`` is set when it is spent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="unique_recovery_code")]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"
 
 
 @receiver(post_save, sender=RoleGrant)

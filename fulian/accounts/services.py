@@ -16,11 +16,11 @@ from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from fulian.accounts.backends import UsernameOrMobileBackend, find_account
 from fulian.accounts.choices import SYSTEM_ROLES, Role
-from fulian.accounts.models import LoginFailure, RoleGrant, User
+from fulian.accounts.gate import FACTOR_KEY, FACTOR_PASSWORD, PENDING_KEY
+from fulian.accounts.models import ApiToken, LoginFailure, RoleGrant, User
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record
 from fulian.core.http import client_ip
@@ -145,10 +145,18 @@ def login_attempt(*, request: HttpRequest, identifier: str, password: str) -> Us
         if attempt >= limit:
             _lock(request, account)
         raise _refused_invalid(attempt)
-    # Success within the allowance: the count starts again (a lock set meanwhile stays).
+    # The right password within the allowance: this attempt does not count. The earlier ones
+    # are forgiven only when the whole login succeeds (``login_succeeded``): otherwise a thief
+    # who has the password could reset the count before each round of second-factor guesses.
+    User.objects.filter(pk=user.pk, failed_logins__gt=0).update(failed_logins=F("failed_logins") - 1)
+    return user
+
+
+def login_succeeded(user: User) -> None:
+    """Every login step passed (a session or a token starts): the failure count starts again
+    (a lock set meanwhile stays)."""
     User.objects.filter(pk=user.pk).update(failed_logins=0)
     user.failed_logins = 0
-    return user
 
 
 def _claim_attempt(account: User) -> int | None:
@@ -222,10 +230,16 @@ def _fail(request: HttpRequest, identifier: str, account: User | None, *, reason
     return failures
 
 
-def session_login(*, request: HttpRequest, user: User) -> None:
-    """Start a browser session for a user who passed ``login_attempt``."""
+def session_login(*, request: HttpRequest, user: User, factor: str = FACTOR_PASSWORD) -> None:
+    """Start a browser session for a user who passed every login step: the password, and the
+    second factor (``factor``: "totp" or "recovery") where the account has one. The factor is
+    written into the session, where the gate (``accounts.gate``) looks for it on every request."""
     django_login(request, user, backend="fulian.accounts.backends.UsernameOrMobileBackend")
-    record(Action.LOGIN, user, actor=user, request=request)
+    request.session[FACTOR_KEY] = factor
+    request.session.pop(PENDING_KEY, None)
+    login_succeeded(user)
+    changes = {"second_factor": factor} if factor != FACTOR_PASSWORD else None
+    record(Action.LOGIN, user, actor=user, request=request, changes=changes)
 
 
 def session_logout(*, request: HttpRequest) -> None:
@@ -235,25 +249,15 @@ def session_logout(*, request: HttpRequest) -> None:
     django_logout(request)
 
 
-def token_issue(*, request: HttpRequest, user: User) -> Token:
-    """An API token for a user who passed ``login_attempt`` (the same token until revoked)."""
-    token, _created = Token.objects.get_or_create(user=user)
-    record(Action.TOKEN, user, actor=user, request=request)
-    return token
-
-
-def token_revoke(*, request: HttpRequest, user: User) -> None:
-    Token.objects.filter(user=user).delete()
-    record(Action.LOGOUT, user, actor=user, request=request, changes={"token": "revoked"})
-
-
 @transaction.atomic
 def user_create(
     *, actor: User, username: str, full_name: str, org: Organisation, password: str, mobile: str = ""
 ) -> User:
-    """Create an account belonging to ``org`` (the security officer's subtree only)."""
+    """Create an account belonging to ``org`` (the security officer's subtree only); its holder
+    must choose her own password at her first login."""
     require(actor, "accounts.manage", org)
-    user = User(username=username.strip(), full_name=full_name.strip(), org=org)
+    # The officer knows the initial password: the holder chooses her own at her first login.
+    user = User(username=username.strip(), full_name=full_name.strip(), org=org, must_change_password=True)
     errors: dict[str, list[str]] = {}
     problems = username_errors(user.username)
     if problems:
@@ -305,7 +309,8 @@ def user_set_password(*, actor: User, user: User, password: str, current_passwor
 
     Changing one's own password needs the current one, so a browser left logged in cannot
     be used to take the account over. A new password ends every API token of the account
-    (browser sessions end through Django's session hash; the caller keeps its own).
+    (browser sessions end through Django's session hash; the caller keeps its own). A password
+    set by an officer must be replaced by the holder at her next login; her own clears that.
     """
     if actor.pk == user.pk:
         if not current_password or not user.check_password(current_password):
@@ -324,8 +329,18 @@ def user_set_password(*, actor: User, user: User, password: str, current_passwor
         raise ValidationError({"password": list(e.messages)}) from None
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
-        Token.objects.filter(user=user).delete()
+        user.must_change_password = actor.pk != user.pk
+        user.save(update_fields=["password", "must_change_password"])
+        tokens_end_all(user=user, reason="password changed")
+
+
+def tokens_end_all(*, user: User, reason: str) -> int:
+    """End every active API token of ``user`` (a new password); recorded as one event."""
+    ended = list(ApiToken.objects.active().filter(user=user).values_list("prefix", flat=True))
+    if ended:
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record(Action.TOKEN_REVOKED, user, changes={"reason": reason, "tokens": ended})
+    return len(ended)
 
 
 @transaction.atomic

@@ -8,32 +8,47 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from fulian.accounts import services
-from fulian.accounts.forms import AccountForm, AccountSearchForm, GrantForm, LoginForm, OwnPasswordForm, PasswordForm
-from fulian.accounts.models import RoleGrant, User
+from fulian.accounts import services, two_factor
+from fulian.accounts.forms import (
+    AccountForm,
+    AccountSearchForm,
+    CodeForm,
+    EnrolCodeForm,
+    GrantForm,
+    LoginForm,
+    OwnPasswordForm,
+    PasswordForm,
+)
+from fulian.accounts.gate import FACTOR_KEY, FACTOR_TOTP, PENDING_KEY, needs_two_factor
+from fulian.accounts.models import ApiToken, RoleGrant, User
 from fulian.core.forms import add_service_errors
 from fulian.core.http import AuthedRequest
 from fulian.core.scoping import get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
 
 SEEN_COOKIE = "fulian_seen"
+# The code step must follow the password step within this many seconds.
+PENDING_SECONDS = 5 * 60
 
 
 @login_not_required
 @never_cache
 @csrf_protect
 def login_view(request: AuthedRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    """The password step. Accounts with a second factor go on to the code (or enrolment) step
+    with nothing but a note in the session that the password passed: no login yet."""
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
     if request.user.is_authenticated:
         return redirect(next_url or "home")
     form = LoginForm(request.POST or None)
@@ -45,18 +60,133 @@ def login_view(request: AuthedRequest) -> HttpResponse:
         except services.LoginRefused as refused:
             form.add_error(None, refused.message)
         else:
+            enrolled = two_factor.is_enrolled(user)
+            if enrolled or needs_two_factor(user):
+                # A new session key for the half-done login (the one a visitor arrived with may
+                # have been planted); django_login changes it again at the end.
+                request.session.cycle_key()
+                request.session[PENDING_KEY] = {
+                    "user": user.pk,
+                    "at": int(timezone.now().timestamp()),
+                    "auth": user.get_session_auth_hash(),
+                    "next": next_url,
+                }
+                return redirect("accounts:login_code" if enrolled else "accounts:login_enrol")
             services.session_login(request=request, user=user)
-            response = redirect(next_url or "home")
-            # A browser-session cookie that outlives the 30-minute session: when it is present
-            # but the session is gone, the login page says the session expired.
-            response.set_cookie(SEEN_COOKIE, "1", httponly=True, samesite="Lax")
-            return response
+            return _logged_in(next_url)
     expired = request.method == "GET" and bool(next_url) and request.COOKIES.get(SEEN_COOKIE) == "1"
     return render(
         request,
         "accounts/login.html",
         {"form": form, "next": next_url, "expired": expired, "idle_minutes": settings.SESSION_COOKIE_AGE // 60},
     )
+
+
+def _safe_next(request: HttpRequest, next_url: str) -> str:
+    return next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}) else ""
+
+
+def _logged_in(next_url: str) -> HttpResponse:
+    response = redirect(next_url or "home")
+    # A browser-session cookie that outlives the 30-minute session: when it is present but the
+    # session is gone, the login page says the session expired.
+    response.set_cookie(SEEN_COOKIE, "1", httponly=True, samesite="Lax")
+    return response
+
+
+def _pending(request: HttpRequest) -> tuple[User, str] | None:
+    """The account whose password step this session passed (within PENDING_SECONDS, with the
+    password unchanged since), and the page to go on to; else None (the note is dropped)."""
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or int(timezone.now().timestamp()) - pending.get("at", 0) > PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
+        return None
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).select_related("org").first()
+    if user is None or not constant_time_compare(user.get_session_auth_hash(), pending.get("auth", "")):
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return user, _safe_next(request, pending.get("next", ""))
+
+
+def _start_again(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    request.session.pop(PENDING_KEY, None)
+    messages.error(request, message or _("Please log in again: the code step waits 5 minutes at most."))
+    return redirect("accounts:login")
+
+
+@login_not_required
+@never_cache
+@csrf_protect
+def login_code(request: AuthedRequest) -> HttpResponse:
+    """The second step: a code from the authenticator app, or a recovery code."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    pending = _pending(request)
+    if pending is None:
+        return _start_again(request)
+    user, next_url = pending
+    if not two_factor.is_enrolled(user):
+        return redirect("accounts:login_enrol")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            factor = two_factor.verify(request=request, user=user, code=form.cleaned_data["code"])
+        except services.LoginRefused as refused:
+            if refused.code == "locked":
+                return _start_again(request, refused.message)
+            form.add_error("code", refused.message)
+        else:
+            services.session_login(request=request, user=user, factor=factor)
+            return _logged_in(next_url)
+    return render(
+        request, "accounts/login_code.html", {"form": form, "account": user}, status=400 if form.errors else 200
+    )
+
+
+@login_not_required
+@never_cache
+@csrf_protect
+def login_enrol(request: AuthedRequest) -> HttpResponse:
+    """The second step for an account that needs a second factor and has none yet: set up the
+    authenticator app, prove it with a code, note the recovery codes; then logged in."""
+    if request.user.is_authenticated:
+        return redirect("accounts:two_factor")
+    pending = _pending(request)
+    if pending is None:
+        return _start_again(request)
+    user, next_url = pending
+    if two_factor.is_enrolled(user):
+        return redirect("accounts:login_code")
+    return enrol(request, user, next_url=next_url, logging_in=True)
+
+
+def enrol(request: AuthedRequest, user: User, *, next_url: str, logging_in: bool) -> HttpResponse:
+    """Show the secret and its QR code; a valid code confirms it and shows the recovery codes
+    once (in this response: they are never stored readable, not even in the session)."""
+    enrolment = two_factor.enrolment_start(user=user)
+    form = EnrolCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor.enrolment_confirm(request=request, user=user, code=form.cleaned_data["code"])
+        except services.LoginRefused as refused:
+            if refused.code == "locked":
+                if not logging_in:
+                    services.session_logout(request=request)
+                return _start_again(request, refused.message)
+            form.add_error("code", refused.message)
+        else:
+            if logging_in:
+                services.session_login(request=request, user=user, factor=FACTOR_TOTP)
+            else:
+                request.session[FACTOR_KEY] = FACTOR_TOTP
+            response = render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url or reverse("home")}
+            )
+            if logging_in:
+                response.set_cookie(SEEN_COOKIE, "1", httponly=True, samesite="Lax")
+            return response
+    context = {"form": form, "enrolment": enrolment, "account": user, "logging_in": logging_in}
+    return render(request, "accounts/enrol.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -69,7 +199,8 @@ def logout_view(request: AuthedRequest) -> HttpResponse:
 
 
 def password_change(request: AuthedRequest) -> HttpResponse:
-    """Change one's own password, given the current one (this session stays valid, others end)."""
+    """Change one's own password, given the current one (this session stays valid, others end).
+    An account whose password someone else chose is sent here before anything else."""
     form = OwnPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,7 +222,8 @@ def password_change(request: AuthedRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("Your password has been changed."))
             return redirect("home")
-    return render(request, "accounts/password.html", {"form": form, "target": None}, status=400 if form.errors else 200)
+    context = {"form": form, "target": None, "forced": request.user.must_change_password}
+    return render(request, "accounts/password.html", context, status=400 if form.errors else 200)
 
 
 @requires_somewhere("accounts.manage")
@@ -152,6 +284,8 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         # Buttons that would be refused are not offered; the reason is shown instead.
         "refusal": services.management_refusal(actor=request.user, user=account),
         "reach_refusal": services.reach_refusal(actor=request.user, user=account),
+        "tokens": ApiToken.objects.visible_to(request.user).active().filter(user=account),
+        "two_factor_enrolled": two_factor.is_enrolled(account),
     }
     return render(request, "accounts/account_detail.html", context, status=400 if grant_form.errors else 200)
 

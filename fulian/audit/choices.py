@@ -12,6 +12,8 @@ class Action(models.TextChoices):
     IP_BLOCKED = "ip_blocked", _("Address blocked")
     LOGOUT = "logout", _("Logged out")
     TOKEN = "token", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    TWO_FACTOR = "two_factor", _("Two-factor login changed")
     REVEAL = "reveal", _("Personal data revealed")
     LOAD = "load", _("Data loaded")
     IMPORT = "import", _("Spreadsheet imported")

@@ -47,6 +47,11 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
             if "{" in path or operation.get("parameters"):
                 responses.setdefault("404", _ref("Error", "Not found, or outside your organisation subtree."))
             if path.endswith("/auth/token/"):
-                responses.setdefault("403", _ref("Error", "The account has been deactivated (code `inactive`)."))
+                refused = (
+                    "The account has been deactivated (code `inactive`), has not set up its two-factor login "
+                    "yet (`two_factor_enrolment_required`: log in once in the browser), or must choose its own "
+                    "password (`password_change_required`: send `new_password`)."
+                )
+                responses.setdefault("403", _ref("Error", refused))
                 responses.setdefault("429", _ref("Error", "Account locked or address blocked after failed logins."))
     return result

@@ -29,7 +29,9 @@ document.addEventListener("click", (event) => {
 
 // Forms that take something away ask first (data-confirm holds the question).
 document.addEventListener("submit", (event) => {
-  const question = event.target.dataset && event.target.dataset.confirm;
+  // A button may ask its own question (a form with several actions).
+  const button = event.submitter;
+  const question = (button && button.dataset.confirm) || (event.target.dataset && event.target.dataset.confirm);
   if (question && !window.confirm(question)) event.preventDefault();
 });
 // Links that do something to be sure of (a full export, recorded in the audit log) ask too.

@@ -2,7 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fulian.accounts.choices import BUSINESS_ROLES, Role
-from fulian.accounts.models import RoleGrant, User
+from fulian.accounts.models import ApiToken, RoleGrant, User
+from fulian.accounts.two_factor import is_enrolled
 from fulian.core.permissions import actions
 from fulian.core.scoping import can_anywhere
 from fulian.orgs.models import Organisation
@@ -11,10 +12,49 @@ from fulian.orgs.models import Organisation
 class TokenRequestSerializer(serializers.Serializer[None]):
     username = serializers.CharField(max_length=150, help_text="A username or a mobile number.")
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100,
+        help_text="The device or client the token is for, such as 办公室电脑. An active token of the same "
+        "name is replaced.",
+    )
+    code = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="For accounts with two-factor login: the 6-digit code from the authenticator app, or a "
+        "recovery code.",
+    )
+    new_password = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="For accounts that must choose their own password (set by an officer): the new password, "
+        "set before the token is issued.",
+    )
 
 
 class TokenSerializer(serializers.Serializer[None]):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Shown this once; only its hash is stored.")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    """A token as its owner and the security officer see it: never the token itself."""
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class OwnPasswordSerializer(serializers.Serializer[None]):
+    current_password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
 class GrantSerializer(serializers.Serializer[None]):
@@ -31,11 +71,27 @@ class MeSerializer(serializers.ModelSerializer[User]):
     mobile = serializers.CharField(source="mobile_masked", read_only=True)
     grants = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    must_change_password = serializers.BooleanField(read_only=True)
+    two_factor = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "org", "mobile", "grants", "actions"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "org",
+            "mobile",
+            "grants",
+            "actions",
+            "must_change_password",
+            "two_factor",
+        ]
         read_only_fields = fields
+
+    def get_two_factor(self, user: User) -> bool:
+        """Whether the account logs in with a second factor."""
+        return is_enrolled(user)
 
     @extend_schema_field(GrantSerializer(many=True))
     def get_grants(self, user: User) -> list[dict[str, object]]:
@@ -62,7 +118,18 @@ class AccountSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "org", "org_code", "mobile", "is_active", "is_locked", "grants"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "org",
+            "org_code",
+            "mobile",
+            "is_active",
+            "is_locked",
+            "must_change_password",
+            "grants",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(GrantSerializer(many=True))

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from fulian.accounts.testing import force_login
 from fulian.core.testing.clock import Clock, controlled_clock  # noqa: F401 - re-exported for tests
 from fulian.core.testing.world import PASSWORD, World
 
@@ -21,7 +22,7 @@ def web_client(world: World | None = None, username: str | None = None, *, ip: s
     client = Client(REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE=LANGUAGE)
     if username is not None:
         assert world is not None
-        client.force_login(world.user(username))
+        force_login(client, world.user(username))
     return client
 
 
@@ -37,6 +38,11 @@ def api_client(world: World | None = None, username: str | None = None, *, ip: s
 def log_in(client: Client, identifier: str, password: str = PASSWORD, **extra: Any) -> Any:
     """POST the login page as a person would."""
     return client.post(reverse("accounts:login"), {"identifier": identifier, "password": password}, **extra)
+
+
+def enter_code(client: Client, code: str, **extra: Any) -> Any:
+    """POST the second login step (after ``log_in`` sent the password)."""
+    return client.post(reverse("accounts:login_code"), {"code": code}, **extra)
 
 
 def page_errors(response: Any) -> str:

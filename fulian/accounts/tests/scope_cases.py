@@ -1,5 +1,13 @@
-from fulian.accounts.models import RoleGrant, User
+from fulian.accounts.models import ApiToken, RoleGrant, User
+from fulian.accounts.tokens import token_issue
 from fulian.core.testing.scope import ScopeCase
+from fulian.core.testing.world import World
+
+
+def _token_of_yanling_staff(world: World) -> ApiToken:
+    token, _key = token_issue(request=None, user=world.user("yanling_staff"), name="县里电脑", two_factor=False)
+    return token
+
 
 CASES = [
     ScopeCase(
@@ -36,5 +44,26 @@ CASES = [
         ],
         # The outsider naming an account outside her subtree is "not a valid choice" (400).
         lists=[("api:role-grant-list", lambda g: {"user": str(g.user_id)}, 400)],
+    ),
+    ScopeCase(
+        model=ApiToken,
+        make=_token_of_yanling_staff,
+        outsider="youxian_security",
+        insider="security",
+        detail=[
+            ("accounts:token_revoke", "post", 302),
+            ("api:api-token-detail", "get"),
+            ("api:api-token-detail", "delete", 204),
+        ],
+        lists=[("api:api-token-list", lambda t: {})],
+    ),
+    # One's own tokens: nobody else finds them there, not even the officer who sees them above.
+    ScopeCase(
+        model=ApiToken,
+        make=_token_of_yanling_staff,
+        outsider="security",
+        insider="yanling_staff",
+        detail=[("api:my-token-detail", "get"), ("api:my-token-detail", "delete", 204)],
+        lists=[("api:my-token-list", lambda t: {})],
     ),
 ]

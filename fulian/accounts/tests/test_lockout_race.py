@@ -16,7 +16,7 @@ def test_parallel_wrong_guesses_are_held_to_the_allowance(live_world: World) -> 
     def guess(n: int) -> int:
         try:
             response = Client(REMOTE_ADDR=f"10.1.0.{n}").post(
-                "/api/v1/auth/token/", {"username": "leader", "password": "wrong" if n else PASSWORD}
+                "/api/v1/auth/token/", {"username": "leader", "password": "wrong" if n else PASSWORD, "name": "脚本"}
             )
             return response.status_code
         finally:

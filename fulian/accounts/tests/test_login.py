@@ -218,7 +218,7 @@ def test_a_deactivated_account_with_its_right_password_is_told_to_ask_the_office
     assert "deactivated" in page_errors(response)
     assert _logged_in_as(client) is None
     assert world.user("xinshi_staff").failed_logins == 0
-    api = api_client().post("/api/v1/auth/token/", {"username": "xinshi_staff", "password": PASSWORD})
+    api = api_client().post("/api/v1/auth/token/", {"username": "xinshi_staff", "password": PASSWORD, "name": "手机"})
     assert (api.status_code, api.json()["code"]) == (403, "inactive")
 
 

@@ -7,9 +7,9 @@ from django.contrib.auth.password_validation import MinimumLengthValidator, vali
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
-from fulian.accounts import services
+from fulian.accounts import services, tokens
+from fulian.accounts.models import ApiToken
 from fulian.accounts.tests.clients import api_client, log_in, page_errors, web_client
 from fulian.accounts.validators import CharacterClassValidator
 from fulian.core.testing.world import PASSWORD, World
@@ -133,7 +133,11 @@ def test_a_bad_new_password_is_explained_next_to_its_field(
 def test_a_new_password_ends_the_other_sessions_and_api_tokens(world: World) -> None:
     other_browser = web_client()
     log_in(other_browser, "xinshi_staff")
-    token = api_client().post(reverse("api:token"), {"username": "xinshi_staff", "password": PASSWORD}).json()["token"]
+    token = (
+        api_client()
+        .post(reverse("api:token"), {"username": "xinshi_staff", "password": PASSWORD, "name": "手机"})
+        .json()["token"]
+    )
 
     client = web_client()
     log_in(client, "xinshi_staff")
@@ -142,12 +146,14 @@ def test_a_new_password_ends_the_other_sessions_and_api_tokens(world: World) -> 
     assert other_browser.get(reverse("home")).status_code == 302
     api = api_client()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert api.get(reverse("api:me")).status_code == 401
+    refused = api.get(reverse("api:me"))
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "token_revoked"
 
 
 def test_the_security_officer_sets_a_new_password_for_an_account(world: World) -> None:
     target = world.user("xinshi_staff")
-    Token.objects.create(user=target)
+    tokens.token_issue(request=None, user=target, name="手机", two_factor=False)
     client = web_client(world, "security")
     url = reverse("accounts:password", kwargs={"pk": target.pk})
     assert client.get(url).status_code == 200
@@ -159,7 +165,7 @@ def test_the_security_officer_sets_a_new_password_for_an_account(world: World) -
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:detail", kwargs={"pk": target.pk})
     assert log_in(web_client(), "xinshi_staff", NEW).status_code == 302
-    assert not Token.objects.filter(user=target).exists()
+    assert not ApiToken.objects.active().filter(user=target).exists()
 
 
 def test_the_officers_own_password_goes_through_the_page_that_asks_for_the_current_one(world: World) -> None:

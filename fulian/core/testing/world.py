@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from fulian.accounts.choices import Role
+from fulian.accounts.gate import needs_two_factor
 from fulian.accounts.models import RoleGrant, User
+from fulian.accounts.testing import enrol, force_login
 from fulian.orgs.loader import SHIPPED_FILE, Reading, read_flat
 from fulian.orgs.models import Organisation
 from fulian.orgs.services import divisions_load, group_create_as_system
 
 PASSWORD = "Test-Passw0rd!"
+# The authenticator secret of every persona whose roles need a second factor (officers and
+# the city's administrator), so that tests can log them in through the real pages.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 # The villages of the world; their townships, counties and the city come with them.
 VILLAGES = {
@@ -74,6 +79,8 @@ def build_world() -> None:
         user.save()
         if role is not None:
             RoleGrant.objects.create(user=user, org=org, role=role)
+        if needs_two_factor(user):
+            enrol(user, TOTP_SECRET)
 
 
 @dataclass
@@ -90,7 +97,7 @@ class World:
         from django.test import Client
 
         client = Client()
-        client.force_login(self.user(username))
+        force_login(client, self.user(username))
         return client
 
     def api_for(self, username: str) -> Any:

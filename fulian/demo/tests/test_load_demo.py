@@ -4,9 +4,12 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from fulian.accounts.models import User
+from fulian.accounts.models import TwoFactor, User
+from fulian.accounts.testing import enrol
 from fulian.core.testing.world import World
-from fulian.demo import DEMO_PASSWORD
+from fulian.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+
+OFFICERS = {"security", "auditor", "city_admin"}
 
 
 def test_the_demo_prints_its_accounts_and_the_password_on_a_line_of_its_own(world: World) -> None:
@@ -25,7 +28,16 @@ def test_the_demo_prints_its_accounts_and_the_password_on_a_line_of_its_own(worl
         "auditor",
     ):
         assert any(line.split()[:1] == [username] for line in lines), username
-        assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
+        user = User.objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD)
+        assert not user.must_change_password
+        device = TwoFactor.objects.filter(user=user, confirmed_at__isnull=False).first()
+        assert (device.secret if device else None) == (DEMO_TOTP_SECRET if username in OFFICERS else None)
+    # What a tester needs to log in as an officer: the secret, and how to get a code from it.
+    assert f"Demo authenticator secret: {DEMO_TOTP_SECRET}" in lines
+    code_command = f"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())"
+    assert f'  current code: .venv/bin/python -c "{code_command}"' in lines
+    assert any(line.startswith("Two-factor login for city_admin, security, auditor:") for line in lines)
     _the_roster_and_households_are_realistic()
 
 
@@ -71,9 +83,15 @@ def test_running_the_demo_again_brings_tried_accounts_back(world: World) -> None
     User.objects.filter(username="city_admin").update(is_active=False, failed_logins=3)
     leader = User.objects.get(username="leader")
     leader.set_password("Changed-By-A-Visitor-1")
+    leader.must_change_password = True
     leader.save()
+    enrol(User.objects.get(username="xinshi_staff"), "JBSWY3DPEHPK3PXP")  # a visitor turned it on
+    TwoFactor.objects.filter(user__username="security").delete()  # another reset it
     call_command("load_demo", stdout=StringIO())
     city_admin = User.objects.get(username="city_admin")
     assert city_admin.is_active
     assert city_admin.failed_logins == 0
     assert User.objects.get(username="leader").check_password(DEMO_PASSWORD)
+    assert not User.objects.get(username="leader").must_change_password
+    assert not TwoFactor.objects.filter(user__username="xinshi_staff").exists()
+    assert TwoFactor.objects.get(user__username="security").secret == DEMO_TOTP_SECRET

@@ -1,7 +1,9 @@
 """Create an account with a role, from the server's shell (the system administrator's tool).
 
 The security officer manages every other account in the browser; this command is how the
-first security officer (and auditor) of a deployment are appointed.
+first security officer (and auditor) of a deployment are appointed. The system administrator
+who runs it knows the password it sets, so the officer chooses her own at her first login
+(and, as an officer, sets up her authenticator app there too).
 """
 
 import getpass
@@ -41,7 +43,7 @@ class Command(BaseCommand):
         if problems:
             raise CommandError(" ".join(str(p) for p in problems))
         password = password or getpass.getpass("Password: ")
-        user = User(username=username, full_name=full_name, org=organisation)
+        user = User(username=username, full_name=full_name, org=organisation, must_change_password=True)
         try:
             validate_password(password, user)
         except ValidationError as e:
@@ -50,4 +52,7 @@ class Command(BaseCommand):
         with audit_context(actor_name="manage.py bootstrap_account"), transaction.atomic():
             user.save()
             RoleGrant.objects.create(user=user, org=organisation, role=role)
-        self.stdout.write(f"Created {username} ({Role(role).label}) at {organisation.display_name}.")
+        self.stdout.write(
+            f"Created {username} ({Role(role).label}) at {organisation.display_name}. "
+            "At the first login the account chooses its own password."
+        )

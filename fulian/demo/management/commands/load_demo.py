@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from fulian.audit.recorder import audit_context
-from fulian.demo import DEMO_PASSWORD
+from fulian.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):
@@ -29,3 +29,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     module.load(self.stdout)
         self.stdout.write(f"Demo password: {DEMO_PASSWORD}")
+        self.stdout.write(f"Demo authenticator secret: {DEMO_TOTP_SECRET}")
+        self.stdout.write(
+            f"  current code: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+        )
