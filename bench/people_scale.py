@@ -435,6 +435,10 @@ LIST_URLS = {
     "api_household_members": "/api/v1/household-members/",
     "api_people": "/api/v1/people/",
     "api_posts": "/api/v1/posts/",
+    # The archived lists: the archived rows alone, through their own small partial index.
+    "households_archived": "/households/?archived=1",
+    "people_archived": "/people/?archived=1",
+    "api_households_archived": "/api/v1/households/?archived=1",
 }
 # Searches and filters, at the city (the widest scope) and the township level.
 FILTERED_URLS = {

@@ -18,3 +18,7 @@ class Action(models.TextChoices):
     LOAD = "load", _("Data loaded")
     IMPORT = "import", _("Spreadsheet imported")
     EXPORT = "export", _("Exported with full personal data")
+    ARCHIVE = "archive", _("Archived")
+    RESTORE = "restore", _("Restored from the archive")
+    ERASE = "erase", _("Erased (personal information deletion)")
+    UNDO_IMPORT = "import_undone", _("Import undone")

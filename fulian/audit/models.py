@@ -71,6 +71,11 @@ DETAIL_LABELS = {
     "expires_at": _("expires at"),
     "second_factor": _("second factor"),
     "two_factor": _("two-factor login"),
+    "posts_ended": _("posts ended"),
+    "posts_kept": _("posts kept, anonymous"),
+    "members_removed": _("members removed"),
+    "members": _("members"),
+    "batch": _("import"),
 }
 
 

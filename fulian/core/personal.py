@@ -103,6 +103,11 @@ def mask_id_number(value: str) -> str:
     return f"{value[:6]}{'*' * (len(value) - 10)}{value[-4:]}" if len(value) > 10 else "****"
 
 
+def mask_name(value: str) -> str:
+    """``周桂姣`` → ``周**``: the surname alone, what an erased record's audit event keeps."""
+    return f"{value[:1]}{'*' * max(1, len(value) - 1)}" if value else "*"
+
+
 class EncryptedTextField(models.TextField):
     """A text column holding ciphertext; Python code sees the plain value."""
 

@@ -176,13 +176,8 @@ def get_visible_or_404(
         obj = queryset.visible_to(user).get(**lookup)  # type: ignore[union-attr]
     except (queryset.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise Http404(_("Not found.")) from None
-    if (
-        action is not None
-        and not queryset.model._default_manager.filter(pk=obj.pk)
-        .visible_to(  # type: ignore[attr-defined]
-            user, action
-        )
-        .exists()
-    ):
+    # The action is checked on the same queryset, so that rows it asked for beyond the default
+    # (an archived record's own page) are checked as they were found.
+    if action is not None and not queryset.filter(pk=obj.pk).visible_to(user, action).exists():  # type: ignore[attr-defined]
         raise PermissionDenied(_("You do not have permission to do this here."))
     return obj

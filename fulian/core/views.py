@@ -6,14 +6,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from fulian.core.forms import ReasonForm, add_service_errors
 from fulian.core.paging import page_of
 from fulian.core.scoping import can_anywhere
 
@@ -98,3 +100,41 @@ def requires_somewhere(action: str) -> Callable[[Callable[..., HttpResponse]], C
         return wrapped
 
     return decorator
+
+
+def reason_page(
+    request: HttpRequest,
+    *,
+    act: Callable[[str], Any],
+    title: str,
+    subject: str,
+    back_url: str,
+    consequences: list[str],
+    button: str,
+    done: str,
+    help_text: str = "",
+    danger: bool = False,
+) -> HttpResponse:
+    """The confirmation page of a change that needs a reason (archive, restore, erase): a GET
+    says what will happen, a POST with the reason calls ``act(reason)`` (the service, which
+    checks everything again) and goes back to the record; a refusal is shown on the page."""
+    # An empty POST is a form sent without a reason (a 400 naming it), not a fresh page.
+    form = ReasonForm(request.POST if request.method == "POST" else None, help_text=help_text)
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(form.cleaned_data["reason"])
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, done)
+            return redirect(back_url)
+    context = {
+        "form": form,
+        "title": title,
+        "subject": subject,
+        "back_url": back_url,
+        "consequences": consequences,
+        "button": button,
+        "danger": danger,
+    }
+    return render(request, "reason_page.html", context, status=400 if form.errors else 200)

@@ -6,7 +6,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fulian.core.forms import ScopedFilterForm
+from fulian.core.forms import MaskedStoredMixin, ScopedFilterForm, archived_filter
 from fulian.core.scoping import AnyUser
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation
 from fulian.orgs.forms import OrgCodeField
@@ -33,7 +33,7 @@ class FlagsField(forms.TypedMultipleChoiceField):
         return value
 
 
-class HouseholdForm(forms.Form):
+class HouseholdForm(MaskedStoredMixin, forms.Form):
     head_name = forms.CharField(label=_("Head of household"), max_length=50)
     id_number = forms.CharField(label=_("Head's ID number"), max_length=30, required=False)
     mobile = forms.CharField(
@@ -44,7 +44,9 @@ class HouseholdForm(forms.Form):
     categories = FlagsField(label=_("Categories"), choices=HouseholdCategory)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, user: AnyUser, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: AnyUser, editing: bool = False, stored: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.fields["org"] = OrgCodeField(
@@ -54,17 +56,20 @@ class HouseholdForm(forms.Form):
             help_text=_("Such as 430223123215 (a village) or 430223123215001 (its first group)."),
         )
         self.order_fields(["org", "head_name"])
-        if editing:
-            self.fields["id_number"].help_text = _("Leave blank to keep the stored number.")
+        self.mask_stored(stored or {})
 
 
-class MemberForm(forms.Form):
+class MemberForm(MaskedStoredMixin, forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the head"), choices=[("", "—"), *Relation.choices])
     id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
     categories = FlagsField(label=_("Categories"), choices=MemberCategory)
+
+    def __init__(self, *args: Any, stored: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mask_stored(stored or {})
 
 
 class HouseholdFilterForm(ScopedFilterForm):
@@ -75,3 +80,4 @@ class HouseholdFilterForm(ScopedFilterForm):
         empty_value=None,
         choices=[("", _("Any category")), *HouseholdCategory.choices],
     )
+    archived = archived_filter()

@@ -7,19 +7,20 @@ from collections import ChainMap
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fulian.core.ancestry import ancestries_of
-from fulian.core.bulk import insert_values
+from fulian.core.bulk import delete_quietly, insert_values
 from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
 from fulian.households.choices import HouseholdCategory, labels_of
-from fulian.households.models import Household
+from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import household_values_clean
-from fulian.imports.engine import Context, ImportKind, RowProblems, register
+from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
 from fulian.imports.places import PlaceFinder
 from fulian.orgs.choices import Level
 
@@ -151,11 +152,16 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
     by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"]}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
-        for id_hash in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
-            "id_hash", flat=True
+        for id_hash, archived_at in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
+            "id_hash", "archived_at"
         ):
             found[by_hash[id_hash]] = [
-                ("id_number", _("A household with this head's ID number is already registered."))
+                (
+                    "id_number",
+                    _("A household with this head's ID number is already registered.")
+                    if archived_at is None
+                    else _("This ID number belongs to an archived household: restore that household instead."),
+                )
             ]
     without = [(number, h) for number, h in rows if not h["id_hash"]]
     orgs = {h["org"].pk for _n, h in without}
@@ -177,13 +183,45 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
 def _write(context: Context, households: list[dict[str, Any]]) -> int:
     ancestry = ancestries_of({h["org"].pk: h["org"] for h in households}.values())
     placed = {
-        org_id: {"org_id": org_id, **{f"{level}_id": pk for level, pk in levels.items()}}
+        org_id: {
+            "org_id": org_id,
+            "import_batch": context.batch_id,
+            **{f"{level}_id": pk for level, pk in levels.items()},
+        }
         for org_id, levels in ancestry.items()
     }
+    numbers: list[int | None] = list(context.row_numbers) or [None] * len(households)
+    for h, number in zip(households, numbers, strict=True):
+        h["import_row"] = number
     # A view of each record with its place's columns, not a copy: the records are most of the memory.
     rows = [ChainMap(h, placed[h["org"].pk]) for h in households]
     insert_values(Household, rows)
     return len(rows)
+
+
+def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
+    """The households this upload added that changed since (edited, archived, erased, given
+    members): undoing would lose that work."""
+    since = batch.finished_at
+    rows = (
+        Household.objects.filter(import_batch=batch.pk)
+        .annotate(has_members=Exists(HouseholdMember.objects.filter(household=OuterRef("pk"))))
+        .filter(Q(updated_at__gt=since) | Q(has_members=True))
+        .order_by(F("import_row").asc(nulls_last=True), "id")
+        .values_list("import_row", "head_name", "updated_at", "archived_at", "erased_at", "has_members")
+    )
+    blockers = []
+    for row, name, updated, archived, erased, has_members in rows[:limit]:
+        changes = changed_since(since, updated=updated, archived=archived, erased=erased)
+        if has_members:
+            changes.append(_("members added since"))
+        blockers.append(Blocker(row=row, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
+    return blockers
+
+
+def _undo_delete(batch: Any) -> int:
+    """Delete the households this upload created (none has members: that would have blocked)."""
+    return delete_quietly(Household.objects.filter(import_batch=batch.pk))
 
 
 def _pack(h: dict[str, Any]) -> dict[str, Any]:
@@ -246,6 +284,8 @@ HOUSEHOLDS = ImportKind(
     describe=_describe,
     pack=_pack,
     unpack=_unpack,
+    undo_blockers=_undo_blockers,
+    undo_delete=_undo_delete,
     columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
 )
 register(HOUSEHOLDS)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fulian.audit.models import AuditedModel
 from fulian.core.ancestry import AncestryScopedModel
+from fulian.core.archive import ArchivableModel, ArchivableQuerySet
 from fulian.core.personal import EncryptedTextField, PersonalFields, mask_id_number, mask_mobile
-from fulian.core.scoping import ScopedQuerySet
 from fulian.core.search import SearchFields, search_q
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation, labels_of
 from fulian.people.choices import Gender
@@ -23,7 +23,7 @@ KEYS_MAX_LENGTH = 400
 _M = TypeVar("_M", bound=models.Model)
 
 
-class CategoryQuerySet(ScopedQuerySet[_M]):
+class CategoryQuerySet(ArchivableQuerySet[_M]):
     search_fields = SearchFields()
 
     def search(self, text: str) -> Self:
@@ -39,13 +39,16 @@ class HouseholdQuerySet(CategoryQuerySet["Household"]):
     search_fields = SearchFields(name="head_name")
 
 
-class Household(PersonalFields, AncestryScopedModel, AuditedModel):
+class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedModel):
     """A household (户): its head, where it lives, how many people, how to reach it, and the
     categories that make it a household the federation looks after. ``org`` is its village,
-    or the village group when known."""
+    or the village group when known. Archived with its members when it leaves the books;
+    erased (an anonymous shell, its members deleted) on request."""
 
     scope_view_action = "households.view"
-    audit_exclude = frozenset({"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at"})
+    audit_exclude = frozenset(
+        {"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at", "import_batch", "import_row"}
+    )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
 
     head_name = models.CharField(_("head of household"), max_length=NAME_MAX_LENGTH)
@@ -60,6 +63,10 @@ class Household(PersonalFields, AncestryScopedModel, AuditedModel):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The upload that created the row, and its row in the sheet: an import can be undone. Its
+    # index is a PostgreSQL BRIN (migration 0003): the rows of one upload are written together.
+    import_batch = models.BigIntegerField(null=True, blank=True, editable=False)
+    import_row = models.IntegerField(null=True, blank=True, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -72,11 +79,12 @@ class Household(PersonalFields, AncestryScopedModel, AuditedModel):
         indexes = [
             *AncestryScopedModel.ancestry_indexes("households_household"),
             models.Index(fields=["mobile_hash"], name="households_household_mobile"),
+            ArchivableModel.archived_index("households_household"),
         ]
         constraints = [models.UniqueConstraint(fields=["id_hash"], name="households_household_id_hash")]
 
     def __str__(self) -> str:
-        return self.head_name
+        return self.head_name if self.erased_at is None else str(_("(erased)"))
 
     @property
     def category_labels(self) -> list[str]:
@@ -89,7 +97,8 @@ class MemberQuerySet(CategoryQuerySet["HouseholdMember"]):
 
 class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
     """A member of a household, with the categories (留守儿童 …) that make her someone the
-    federation cares for. Placed like her household, so care lists are scoped on this table."""
+    federation cares for. Placed like her household, so care lists are scoped on this table;
+    archived with it (``archived_at`` is copied, so that the lists need no join)."""
 
     scope_view_action = "households.view"
     audit_exclude = frozenset({"search_keys", "id_hash"})
@@ -108,6 +117,7 @@ class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
     id_number = EncryptedTextField(_("ID number"), null=True, blank=True)
     id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     categories = models.PositiveIntegerField(_("categories"), default=0)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
 
     objects = MemberQuerySet.as_manager()
 

@@ -7,5 +7,7 @@ register(
         "households.view": {Role.ADMIN, Role.STAFF, Role.MEMBER, Role.VIEWER},
         "households.change": {Role.ADMIN, Role.STAFF},
         "households.reveal": {Role.ADMIN, Role.STAFF},
+        # Erasing a record for good (a personal-information deletion request): administrators.
+        "households.erase": {Role.ADMIN},
     }
 )

@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record
+from fulian.core.archive import clean_reason, refuse_if_archived
+from fulian.core.bulk import delete_quietly
+from fulian.core.personal import mask_name
 from fulian.core.scoping import AnyUser, require
 from fulian.core.validation import Problems, clean_identity, clean_mobile, name_keys
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation
@@ -99,7 +102,14 @@ def _apply(obj: Any, values: dict[str, Any], name_field: str) -> None:
 
 def _check_unique_id(obj: Household | HouseholdMember) -> None:
     model = type(obj)
-    if obj.id_hash and model.objects.filter(id_hash=obj.id_hash).exclude(pk=obj.pk).exists():
+    if not obj.id_hash:
+        return
+    others = model.objects.filter(id_hash=obj.id_hash).exclude(pk=obj.pk)
+    for archived_at in others.values_list("archived_at", flat=True):
+        if archived_at is not None:
+            raise ValidationError(
+                {"id_number": _("This ID number belongs to an archived household: restore that household instead.")}
+            )
         raise ValidationError({"id_number": _("This ID number is already registered.")})
 
 
@@ -120,8 +130,10 @@ def household_create(*, actor: AnyUser, org: Organisation, values: dict[str, Any
 def household_update(
     *, actor: AnyUser, household: Household, values: dict[str, Any], org: Organisation | None = None
 ) -> Household:
-    """Change a household; ``org`` moves it to another village or group (its members follow)."""
+    """Change a household; ``org`` moves it to another village or group (its members follow).
+    An archived household is read-only."""
     require(actor, "households.change", household.org)
+    refuse_if_archived(household, household.head_name)
     if org is not None and org.pk != household.org_id:
         require(actor, "households.change", org)
         household_place_check(org)
@@ -138,7 +150,9 @@ def household_update(
 
 @transaction.atomic
 def member_add(*, actor: AnyUser, household: Household, values: dict[str, Any]) -> HouseholdMember:
+    """Add a member to a current household."""
     require(actor, "households.change", household.org)
+    refuse_if_archived(household, household.head_name)
     member = HouseholdMember(household=household)
     member.place(household.org, household.ancestry)
     _apply(member, member_values_clean(values), "name")
@@ -149,7 +163,9 @@ def member_add(*, actor: AnyUser, household: Household, values: dict[str, Any]) 
 
 @transaction.atomic
 def member_update(*, actor: AnyUser, member: HouseholdMember, values: dict[str, Any]) -> HouseholdMember:
+    """Change a member of a current household; only the fields given are changed."""
     require(actor, "households.change", member.org)
+    refuse_if_archived(member.household, member.household.head_name)
     merged = {key: getattr(member, key) for key in MEMBER_FIELDS} | values
     # Derived values follow a new ID number unless they were given with it (then they are checked).
     if "id_number" in values:
@@ -164,7 +180,9 @@ def member_update(*, actor: AnyUser, member: HouseholdMember, values: dict[str, 
 
 @transaction.atomic
 def member_remove(*, actor: AnyUser, member: HouseholdMember) -> None:
+    """Take a member off a current household (she left it); the audit log keeps the record."""
     require(actor, "households.change", member.org)
+    refuse_if_archived(member.household, member.household.head_name)
     member.delete()
 
 
@@ -175,3 +193,89 @@ def household_reveal(*, actor: AnyUser, obj: Household | HouseholdMember, field:
         raise ValueError(field)
     record(Action.REVEAL, obj, changes={"field": field})
     return getattr(obj, field) or ""
+
+
+def _locked(household: Household) -> Household:
+    return Household.objects.select_for_update().select_related("org").get(pk=household.pk)
+
+
+@transaction.atomic
+def household_archive(*, actor: AnyUser, household: Household, reason: str) -> Household:
+    """Take a household off the books (it moved away, the family is gone) with its members: gone
+    from every list, search and export, kept in history, restorable."""
+    require(actor, "households.change", household.org)
+    reason = clean_reason(reason)
+    household = _locked(household)
+    refuse_if_archived(household, household.head_name)
+    now = timezone.now()
+    Household.objects.filter(pk=household.pk).update(
+        archived_at=now, archived_by=actor, archive_reason=reason, updated_at=now
+    )
+    members = HouseholdMember.objects.filter(household=household).update(archived_at=now)
+    household.refresh_from_db()
+    record(Action.ARCHIVE, household, actor=actor, changes={"reason": reason, "members": members})
+    return household
+
+
+@transaction.atomic
+def household_restore(*, actor: AnyUser, household: Household, reason: str) -> Household:
+    """Bring an archived household back onto the lists, with its members."""
+    require(actor, "households.change", household.org)
+    reason = clean_reason(reason)
+    household = _locked(household)
+    if household.erased_at is not None:
+        raise ValidationError(_("An erased record cannot be restored."))
+    if household.archived_at is None:
+        raise ValidationError(_("%(name)s is not archived.") % {"name": household.head_name})
+    Household.objects.filter(pk=household.pk).update(
+        archived_at=None, archived_by=None, archive_reason="", updated_at=timezone.now()
+    )
+    HouseholdMember.objects.filter(household=household).update(archived_at=None)
+    household.refresh_from_db()
+    record(Action.RESTORE, household, actor=actor, changes={"reason": reason})
+    return household
+
+
+# What says who lives there goes, the categories (低保, 特困 … are sensitive) with it; the
+# row stays as an anonymous shell for what points at it.
+_ERASED_HOUSEHOLD = {
+    "head_name": "",
+    "search_keys": "",
+    "id_number": None,
+    "id_hash": None,
+    "mobile": None,
+    "mobile_hash": None,
+    "address": "",
+    "categories": 0,
+    "notes": "",
+    "archive_reason": "",
+}
+
+
+@transaction.atomic
+def household_erase(*, actor: AnyUser, household: Household, reason: str) -> Household:
+    """Erase a household for good on a personal-information deletion request (PIPL art. 47):
+    its members are deleted, the head's name, ID number, phone, address, categories, search keys
+    and hashes destroyed; the row stays as an anonymous shell. Irreversible. The audit log keeps
+    the fact, the masked name, the number of members and the reason. Administrators only."""
+    require(actor, "households.erase", household.org)
+    reason = clean_reason(reason)
+    household = _locked(household)
+    if household.erased_at is not None:
+        raise ValidationError(_("This record was erased; it cannot be changed."))
+    masked = mask_name(household.head_name)
+    # No row-by-row events: each would copy a member's name into the log.
+    members = delete_quietly(HouseholdMember.objects.filter(household=household))
+    now = timezone.now()
+    Household.objects.filter(pk=household.pk).update(
+        **_ERASED_HOUSEHOLD,
+        archived_at=household.archived_at or now,
+        archived_by=household.archived_by if household.archived_at else actor,
+        erased_at=now,
+        updated_at=now,
+    )
+    record(
+        Action.ERASE, household, actor=actor, object_repr=masked, changes={"reason": reason, "members_removed": members}
+    )
+    household.refresh_from_db()
+    return household

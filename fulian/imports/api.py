@@ -24,6 +24,7 @@ class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
     committed_by = serializers.CharField(
         source="committed_by.username", read_only=True, allow_null=True, help_text="Who chose to import it"
     )
+    undone_by = serializers.CharField(source="undone_by.username", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = ImportBatch
@@ -44,6 +45,8 @@ class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
             "committed_by",
             "created_at",
             "finished_at",
+            "undone_at",
+            "undone_by",
         ]
         read_only_fields = fields
 
@@ -59,6 +62,18 @@ class CommitSerializer(serializers.Serializer[Any]):
     valid_rows = serializers.IntegerField(min_value=0, help_text="valid_rows from the preview")
 
 
+class BlockerSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField(allow_null=True, help_text="The row in the sheet")
+    name = serializers.CharField()
+    changes = serializers.ListField(child=serializers.CharField(), help_text="What changed since the import")
+
+
+class UndoBlockedSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    blockers = BlockerSerializer(many=True)
+    more = serializers.BooleanField(help_text="More rows changed than are listed")
+
+
 class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Spreadsheet imports of people and households in the caller's subtree. Upload a file,
     poll the upload until ``status`` is ``previewed`` (``report`` lists every row's problems),
@@ -70,7 +85,7 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     serializer_class = BatchSerializer
 
     def refine_queryset(self, queryset: QuerySet[ImportBatch]) -> QuerySet[ImportBatch]:
-        return queryset.select_related("org", "uploaded_by", "committed_by").order_by("-id")
+        return queryset.select_related("org", "uploaded_by", "committed_by", "undone_by").order_by("-id")
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """One upload; a running one that stopped giving signs of life is failed first (the page
@@ -103,3 +118,18 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         """Import nothing from this upload (in any state that is not final); 400 once it is final."""
         batch = get_visible_or_404(ImportBatch.objects.select_related("org"), request.user, pk=pk)
         return Response(BatchSerializer(services.batch_cancel(actor=request.user, batch=batch)).data)
+
+    @extend_schema(request=None, responses={200: BatchSerializer, 409: UndoBlockedSerializer})
+    @action(detail=True, methods=["post"], url_path="undo")
+    def undo(self, request: Request, pk: str | None = None) -> Response:
+        """Undo an import within 7 days: delete every row it created, if none changed since; 409
+        lists the rows that changed (row in the sheet, name, what changed), 400 says why an
+        import cannot be undone at all."""
+        batch = get_visible_or_404(ImportBatch.objects.select_related("org"), request.user, pk=pk)
+        try:
+            services.batch_undo(actor=request.user, batch=batch)
+        except services.UndoBlocked as e:
+            body = {"detail": e.messages[0], "blockers": [b.as_dict() for b in e.blockers], "more": e.more}
+            return Response(body, status=409)
+        batch = self.get_queryset().get(pk=batch.pk)
+        return Response(BatchSerializer(batch).data)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulian.audit.choices import Action
@@ -61,6 +62,10 @@ class Context:
     actor: Any
     seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
+    # Set for the write: the upload being imported (its rows are marked with it, so that the
+    # import can be undone) and the sheet row of each record written, in order.
+    batch_id: int | None = None
+    row_numbers: list[int] = field(default_factory=list)
 
 
 class RowProblems:
@@ -101,6 +106,38 @@ class ImportKind:
     # A valid record as the preview shows it: (column label, value) pairs, personal data masked.
     describe: Callable[[Any], list[tuple[str, str]]] = lambda record: []
     columns_required_unless: Callable[[Any], Sequence[str]] = lambda org: ()
+    # Undoing an import (``imports.services.batch_undo``): the rows it created that changed since
+    # it ran (at most ``limit``), and the deletion of every row it created (returns how many).
+    undo_blockers: Callable[[Any, int], list[Blocker]] | None = None
+    undo_delete: Callable[[Any], int] | None = None
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A row created by an import and changed since, which stops its undo: the row in the
+    sheet, the name, and what happened to it."""
+
+    row: int | None
+    name: str
+    changes: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "name": self.name, "changes": list(self.changes)}
+
+
+def changed_since(since: Any, *, updated: Any, archived: Any = None, erased: Any = None) -> list[str]:
+    """What happened to a row since its import, in words (for :class:`Blocker`)."""
+    if erased is not None:
+        return [_("erased")]
+    if archived is not None:
+        return [_("archived on %(date)s") % {"date": _local(archived)}]
+    if updated is not None and updated > since:
+        return [_("changed on %(date)s") % {"date": _local(updated)}]
+    return []
+
+
+def _local(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 _KINDS: dict[str, ImportKind] = {}
@@ -305,6 +342,7 @@ def write(
     audit_object: Any = None,
     audit_details: Mapping[str, Any] | None = None,
     before_commit: Callable[[Evaluation, int], None] | None = None,
+    batch_id: int | None = None,
 ) -> tuple[Evaluation, int]:
     """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
     user saw in the preview; a different file, or a different number of valid rows now
@@ -317,7 +355,8 @@ def write(
     ``actor`` is who the audit event names (for a background import: who chose to import);
     ``audit_object`` and ``audit_details`` add the upload and its uploader to the event.
     ``before_commit(evaluation, written)`` runs last inside the transaction: an exception
-    there (the upload was cancelled meanwhile) rolls every row back."""
+    there (the upload was cancelled meanwhile) rolls every row back. ``batch_id`` (an upload's
+    import) marks every row written with it and its row in the sheet: the import can be undone."""
     if file_hash(data) != expected_sha256 or (prior is not None and prior.sha256 != expected_sha256):
         raise StalePreview(_("The file is not the one previewed. Upload it again to see a new preview."))
     with transaction.atomic():
@@ -337,6 +376,8 @@ def write(
                 % {"now": evaluation.valid, "then": expected_valid},
                 evaluation,
             )
+        evaluation.context.batch_id = batch_id
+        evaluation.context.row_numbers = [number for number, _record in evaluation.records]
         written = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
         # One event for the import, not one per row.
         audit(

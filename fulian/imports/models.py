@@ -8,17 +8,21 @@ The states, and who moves a batch between them (docs/decisions.md, "Spreadsheet 
                                                                         abandoned preview, by the prune)
     queued, checking, importing ──▶ failed (an error, a right lost, the stale sweep)
     importing ──▶ previewed (the stored data changed since the preview: a new preview)
+    imported ──undo, within 7 days, if no row changed since──▶ undone (its rows deleted)
 
-Imported, cancelled and failed are final: the file is gone and nothing moves the batch again.
+Imported, cancelled, failed and undone are final: the file is gone and nothing moves the batch
+again, but for the undo of an import.
 Every move is a conditional update on the status it leaves, so two moves never both happen.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
@@ -32,12 +36,15 @@ class Status(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     CANCELLED = "cancelled", _("Cancelled: nothing imported")
     FAILED = "failed", _("Failed: nothing imported")
+    UNDONE = "undone", _("Undone: the imported rows were removed")
 
 
 # Work is under way (or waiting for the worker): the page polls, the stale sweep watches.
 RUNNING = (Status.QUEUED, Status.CHECKING, Status.IMPORTING)
-# Nothing moves a batch out of these; its file has been deleted.
-FINAL = (Status.IMPORTED, Status.CANCELLED, Status.FAILED)
+# Nothing moves a batch out of these (but an undo, out of imported); its file has been deleted.
+FINAL = (Status.IMPORTED, Status.CANCELLED, Status.FAILED, Status.UNDONE)
+# An import can be undone for this long after it ran, if none of its rows changed since.
+UNDO_DAYS = 7
 # The user may still stop it: every state that is not final.
 CANCELLABLE = (*RUNNING, Status.PREVIEWED)
 
@@ -81,7 +88,18 @@ class ImportBatch(PathScopedModel):
     # Moves on every status change and every progress report of the check: the heartbeat the
     # stale sweep reads.
     updated_at = models.DateTimeField(auto_now=True)
+    # When it ended; for an imported batch, in the transaction that wrote its rows (a row updated
+    # later was changed since: that blocks an undo). An undo leaves it.
     finished_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -110,6 +128,18 @@ class ImportBatch(PathScopedModel):
     @property
     def can_cancel(self) -> bool:
         return self.status in CANCELLABLE
+
+    @property
+    def undo_until(self) -> datetime.datetime | None:
+        """Until when this import can be undone (if none of its rows changed); None if never."""
+        if self.status != Status.IMPORTED or self.finished_at is None:
+            return None
+        return self.finished_at + datetime.timedelta(days=UNDO_DAYS)
+
+    @property
+    def undoable(self) -> bool:
+        until = self.undo_until
+        return until is not None and timezone.now() <= until
 
     @property
     def percent(self) -> int:

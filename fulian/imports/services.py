@@ -22,14 +22,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from fulian.audit.recorder import audit_context
+from fulian.audit.choices import Action
+from fulian.audit.recorder import audit_context, record
 from fulian.core.personal import decrypt_bytes, encrypt_bytes
 from fulian.core.scoping import AnyUser, require
 from fulian.imports import engine
-from fulian.imports.models import CANCELLABLE, FINAL, RUNNING, ImportBatch, Status
+from fulian.imports.models import CANCELLABLE, FINAL, RUNNING, UNDO_DAYS, ImportBatch, Status
 from fulian.orgs.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -335,6 +337,7 @@ def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) ->
                     audit_object=batch,
                     audit_details={"uploaded_by": batch.uploaded_by.get_username()},
                     before_commit=finish,
+                    batch_id=batch.pk,
                 )
         except engine.StalePreview as stale:
             report = stale.evaluation.report() if stale.evaluation is not None else batch.report
@@ -440,3 +443,97 @@ def prune() -> dict[str, int]:
         _discard_file(batch)
         leftovers += 1
     return {"stale": swept, "expired": expired, "files": leftovers}
+
+
+# Rows that block an undo listed on its page (and in the API's answer); the rest are counted.
+BLOCKERS_SHOWN = 200
+
+
+class UndoBlocked(ValidationError):
+    """Rows the upload created changed since it ran: nothing was undone. ``blockers`` lists
+    them (at most ``BLOCKERS_SHOWN``; ``more`` says whether there are others)."""
+
+    def __init__(self, blockers: list[engine.Blocker]) -> None:
+        self.more = len(blockers) > BLOCKERS_SHOWN
+        self.blockers = blockers[:BLOCKERS_SHOWN]
+        count = len(self.blockers)
+        super().__init__(
+            ngettext(
+                "%(n)d row from this file changed since the import; undoing it would lose that work. "
+                "Nothing was undone.",
+                "%(n)d rows from this file changed since the import; undoing it would lose that work. "
+                "Nothing was undone.",
+                count,
+            )
+            % {"n": count}
+            if not self.more
+            else _("More than %(n)d rows from this file changed since the import. Nothing was undone.")
+            % {"n": BLOCKERS_SHOWN}
+        )
+
+
+def _ran_before_undo() -> str:
+    return _("This import ran before imports could be undone; change or archive its rows instead.")
+
+
+def undo_refusal(batch: ImportBatch) -> str:
+    """Why this upload cannot be undone, whatever its rows ('' when only its rows decide)."""
+    if batch.status == Status.UNDONE:
+        return _("This import has already been undone.")
+    if batch.status != Status.IMPORTED:
+        return _("Only an import that has run can be undone; this upload is %(status)s.") % {
+            "status": batch.get_status_display()
+        }
+    spec = engine.kind_named(batch.kind)
+    if batch.finished_at is None or spec.undo_delete is None:
+        return _ran_before_undo()
+    if not batch.undoable:
+        return _("An import can be undone for %(days)d days; this one ran on %(date)s.") % {
+            "days": UNDO_DAYS,
+            "date": formats.date_format(timezone.localtime(batch.finished_at), "Y-m-d H:i"),
+        }
+    return ""
+
+
+def undo_blockers(batch: ImportBatch) -> list[engine.Blocker]:
+    """The rows of this upload that changed since it ran (one more than are shown, at most)."""
+    spec = engine.kind_named(batch.kind)
+    return spec.undo_blockers(batch, BLOCKERS_SHOWN + 1) if spec.undo_blockers else []
+
+
+def batch_undo(*, actor: AnyUser, batch: ImportBatch) -> ImportBatch:
+    """Undo a mistaken import within 7 days: delete every row it created (people with their
+    posts and the terms it opened, or households) in one transaction, and mark the upload
+    undone; one audit event names the upload and the count. Refused, deleting nothing, when a
+    row changed since (``UndoBlocked`` lists them) or the import is older or not an import."""
+    spec = engine.kind_named(batch.kind)
+    require(actor, spec.change_action, batch.org)
+    with transaction.atomic():
+        # Under the city's import lock: no import of the same city writes meanwhile.
+        lock_city(batch.org)
+        locked = ImportBatch.objects.select_for_update().select_related("org").get(pk=batch.pk)
+        refusal = undo_refusal(locked)
+        if refusal:
+            raise ValidationError(refusal)
+        blockers = undo_blockers(locked)
+        if blockers:
+            raise UndoBlocked(blockers)
+        assert spec.undo_delete is not None
+        removed = spec.undo_delete(locked)
+        if locked.imported and not removed:  # its rows were written before they were marked
+            raise ValidationError(_ran_before_undo())
+        now = timezone.now()
+        # Conditional on the state it leaves, like every move of a batch; ``finished_at`` stays
+        # the time of the import.
+        ImportBatch.objects.filter(pk=locked.pk, status=Status.IMPORTED).update(
+            status=Status.UNDONE, undone_at=now, undone_by=actor, updated_at=now
+        )
+        locked.refresh_from_db()
+        record(
+            Action.UNDO_IMPORT,
+            locked,
+            actor=actor,
+            object_repr=f"{spec.label()} · {locked.filename}",
+            changes={"batch": locked.pk, "rows": removed, "source": locked.filename},
+        )
+    return locked

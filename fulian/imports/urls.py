@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/commit/", views.batch_commit, name="commit"),
     path("<int:pk>/cancel/", views.batch_cancel, name="cancel"),
     path("<int:pk>/problems/", views.batch_problems, name="problems"),
+    path("<int:pk>/undo/", views.batch_undo, name="undo"),
 ]

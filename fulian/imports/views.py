@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -137,3 +137,36 @@ def batch_problems(request: AuthedRequest, pk: int) -> HttpResponse:
         headers=[_("Row"), _("Column"), _("Header"), _("Problem")],
         rows=([p["row"], p["column"], p["header"], p["message"]] for p in batch.report.get("problems", [])),
     )
+
+
+def batch_undo(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Undo an import: a GET says whether it can be undone, listing the rows changed since that
+    block it (row in the sheet, name, what changed); a POST undoes it."""
+    batch = get_visible_or_404(ImportBatch.objects.select_related("org", "uploaded_by"), request.user, pk=pk)
+    spec = _kind(batch.kind)
+    if not can(request.user, spec.change_action, batch.org):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    refusal = services.undo_refusal(batch)
+    blockers = [] if refusal else services.undo_blockers(batch)
+    status = 200
+    if request.method == "POST":
+        try:
+            services.batch_undo(actor=request.user, batch=batch)
+        except services.UndoBlocked as e:
+            blockers, refusal, status = e.blockers, "", 409
+        except ValidationError as e:
+            refusal, status = " ".join(e.messages), 400
+        else:
+            messages.success(
+                request,
+                _("The import of %(file)s is undone: its rows were removed.") % {"file": batch.filename},
+            )
+            return redirect("imports:detail", pk=batch.pk)
+    context = {
+        "batch": batch,
+        "kind": spec,
+        "refusal": refusal,
+        "blockers": blockers[: services.BLOCKERS_SHOWN],
+        "more_blockers": len(blockers) > services.BLOCKERS_SHOWN,
+    }
+    return render(request, "imports/batch_undo.html", context, status=status)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fulian.core.forms import ScopedFilterForm
+from fulian.core.forms import MaskedStoredMixin, ScopedFilterForm, archived_filter
 from fulian.core.scoping import AnyUser
 from fulian.orgs.forms import OrgCodeField
 from fulian.people.choices import Education, Gender, PersonKind, PoliticalStatus, PostKind
@@ -14,7 +14,7 @@ from fulian.people.choices import Education, Gender, PersonKind, PoliticalStatus
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PersonForm(forms.Form):
+class PersonForm(MaskedStoredMixin, forms.Form):
     """A person's record. The ID number decides birth date and gender when it is given."""
 
     name = forms.CharField(label=_("Full name"), max_length=50)
@@ -55,7 +55,9 @@ class PersonForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
 
-    def __init__(self, *args: Any, user: AnyUser, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: AnyUser, editing: bool = False, stored: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.fields["org"] = OrgCodeField(
@@ -67,9 +69,7 @@ class PersonForm(forms.Form):
             ),
         )
         self.order_fields(["org", "name"])
-        if editing:
-            # A stored ID number is shown masked; left blank, it stays as it is.
-            self.fields["id_number"].help_text = _("Leave blank to keep the stored number.")
+        self.mask_stored(stored or {})
 
 
 class PostForm(forms.Form):
@@ -121,3 +121,4 @@ class PersonFilterForm(ScopedFilterForm):
         empty_value=None,
         choices=[("", _("Current posts")), *[(n, _("Posts in term %(n)d") % {"n": n}) for n in range(1, 11)]],
     )
+    archived = archived_filter()

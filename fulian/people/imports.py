@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fulian.core.ancestry import ancestries_of
-from fulian.core.bulk import insert_many
+from fulian.core.bulk import delete_quietly, insert_many
 from fulian.core.spreadsheets import Table, to_date
 from fulian.core.validation import name_keys
-from fulian.imports.engine import Context, ImportKind, RowProblems, register
+from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
 from fulian.imports.places import PlaceFinder
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
@@ -213,10 +214,17 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
     by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
-        for id_hash in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
-            "id_hash", flat=True
+        for id_hash, archived_at in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
+            "id_hash", "archived_at"
         ):
-            found[by_hash[id_hash]] = [("id_number", _("A person with this ID number is already on the roster."))]
+            found[by_hash[id_hash]] = [
+                (
+                    "id_number",
+                    _("A person with this ID number is already on the roster.")
+                    if archived_at is None
+                    else _("A person with this ID number is in the archive: restore her record instead."),
+                )
+            ]
     without = [(n, e) for n, e in rows if not e.person.id_hash]
     if without:
         stored = set(
@@ -249,8 +257,10 @@ def _write(context: Context, entries: list[Entry]) -> int:
     places = {e.person.org.pk: e.person.org for e in entries} | {e.post_org.pk: e.post_org for e in entries}
     ancestry = ancestries_of(places.values())
     people = []
-    for e in entries:
+    numbers: list[int | None] = list(context.row_numbers) or [None] * len(entries)
+    for e, number in zip(entries, numbers, strict=True):
         e.person.place(e.person.org, ancestry[e.person.org.pk])
+        e.person.import_batch, e.person.import_row = context.batch_id, number
         people.append(e.person)
     insert_many(Person, people)
     with_posts = [e for e in entries if e.post is not None]
@@ -260,7 +270,9 @@ def _write(context: Context, entries: list[Entry]) -> int:
         if org_id not in terms:
             start = min(e.start_date for e in with_posts if e.post_org.pk == org_id)
             last = Term.objects.filter(org=org).order_by("-number").first()
-            terms[org_id] = Term.objects.create(org=org, number=(last.number + 1) if last else 1, start_date=start)
+            terms[org_id] = Term.objects.create(
+                org=org, number=(last.number + 1) if last else 1, start_date=start, import_batch=context.batch_id
+            )
     posts = []
     for e in with_posts:
         assert e.post is not None
@@ -270,11 +282,47 @@ def _write(context: Context, entries: list[Entry]) -> int:
             kind=e.post,
             is_representative=e.representative,
             start_date=max(e.start_date, terms[e.post_org.pk].start_date),
+            import_batch=context.batch_id,
         )
         post.place(e.post_org, ancestry[e.post_org.pk])
         posts.append(post)
     insert_many(Post, posts)
     return len(people)
+
+
+def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
+    """The people this upload added who changed since (edited, archived, erased, given another
+    post, a post of theirs ended or changed): undoing would lose that work."""
+    since = batch.finished_at
+    own = Post.objects.filter(person=OuterRef("pk"), import_batch=batch.pk)
+    rows = (
+        Person.objects.filter(import_batch=batch.pk)
+        .annotate(
+            other_post=Exists(Post.objects.filter(person=OuterRef("pk")).exclude(import_batch=batch.pk)),
+            post_changed=Exists(own.filter(Q(end_date__isnull=False) | Q(updated_at__gt=since))),
+        )
+        .filter(Q(updated_at__gt=since) | Q(other_post=True) | Q(post_changed=True))
+        .order_by(F("import_row").asc(nulls_last=True), "id")
+        .values_list("import_row", "name", "updated_at", "archived_at", "erased_at", "other_post", "post_changed")
+    )
+    blockers = []
+    for row, name, updated, archived, erased, other_post, post_changed in rows[:limit]:
+        changes = changed_since(since, updated=updated, archived=archived, erased=erased)
+        if other_post:
+            changes.append(_("given a post since"))
+        if post_changed:
+            changes.append(_("a post from this file was ended or changed"))
+        blockers.append(Blocker(row=row, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
+    return blockers
+
+
+def _undo_delete(batch: Any) -> int:
+    """Delete the posts, people and (left empty) terms this upload created; no row-by-row events
+    (the undo records one). Returns the number of people."""
+    delete_quietly(Post.objects.filter(import_batch=batch.pk))
+    removed = delete_quietly(Person.objects.filter(import_batch=batch.pk))
+    delete_quietly(Term.objects.filter(import_batch=batch.pk).exclude(Exists(Post.objects.filter(term=OuterRef("pk")))))
+    return removed
 
 
 def _describe(entry: Entry) -> list[tuple[str, str]]:
@@ -341,5 +389,7 @@ PEOPLE = ImportKind(
     check_stored=_check_stored,
     write_records=_write,
     describe=_describe,
+    undo_blockers=_undo_blockers,
+    undo_delete=_undo_delete,
 )
 register(PEOPLE)

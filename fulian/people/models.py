@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fulian.audit.models import AuditedModel
 from fulian.core.ancestry import AncestryScopedModel
+from fulian.core.archive import ArchivableModel, ArchivableQuerySet
 from fulian.core.personal import EncryptedTextField, PersonalFields, mask_id_number, mask_mobile
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
 from fulian.core.search import SearchFields, search_q
@@ -21,7 +22,7 @@ KEYS_MAX_LENGTH = 400
 PERSON_SEARCH = SearchFields()
 
 
-class PersonQuerySet(ScopedQuerySet["Person"]):
+class PersonQuerySet(ArchivableQuerySet["Person"]):
     def search(self, text: str) -> PersonQuerySet:
         """By name (from its start), pinyin (``zth``), mobile or ID number (exact)."""
         condition = search_q(text, PERSON_SEARCH)
@@ -40,13 +41,16 @@ class PersonQuerySet(ScopedQuerySet["Person"]):
         return self
 
 
-class Person(PersonalFields, AncestryScopedModel, AuditedModel):
+class Person(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedModel):
     """A woman (or man) known to the federation: an executive member, a backbone activist, a
     volunteer, or several of these. ``org`` is where she lives and is kept on the books (a
-    village, its group, or the federation she works for); her posts may be elsewhere."""
+    village, its group, or the federation she works for); her posts may be elsewhere.
+    Archived when she is no longer on the books; erased (an anonymous shell) on request."""
 
     scope_view_action = "people.view"
-    audit_exclude = frozenset({"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at"})
+    audit_exclude = frozenset(
+        {"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at", "import_batch", "import_row"}
+    )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
 
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
@@ -80,6 +84,9 @@ class Person(PersonalFields, AncestryScopedModel, AuditedModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The upload that created the row, and its row in the sheet: an import can be undone.
+    import_batch = models.BigIntegerField(null=True, blank=True, editable=False)
+    import_row = models.IntegerField(null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -92,11 +99,15 @@ class Person(PersonalFields, AncestryScopedModel, AuditedModel):
         indexes = [
             *AncestryScopedModel.ancestry_indexes("people_person"),
             models.Index(fields=["mobile_hash"], name="people_person_mobile_hash"),
+            ArchivableModel.archived_index("people_person"),
+            models.Index(
+                fields=["import_batch"], name="people_person_import_batch", condition=Q(import_batch__isnull=False)
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["id_hash"], name="people_person_id_hash_unique")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name if self.erased_at is None else str(_("(erased)"))
 
 
 class TermQuerySet(ScopedQuerySet["Term"]):
@@ -107,6 +118,7 @@ class Term(PathScopedModel, AuditedModel):
     """One term (届) of a federation's executive committee; the open one has no ``ended_on``."""
 
     scope_view_action = "people.view"
+    audit_exclude = frozenset({"import_batch"})
 
     org = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, related_name="terms", verbose_name=_("organisation")
@@ -115,6 +127,8 @@ class Term(PathScopedModel, AuditedModel):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("planned end date"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # Opened by an import (its first post came from a roster): removed if the import is undone.
+    import_batch = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = TermQuerySet.as_manager()
 
@@ -161,6 +175,7 @@ class Post(AncestryScopedModel, AuditedModel):
     Ending a post keeps it as history; a person may hold posts at several levels at once."""
 
     scope_view_action = "people.view"
+    audit_exclude = frozenset({"import_batch", "updated_at"})
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="posts", verbose_name=_("person"))
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="posts", verbose_name=_("term"))
@@ -168,6 +183,10 @@ class Post(AncestryScopedModel, AuditedModel):
     is_representative = models.BooleanField(_("her representative (她代表)"), default=False)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # When the post last changed (an undone import must not remove a post edited since); null
+    # for posts given before the column existed.
+    updated_at = models.DateTimeField(auto_now=True, null=True)
+    import_batch = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -180,6 +199,9 @@ class Post(AncestryScopedModel, AuditedModel):
             # "Who holds a post of this kind now": the people list's post filter.
             models.Index(
                 fields=["kind", "person"], name="people_post_current_kind", condition=Q(end_date__isnull=True)
+            ),
+            models.Index(
+                fields=["import_batch"], name="people_post_import_batch", condition=Q(import_batch__isnull=False)
             ),
         ]
         constraints = [

@@ -9,5 +9,7 @@ register(
         "people.change": {Role.ADMIN, Role.STAFF},
         # Seeing a full ID or phone number, one at a time or in a full export; always audited.
         "people.reveal": {Role.ADMIN, Role.STAFF},
+        # Erasing a record for good (a personal-information deletion request): administrators.
+        "people.erase": {Role.ADMIN},
     }
 )

@@ -9,18 +9,21 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from fulian.core.ancestry import within_q
-from fulian.core.scoping import AnyUser
+from fulian.core.scoping import AnyUser, can
 from fulian.people.choices import POST_RANK, PostKind
 from fulian.people.models import Person, PersonQuerySet, Post
 
 
 def people_filtered(user: AnyUser, filters: dict[str, Any]) -> PersonQuerySet:
     """The people ``user`` may see, narrowed by the list's filters (``q``, ``org``, ``kind``,
-    ``post``, ``term``), in a stable order that an index serves."""
-    return filter_people(Person.objects.visible_to(user), filters)
+    ``post``, ``term``), in a stable order that an index serves; ``archived`` lists the archived
+    instead."""
+    rows = Person.objects.archived() if filters.get("archived") else Person.objects.all()
+    return filter_people(rows.visible_to(user), filters, user=user)
 
 
-def filter_people(people: PersonQuerySet, filters: dict[str, Any]) -> PersonQuerySet:
+def filter_people(people: PersonQuerySet, filters: dict[str, Any], *, user: AnyUser) -> PersonQuerySet:
+    """``people`` (already scoped) narrowed by the filters, with the current posts ``user`` may see."""
     if filters.get("org") is not None:
         people = people.filter(within_q(filters["org"]))
     if filters.get("q"):
@@ -33,15 +36,30 @@ def filter_people(people: PersonQuerySet, filters: dict[str, Any]) -> PersonQuer
         )
     if filters.get("term"):
         people = people.filter(Exists(Post.objects.filter(person=OuterRef("pk"), term__number=filters["term"])))
-    return people.select_related("org").prefetch_related(current_posts()).order_by("id")
+    if filters.get("archived"):
+        people = people.select_related("archived_by")
+    return people.select_related("org").prefetch_related(current_posts(user)).order_by("id")
 
 
-def current_posts() -> Prefetch[Any]:
+def current_posts(user: AnyUser) -> Prefetch[Any]:
+    """Each person's current posts that ``user`` may see: a village 执委 reading her chair's
+    record does not see the chair's post at the township, which is not hers to know."""
     return Prefetch(
         "posts",
-        queryset=Post.objects.filter(end_date__isnull=True).select_related("org", "term"),
+        queryset=Post.objects.visible_to(user).filter(end_date__isnull=True).select_related("org", "term"),
         to_attr="current_posts",
     )
+
+
+def posts_of(user: AnyUser, person: Person) -> list[Post]:
+    """A person's posts, newest first, those ``user`` may see; each knows whether ``user`` may
+    change it (``can_change``), so a page offers only what will not be refused."""
+    posts = list(
+        Post.objects.visible_to(user).filter(person=person).select_related("org", "term").order_by("-start_date", "-id")
+    )
+    for post in posts:
+        post.can_change = can(user, "people.change", post.org)  # type: ignore[attr-defined]
+    return posts
 
 
 def roster(posts: QuerySet[Post]) -> list[Post]:

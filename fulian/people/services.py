@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record
 from fulian.core.ancestry import ancestry_of
+from fulian.core.archive import clean_reason, refuse_if_archived
+from fulian.core.personal import mask_name
 from fulian.core.photos import clean_photo
-from fulian.core.scoping import AnyUser, require
+from fulian.core.scoping import AnyUser, can, require
 from fulian.core.validation import Problems, clean_identity, clean_mobile, name_keys
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
@@ -70,7 +72,14 @@ def person_values_clean(values: dict[str, Any], *, today: datetime.date | None =
 
 
 def _check_unique_id(person: Person) -> None:
-    if person.id_hash and Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).exists():
+    if not person.id_hash:
+        return
+    other = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).values_list("archived_at", flat=True)
+    for archived_at in other:
+        if archived_at is not None:
+            raise ValidationError(
+                {"id_number": _("A person with this ID number is in the archive: restore her record instead.")}
+            )
         raise ValidationError({"id_number": _("A person with this ID number is already on the roster.")})
 
 
@@ -106,8 +115,9 @@ def person_create(*, actor: AnyUser, org: Organisation, values: dict[str, Any]) 
 @transaction.atomic
 def person_update(*, actor: AnyUser, person: Person, values: dict[str, Any], org: Organisation | None = None) -> Person:
     """Change a person's record; ``org`` moves her to another village or federation (both in
-    the actor's scope). Only the fields given are changed."""
+    the actor's scope). Only the fields given are changed; an archived record is read-only."""
     require(actor, "people.change", person.org)
+    refuse_if_archived(person, person.name)
     if org is not None and org.pk != person.org_id:
         require(actor, "people.change", org)
         _check_level(org, PERSON_LEVELS)
@@ -128,6 +138,7 @@ def person_update(*, actor: AnyUser, person: Person, values: dict[str, Any], org
 def person_set_photo(*, actor: AnyUser, person: Person, upload: UploadedFile | None) -> Person:
     """Store a new photo (re-encoded, without EXIF), or remove it with ``upload=None``."""
     require(actor, "people.change", person.org)
+    refuse_if_archived(person, person.name)
     old = person.photo.name if person.photo else ""
     if upload is None:
         person.photo = None  # type: ignore[assignment]
@@ -188,6 +199,7 @@ def post_assign(
     none). A person holds at most one post per term; she may hold posts at several levels."""
     require(actor, "people.change", org)
     _check_level(org, POST_LEVELS)
+    refuse_if_archived(person, person.name)
     term = Term.objects.select_for_update().filter(org=org, ended_on__isnull=True).first()
     if term is None:
         term = term_open(actor=actor, org=org, start_date=start_date)
@@ -286,3 +298,131 @@ def term_changeover(
         post.place(org, ancestry)
         post.save()
     return term
+
+
+def _current_posts_in_reach(*, actor: AnyUser, person: Person) -> list[Post]:
+    """Her current posts, each of which ``actor`` may end; refused if one lies outside her reach
+    (a village chair who is also a county 执委: the county ends that post, or archives her)."""
+    posts = list(Post.objects.select_for_update().filter(person=person, end_date__isnull=True).select_related("org"))
+    if any(not can(actor, "people.change", post.org) for post in posts):
+        raise ValidationError(
+            _(
+                "%(name)s holds a current post at an organisation outside your area. Staff there must end "
+                "that post first (or archive her themselves)."
+            )
+            % {"name": person.name}
+        )
+    return posts
+
+
+def _locked(person: Person) -> Person:
+    return Person.objects.select_for_update().select_related("org").get(pk=person.pk)
+
+
+@transaction.atomic
+def person_archive(*, actor: AnyUser, person: Person, reason: str) -> Person:
+    """Take a person off the books (she moved away, left the federation, died): gone from every
+    list, search and export, kept in history, restorable. Her current posts end today (each an
+    audited change; they stay in the term's history); refused if one is outside the actor's
+    reach."""
+    require(actor, "people.change", person.org)
+    reason = clean_reason(reason)
+    person = _locked(person)
+    refuse_if_archived(person, person.name)
+    today = timezone.localdate()
+    posts = _current_posts_in_reach(actor=actor, person=person)
+    for post in posts:
+        post.end_date = max(today, post.start_date)
+        post.save()
+    now = timezone.now()
+    Person.objects.filter(pk=person.pk).update(
+        archived_at=now, archived_by=actor, archive_reason=reason, updated_at=now
+    )
+    person.refresh_from_db()
+    record(Action.ARCHIVE, person, actor=actor, changes={"reason": reason, "posts_ended": len(posts)})
+    return person
+
+
+@transaction.atomic
+def person_restore(*, actor: AnyUser, person: Person, reason: str) -> Person:
+    """Bring an archived person back onto the lists. Posts ended by the archiving stay ended:
+    give her posts again if she holds them again."""
+    require(actor, "people.change", person.org)
+    reason = clean_reason(reason)
+    person = _locked(person)
+    if person.erased_at is not None:
+        raise ValidationError(_("An erased record cannot be restored."))
+    if person.archived_at is None:
+        raise ValidationError(_("%(name)s is not archived.") % {"name": person.name})
+    Person.objects.filter(pk=person.pk).update(
+        archived_at=None, archived_by=None, archive_reason="", updated_at=timezone.now()
+    )
+    person.refresh_from_db()
+    record(Action.RESTORE, person, actor=actor, changes={"reason": reason})
+    return person
+
+
+# Everything that says who she is goes; what is left is an anonymous shell that her posts (the
+# history of each term) still point at. Gender is kept: alone, it identifies nobody.
+_ERASED_PERSON = {
+    "name": "",
+    "search_keys": "",
+    "birth_date": None,
+    "id_number": None,
+    "id_hash": None,
+    "mobile": None,
+    "mobile_hash": None,
+    "ethnicity": "",
+    "political_status": "",
+    "education": "",
+    "occupation": "",
+    "address": "",
+    "skills": "",
+    "photo": "",
+    "backbone_since": None,
+    "volunteer_since": None,
+    "notes": "",
+    "account": None,
+    "archive_reason": "",
+}
+
+
+@transaction.atomic
+def person_erase(*, actor: AnyUser, person: Person, reason: str) -> Person:
+    """Erase a person for good on a personal-information deletion request (PIPL art. 47):
+    her personal fields, photo file, search keys and hashes are destroyed; her current posts end
+    today and every post stays as anonymous history. Irreversible. The audit log keeps only the
+    fact, her masked name and the reason; earlier events are kept as the law requires (see
+    docs/decisions.md). Administrators only."""
+    require(actor, "people.erase", person.org)
+    reason = clean_reason(reason)
+    person = _locked(person)
+    if person.erased_at is not None:
+        raise ValidationError(_("This record was erased; it cannot be changed."))
+    today = timezone.localdate()
+    posts = _current_posts_in_reach(actor=actor, person=person)
+    now = timezone.now()
+    # Written with update(), not save(): a save would record the old values (her name) in a
+    # new audit event, the opposite of erasing them.
+    for post in posts:
+        Post.objects.filter(pk=post.pk).update(end_date=max(today, post.start_date), updated_at=now)
+    masked, photo = mask_name(person.name), person.photo.name if person.photo else ""
+    Person.objects.filter(pk=person.pk).update(
+        **_ERASED_PERSON,
+        archived_at=person.archived_at or now,
+        archived_by=person.archived_by if person.archived_at else actor,
+        erased_at=now,
+        updated_at=now,
+    )
+    if photo:
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(photo))
+    record(
+        Action.ERASE,
+        person,
+        actor=actor,
+        object_repr=masked,
+        changes={"reason": reason, "posts_ended": len(posts), "posts_kept": person.posts.count()},
+    )
+    person.refresh_from_db()
+    return person

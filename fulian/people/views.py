@@ -15,7 +15,7 @@ from fulian.core.exports import may_export_full
 from fulian.core.forms import add_service_errors, record_values
 from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
-from fulian.core.views import render_list, requires_somewhere
+from fulian.core.views import reason_page, render_list, requires_somewhere
 from fulian.exports import views as exports_views
 from fulian.orgs.models import Organisation
 from fulian.people import selectors, services
@@ -68,27 +68,51 @@ def person_create(request: AuthedRequest) -> HttpResponse:
     return render(request, "people/person_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _person(request: AuthedRequest, pk: int, action: str | None = None) -> Person:
+    """One person in the user's subtree, current or archived (her own page shows her history)."""
+    return get_visible_or_404(
+        Person.objects.with_archived().select_related("org", "archived_by"), request.user, pk=pk, action=action
+    )
+
+
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk)
-    posts = person.posts.select_related("org", "term").order_by("-start_date", "-id")
+    person = _person(request, pk)
+    may_change = can(request.user, "people.change", person.org)
+    current = person.archived_at is None
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
-            "posts": posts,
-            "can_change": can(request.user, "people.change", person.org),
-            "can_reveal": can(request.user, "people.reveal", person.org),
+            # Only the posts the user may see (a village 执委 does not see her chair's township
+            # post), each with whether the user may end it.
+            "posts": selectors.posts_of(request.user, person),
+            "can_change": may_change and current,
+            "can_reveal": can(request.user, "people.reveal", person.org) and person.erased_at is None,
+            "can_erase": can(request.user, "people.erase", person.org) and person.erased_at is None,
+            "restore_url": reverse("people:restore", args=[person.pk])
+            if may_change and not current and person.erased_at is None
+            else "",
             "post_form": PostForm(user=request.user, initial={"org": person.org.code}),
         },
     )
 
 
 def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk, action="people.change")
+    person = _person(request, pk, action="people.change")
+    if person.archived_at is not None:
+        messages.error(request, _("%(name)s is archived: restore the record before changing it.") % {"name": person})
+        return redirect("people:detail", pk=person.pk)
     initial = {k: getattr(person, k) for k in PERSON_FIELDS if k not in ("id_number", "mobile")}
-    initial |= {"org": person.org.code, "mobile": person.mobile or ""}
-    form = PersonForm(request.POST or None, request.FILES or None, user=request.user, editing=True, initial=initial)
+    initial |= {"org": person.org.code}
+    form = PersonForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        editing=True,
+        initial=initial,
+        stored={"id_number": person.id_number_masked, "mobile": person.mobile_masked},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -106,14 +130,13 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("people:detail", pk=person.pk)
-    return render(
-        request, "people/person_form.html", {"form": form, "person": person}, status=400 if form.errors else 200
-    )
+    context = {"form": form, "person": person, "can_reveal": can(request.user, "people.reveal", person.org)}
+    return render(request, "people/person_form.html", context, status=400 if form.errors else 200)
 
 
 def person_photo(request: AuthedRequest, pk: int) -> FileResponse:
     """The photo, for those who may see the person (media files are never served directly)."""
-    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk)
+    person = _person(request, pk)
     if not person.photo:
         raise Http404
     response = FileResponse(person.photo.open("rb"), content_type="image/jpeg")
@@ -124,7 +147,7 @@ def person_photo(request: AuthedRequest, pk: int) -> FileResponse:
 @require_POST
 def person_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     """The full ID or phone number (``field`` posted), in place of the masked one; audited."""
-    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk, action="people.reveal")
+    person = _person(request, pk, action="people.reveal")
     field = request.POST.get("field", "")
     if field not in ("id_number", "mobile"):
         return HttpResponse(status=400)
@@ -132,9 +155,74 @@ def person_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "includes/revealed.html", {"value": value})
 
 
+def person_archive(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Archive a person, with a reason; the page first says what happens to her posts."""
+    person = _person(request, pk, action="people.change")
+    ending = [p for p in selectors.posts_of(request.user, person) if p.end_date is None]
+    consequences = [
+        _("%(name)s leaves every list, search and export; her page stays, marked archived.") % {"name": person},
+        *[
+            _("Her post %(post)s at %(org)s ends today; it stays in the term's history.")
+            % {"post": p.get_kind_display(), "org": p.org.federation_name}
+            for p in ending
+        ],
+        _("The record can be restored, with a reason; ended posts stay ended."),
+    ]
+    return reason_page(
+        request,
+        act=lambda reason: services.person_archive(actor=request.user, person=person, reason=reason),
+        title=_("Archive %(name)s") % {"name": person},
+        subject=str(person),
+        back_url=reverse("people:detail", args=[person.pk]),
+        consequences=consequences,
+        button=_("Archive"),
+        done=_("%(name)s is archived.") % {"name": person},
+        help_text=_("Such as: moved to Changsha in March 2025."),
+    )
+
+
+def person_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = _person(request, pk, action="people.change")
+    return reason_page(
+        request,
+        act=lambda reason: services.person_restore(actor=request.user, person=person, reason=reason),
+        title=_("Restore %(name)s") % {"name": person},
+        subject=str(person),
+        back_url=reverse("people:detail", args=[person.pk]),
+        consequences=[
+            _("%(name)s is back on the lists. Posts ended when she was archived stay ended.") % {"name": person}
+        ],
+        button=_("Restore"),
+        done=_("%(name)s is restored.") % {"name": person},
+    )
+
+
+def person_erase(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Erase a person for good (a personal-information deletion request): administrators only,
+    confirmed by typing the reason."""
+    person = _person(request, pk, action="people.erase")
+    return reason_page(
+        request,
+        act=lambda reason: services.person_erase(actor=request.user, person=person, reason=reason),
+        title=_("Erase %(name)s for good") % {"name": person},
+        subject=str(person),
+        back_url=reverse("people:detail", args=[person.pk]),
+        consequences=[
+            _("Her name, ID number, phone, address, photo and every other personal detail are destroyed."),
+            _("Her current posts end today; her posts stay in the terms' history without her name."),
+            _("The audit log records the erasure with her masked name and your reason."),
+            _("This cannot be undone."),
+        ],
+        button=_("Erase for good"),
+        done=_("The record is erased."),
+        help_text=_("Type the reason, such as the date and reference of the deletion request. Do not write her name."),
+        danger=True,
+    )
+
+
 @require_POST
 def post_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_visible_or_404(Person.objects.select_related("org"), request.user, pk=pk, action="people.change")
+    person = _person(request, pk, action="people.change")
     form = PostForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -193,6 +281,14 @@ def org_roster(request: AuthedRequest, pk: int) -> HttpResponse:
         else []
     )
     can_change = can(request.user, "people.change", org)
+    # A member kept on the books above or beside the user's subtree (a county cadre on a
+    # village committee) is named, not linked: her page would be a 404.
+    linked = set(
+        Person.objects.with_archived()
+        .visible_to(request.user)
+        .filter(pk__in=[p.person_id for p in posts])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "people/org_roster.html",
@@ -201,6 +297,7 @@ def org_roster(request: AuthedRequest, pk: int) -> HttpResponse:
             "terms": terms,
             "current": current,
             "posts": posts,
+            "linked": linked,
             "can_change": can_change,
             "changeover_form": ChangeoverForm(posts=posts, initial={"carry_over": [str(p.pk) for p in posts]}),
             "term_form": TermForm(),

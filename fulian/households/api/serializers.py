@@ -40,6 +40,7 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     mobile = serializers.CharField(source="mobile_masked", read_only=True)
     categories = FlagListField(choices=HouseholdCategory, read_only=True)
+    archived_by = serializers.CharField(source="archived_by.username", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Household
@@ -54,6 +55,10 @@ class HouseholdSerializer(serializers.ModelSerializer[Household]):
             "members_count",
             "categories",
             "notes",
+            "archived_at",
+            "archived_by",
+            "archive_reason",
+            "erased_at",
         ]
         read_only_fields = fields
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fulian.core.api import FormFilteredMixin, ScopedViewSetMixin
+from fulian.core.api import ArchivableRowsMixin, ReasonSerializer, ScopedViewSetMixin
 from fulian.core.api_fields import RevealedSerializer, RevealSerializer
 from fulian.core.drf import LookaheadPagination
 from fulian.core.scoping import get_visible_or_404
@@ -30,18 +30,21 @@ FILTERS = [
     OpenApiParameter("q", str, description="Head's name (from its start), pinyin, phone or ID number (exact)"),
     OpenApiParameter("org", str, description="Division code: only households at or below this organisation"),
     OpenApiParameter("category", int, enum=HouseholdCategory.values),
+    OpenApiParameter("archived", str, enum=["1"], description="The archived records instead of the current ones"),
 ]
 
 
 @extend_schema_view(list=extend_schema(parameters=FILTERS))
 class HouseholdViewSet(
-    FormFilteredMixin,
+    ArchivableRowsMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
-    """Households in the caller's subtree; ID and phone masked. Pages carry no count."""
+    """Households in the caller's subtree; ID and phone masked. Pages carry no count. The list
+    holds current records (``archived=1``: the archived ones); a record is found by its id
+    either way."""
 
     scoped_model = Household
     filter_form = HouseholdFilterForm
@@ -53,7 +56,7 @@ class HouseholdViewSet(
     def refine_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
         if self.action == "list":
             return selectors.filter_households(queryset, self.list_filters())  # type: ignore[arg-type]
-        return queryset.select_related("org").prefetch_related(
+        return queryset.select_related("org", "archived_by").prefetch_related(
             Prefetch("members", queryset=HouseholdMember.objects.order_by("id"))
         )
 
@@ -65,7 +68,9 @@ class HouseholdViewSet(
 
     @extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        household = get_visible_or_404(Household.objects, request.user, pk=pk, action="households.change")
+        household = get_visible_or_404(
+            Household.objects.with_archived(), request.user, pk=pk, action="households.change"
+        )
         payload = HouseholdWriteSerializer(data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -76,10 +81,36 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"], url_path="reveal")
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         """The head's full ID number or the phone; recorded in the audit log."""
-        household = get_visible_or_404(Household.objects, request.user, pk=pk, action="households.reveal")
+        household = get_visible_or_404(
+            Household.objects.with_archived(), request.user, pk=pk, action="households.reveal"
+        )
         field = self.validated(RevealSerializer)["field"]
         value = services.household_reveal(actor=request.user, obj=household, field=field)
         return Response({"field": field, "value": value})
+
+    def _lifecycle(self, pk: str | None, action_name: str, service: Any) -> Response:
+        household = get_visible_or_404(Household.objects.with_archived(), self.request.user, pk=pk, action=action_name)
+        service(actor=self.request.user, household=household, reason=self.validated(ReasonSerializer)["reason"])
+        return Response(HouseholdDetailSerializer(self.get_queryset().get(pk=household.pk)).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: HouseholdDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="archive")
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        """Archive a household with its members (gone from lists, kept in history)."""
+        return self._lifecycle(pk, "households.change", services.household_archive)
+
+    @extend_schema(request=ReasonSerializer, responses={200: HouseholdDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="restore")
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        """Bring an archived household and its members back onto the lists."""
+        return self._lifecycle(pk, "households.change", services.household_restore)
+
+    @extend_schema(request=ReasonSerializer, responses={200: HouseholdDetailSerializer})
+    @action(detail=True, methods=["post"], url_path="erase")
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        """Erase a household for good (a personal-information deletion request): administrators
+        only; irreversible; its members are deleted."""
+        return self._lifecycle(pk, "households.erase", services.household_erase)
 
 
 class MemberViewSet(
@@ -93,6 +124,10 @@ class MemberViewSet(
     scoped_model = HouseholdMember
     serializer_class = MemberSerializer
     pagination_class = LookaheadPagination
+
+    def scoped_rows(self) -> Any:
+        """Lists hold the members of current households; one member is found either way."""
+        return HouseholdMember.objects.all() if self.action == "list" else HouseholdMember.objects.with_archived()
 
     def refine_queryset(self, queryset: QuerySet[HouseholdMember]) -> QuerySet[HouseholdMember]:
         household = self.visible_param("household", Household, label=_("household")) if self.action == "list" else None
@@ -114,7 +149,12 @@ class MemberViewSet(
 
     @extend_schema(request=MemberWriteSerializer, responses={200: MemberSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        member = get_visible_or_404(HouseholdMember.objects, request.user, pk=pk, action="households.change")
+        member = get_visible_or_404(
+            HouseholdMember.objects.with_archived().select_related("household"),
+            request.user,
+            pk=pk,
+            action="households.change",
+        )
         payload = MemberWriteSerializer(data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -122,7 +162,12 @@ class MemberViewSet(
         return Response(MemberSerializer(services.member_update(actor=request.user, member=member, values=data)).data)
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        member = get_visible_or_404(HouseholdMember.objects, request.user, pk=pk, action="households.change")
+        member = get_visible_or_404(
+            HouseholdMember.objects.with_archived().select_related("household"),
+            request.user,
+            pk=pk,
+            action="households.change",
+        )
         services.member_remove(actor=request.user, member=member)
         return Response(status=204)
 
@@ -130,6 +175,8 @@ class MemberViewSet(
     @action(detail=True, methods=["post"], url_path="reveal")
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         """The member's full ID number; recorded in the audit log."""
-        member = get_visible_or_404(HouseholdMember.objects, request.user, pk=pk, action="households.reveal")
+        member = get_visible_or_404(
+            HouseholdMember.objects.with_archived(), request.user, pk=pk, action="households.reveal"
+        )
         value = services.household_reveal(actor=request.user, obj=member, field="id_number")
         return Response({"field": "id_number", "value": value})

@@ -53,11 +53,12 @@ def household_rows(rows: Iterable[tuple[int, str, str, int, str | None, int]]) -
     """The table rows of ``rows``: tuples of ``selectors.LIST_ROW``."""
     language = get_language()
     markup = _row_markup(language)
+    erased = escape(_("(erased)"))  # an erased household, in the archived list, has no name left
     return mark_safe(  # noqa: S308 — every value below is escaped or is an int
         "\n".join(
             markup.format(
                 int(pk),
-                escape(head_name),
+                escape(head_name) if head_name else erased,
                 escape(place),
                 int(members),
                 escape(mask_mobile(mobile)) if mobile else "—",

@@ -1,6 +1,14 @@
 from fulian.core.testing.scope import ScopeCase
+from fulian.households import services
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.tests.helpers import household, member
+
+
+def _archived(world):  # an archived household of 蔬菜村, with a member
+    archived = household(world, "shucai", "钟建华")
+    member(world, archived)
+    return services.household_archive(actor=world.user("city_admin"), household=archived, reason="全家迁出")
+
 
 # A household of 炎陵县 霞阳镇 蔬菜村: 新市镇's staff must never see it.
 CASES = [
@@ -17,12 +25,35 @@ CASES = [
             ("api:household-detail", "get"),
             ("api:household-detail", "patch", 200),
             ("api:household-reveal", "post", 400),
+            ("households:archive", "get"),
+            ("households:archive", "post", 400),
+            ("households:erase", "get"),
+            ("households:erase", "post", 400),
+            ("api:household-archive", "post", 400),
+            ("api:household-erase", "post", 400),
         ],
         lists=[
             ("households:list", lambda h: {"q": "zjh"}),
             ("households:list", lambda h: {"q": "13907331111"}),
             ("api:household-list", lambda h: {"q": "钟建华"}),
             ("api:household-list", lambda h: {}),
+        ],
+    ),
+    ScopeCase(
+        model=Household,
+        make=_archived,
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("households:detail", "get"),
+            ("households:restore", "get"),
+            ("households:restore", "post", 400),
+            ("api:household-detail", "get"),
+            ("api:household-restore", "post", 400),
+        ],
+        lists=[
+            ("households:list", lambda h: {"archived": "1", "q": "zjh"}),
+            ("api:household-list", lambda h: {"archived": "1"}),
         ],
     ),
     ScopeCase(

@@ -33,13 +33,15 @@ class PostSerializer(serializers.ModelSerializer[Post]):
 
 
 class PersonSerializer(ModelSerializer[Person]):
-    """A person as anyone in scope reads her: ID and mobile masked."""
+    """A person as anyone in scope reads her: ID and mobile masked, her posts those the reader
+    may see; ``archived_at`` is set for an archived record, ``erased_at`` for an erased one."""
 
     org = serializers.CharField(source="org.code", read_only=True)
     org_name = serializers.CharField(source="org.display_name", read_only=True)
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
     mobile = serializers.CharField(source="mobile_masked", read_only=True)
     current_posts = PostSerializer(many=True, read_only=True)
+    archived_by = serializers.CharField(source="archived_by.username", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Person
@@ -62,6 +64,10 @@ class PersonSerializer(ModelSerializer[Person]):
             "volunteer_since",
             "notes",
             "current_posts",
+            "archived_at",
+            "archived_by",
+            "archive_reason",
+            "erased_at",
         ]
         read_only_fields = fields
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from fulian.core.api import FormFilteredMixin, ScopedViewSetMixin
+from fulian.core.api import ArchivableRowsMixin, ReasonSerializer, ScopedViewSetMixin
 from fulian.core.api_fields import RevealedSerializer, RevealSerializer
 from fulian.core.drf import LookaheadPagination
 from fulian.core.scoping import get_visible_or_404
@@ -35,18 +35,21 @@ FILTERS = [
     OpenApiParameter("kind", str, enum=PersonKind.values),
     OpenApiParameter("post", str, enum=PostKind.values, description="People holding a current post of this kind"),
     OpenApiParameter("term", int, description="People who held a post in this term (第N届) of their federation"),
+    OpenApiParameter("archived", str, enum=["1"], description="The archived records instead of the current ones"),
 ]
 
 
 @extend_schema_view(list=extend_schema(parameters=FILTERS))
 class PersonViewSet(
-    FormFilteredMixin,
+    ArchivableRowsMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
-    """People (执委, 骨干, volunteers) in the caller's subtree; ID and mobile masked."""
+    """People (执委, 骨干, volunteers) in the caller's subtree; ID and mobile masked. The list
+    holds current records (``archived=1``: the archived ones); a record is found by its id
+    either way."""
 
     scoped_model = Person
     filter_form = PersonFilterForm
@@ -54,8 +57,9 @@ class PersonViewSet(
     pagination_class = LookaheadPagination
 
     def refine_queryset(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
-        filters = self.list_filters() if self.action == "list" else {}
-        return selectors.filter_people(queryset, filters)  # type: ignore[arg-type]
+        if self.action == "list":
+            return selectors.filter_people(queryset, self.list_filters(), user=self.request.user)  # type: ignore[arg-type]
+        return selectors.filter_people(queryset, {}, user=self.request.user).select_related("archived_by")  # type: ignore[arg-type]
 
     @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
     def create(self, request: Request) -> Response:
@@ -65,7 +69,7 @@ class PersonViewSet(
 
     @extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        person = get_visible_or_404(Person.objects, request.user, pk=pk, action="people.change")
+        person = get_visible_or_404(Person.objects.with_archived(), request.user, pk=pk, action="people.change")
         payload = PersonWriteSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -76,14 +80,46 @@ class PersonViewSet(
     @action(detail=True, methods=["post"], url_path="reveal")
     def reveal(self, request: Request, pk: str | None = None) -> Response:
         """The full ID or mobile number; recorded in the audit log."""
-        person = get_visible_or_404(Person.objects, request.user, pk=pk, action="people.reveal")
+        person = get_visible_or_404(Person.objects.with_archived(), request.user, pk=pk, action="people.reveal")
         field = self.validated(RevealSerializer)["field"]
         return Response(
             {"field": field, "value": services.person_reveal(actor=request.user, person=person, field=field)}
         )
 
+    @extend_schema(request=ReasonSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"], url_path="archive")
+    def archive(self, request: Request, pk: str | None = None) -> Response:
+        """Archive a person (gone from lists, kept in history); her current posts end today."""
+        person = get_visible_or_404(Person.objects.with_archived(), request.user, pk=pk, action="people.change")
+        reason = self.validated(ReasonSerializer)["reason"]
+        services.person_archive(actor=request.user, person=person, reason=reason)
+        return Response(PersonSerializer(self._reload(person)).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"], url_path="restore")
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        """Bring an archived person back onto the lists; ended posts stay ended."""
+        person = get_visible_or_404(Person.objects.with_archived(), request.user, pk=pk, action="people.change")
+        reason = self.validated(ReasonSerializer)["reason"]
+        services.person_restore(actor=request.user, person=person, reason=reason)
+        return Response(PersonSerializer(self._reload(person)).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"], url_path="erase")
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        """Erase a person for good (a personal-information deletion request): administrators
+        only; irreversible; her posts stay as anonymous history."""
+        person = get_visible_or_404(Person.objects.with_archived(), request.user, pk=pk, action="people.erase")
+        reason = self.validated(ReasonSerializer)["reason"]
+        services.person_erase(actor=request.user, person=person, reason=reason)
+        return Response(PersonSerializer(self._reload(person)).data)
+
     def _reload(self, person: Person) -> Person:
-        return selectors.filter_people(Person.objects.filter(pk=person.pk), {}).get()  # type: ignore[arg-type]
+        return (
+            selectors.filter_people(Person.objects.filter(pk=person.pk), {}, user=self.request.user)  # type: ignore[arg-type]
+            .select_related("archived_by")
+            .get()
+        )
 
 
 class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]

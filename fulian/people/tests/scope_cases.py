@@ -1,7 +1,15 @@
 from fulian.core.testing.scope import ScopeCase
 from fulian.orgs.models import Organisation
+from fulian.people import services
 from fulian.people.models import Person, Post, Term
 from fulian.people.tests.helpers import person, post, with_photo
+
+
+def _archived(world):  # an archived person of 蔬菜村: on its own page and in the archived list only
+    return services.person_archive(
+        actor=world.user("city_admin"), person=person(world, "shucai", "钟桃华"), reason="迁往长沙"
+    )
+
 
 # Everything here lives in 炎陵县 霞阳镇 蔬菜村: 新市镇's staff must never see it.
 CASES = [
@@ -19,12 +27,35 @@ CASES = [
             ("api:person-detail", "get"),
             ("api:person-detail", "patch", 200),
             ("api:person-reveal", "post", 400),
+            ("people:archive", "get"),
+            ("people:archive", "post", 400),
+            ("people:erase", "get"),
+            ("people:erase", "post", 400),
+            ("api:person-archive", "post", 400),
+            ("api:person-erase", "post", 400),
         ],
         lists=[
             ("people:list", lambda p: {"q": "钟桃华"}),
             ("people:list", lambda p: {"q": "zth"}),
             ("api:person-list", lambda p: {"q": "zth"}),
             ("api:person-list", lambda p: {}),
+        ],
+    ),
+    ScopeCase(
+        model=Person,
+        make=_archived,
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("people:detail", "get"),
+            ("people:restore", "get"),
+            ("people:restore", "post", 400),
+            ("api:person-detail", "get"),
+            ("api:person-restore", "post", 400),
+        ],
+        lists=[
+            ("people:list", lambda p: {"archived": "1", "q": "zth"}),
+            ("api:person-list", lambda p: {"archived": "1"}),
         ],
     ),
     ScopeCase(
