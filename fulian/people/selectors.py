@@ -30,12 +30,13 @@ def filter_people(people: PersonQuerySet, filters: dict[str, Any], *, user: AnyU
         people = people.search(filters["q"])
     if filters.get("kind"):
         people = people.of_kind(filters["kind"])
+    # Only posts the reader may see count: a village 执委 filtering by post or term must not find
+    # her chair through the chair's post at the township (nor learn that it exists).
+    posts = Post.objects.visible_to(user).filter(person=OuterRef("pk"))
     if filters.get("post"):
-        people = people.filter(
-            Exists(Post.objects.filter(person=OuterRef("pk"), end_date__isnull=True, kind=filters["post"]))
-        )
+        people = people.filter(Exists(posts.filter(end_date__isnull=True, kind=filters["post"])))
     if filters.get("term"):
-        people = people.filter(Exists(Post.objects.filter(person=OuterRef("pk"), term__number=filters["term"])))
+        people = people.filter(Exists(posts.filter(term__number=filters["term"])))
     if filters.get("archived"):
         people = people.select_related("archived_by")
     return people.select_related("org").prefetch_related(current_posts(user)).order_by("id")

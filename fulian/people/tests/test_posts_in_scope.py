@@ -1,6 +1,8 @@
 """A person's posts at organisations outside the reader's scope are not shown, on the pages, in
 the API or in exports, and no link or button on a page leads to a 404 or a refusal."""
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -121,3 +123,22 @@ def test_a_roster_runs_the_same_queries_for_3_or_20_members(world: World) -> Non
         post(world, person(world, "city" if n % 2 else "huilong", f"王{n}"), "huilong")
     assert queries() == few
     assert client.get(roster).content.decode().count('href="/people/') >= 10
+
+
+def test_filters_by_post_and_term_count_only_the_posts_in_scope(world: World, chair: Person) -> None:
+    """The village reader cannot find the chair through her township post (nor learn of it)."""
+    from fulian.people.models import Term
+
+    Term.objects.filter(org=world.org("xinshi")).update(number=7)
+    Term.objects.filter(org=world.org("huilong")).update(number=3)
+    village, township = world.api_for("huilong_zhiwei"), world.api_for("xinshi_staff")
+
+    def names(api: Any, **params: str) -> list[str]:
+        return [row["name"] for row in api.get(reverse("api:person-list"), params).json()["results"]]
+
+    assert names(village, post=PostKind.MEMBER, q="周桂姣") == []
+    assert names(township, post=PostKind.MEMBER, q="周桂姣") == ["周桂姣"]
+    assert names(village, post=PostKind.CHAIR, q="周桂姣") == ["周桂姣"]
+    assert names(village, term="7", q="周桂姣") == []
+    assert names(township, term="7", q="周桂姣") == ["周桂姣"]
+    assert names(village, term="3", q="周桂姣") == ["周桂姣"]
