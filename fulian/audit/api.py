@@ -7,6 +7,7 @@ from rest_framework.pagination import CursorPagination
 from fulian.audit.filters import AuditEventFilter
 from fulian.audit.models import AuditEvent
 from fulian.core.api import ScopedReadOnlyViewSet, action_somewhere
+from fulian.core.drf import page_size_parameter, strict_page_size
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -38,6 +39,13 @@ class AuditCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int:
+        return strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):

@@ -12,21 +12,38 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def page_size_parameter(parameters: list[dict[str, Any]], *, default: int, maximum: int) -> list[dict[str, Any]]:
-    """``page_size`` as the server treats it: a larger number gives ``maximum`` rows and a
-    value that is not a positive number the default — described, not declared as bounds the
+    """``page_size`` as the server treats it: a positive number (anything else is a 400); a
+    number past ``maximum`` gives ``maximum`` rows — described, not declared as a bound the
     server does not enforce (a schema must match what the API does)."""
     for parameter in parameters:
         if parameter["name"] == "page_size":
+            parameter["schema"]["minimum"] = 1
             parameter["description"] = (
                 f"Rows per page, {default} unless given; at most {maximum} (a larger number gives {maximum})."
             )
     return parameters
 
 
+def strict_page_size(request: Any, *, default: int, maximum: int) -> int:
+    """The ``page_size`` asked for: DRF quietly ignores a value that is not a positive number,
+    which hides a client's mistake; here it is a 400 naming the parameter."""
+    raw = request.query_params.get("page_size")
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise exceptions.ValidationError(
+            {"page_size": [_("Enter a whole number of rows per page, 1 or more (not “%(value)s”).") % {"value": raw}]}
+        )
+    return min(int(raw), maximum)
+
+
 class PagePagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int:
+        return strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
@@ -84,7 +101,7 @@ class LookaheadPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
         self.request = request
-        size = self.get_page_size(request) or self.page_size
+        size = strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
         try:
             self.number = min(self.max_page, max(1, int(request.query_params.get(self.page_query_param, 1))))
         except ValueError:

@@ -3,6 +3,7 @@ whatever the nesting of the serializer's own errors."""
 
 from typing import Any
 
+import pytest
 from rest_framework import exceptions
 
 from fulian.core.drf import exception_handler
@@ -29,3 +30,30 @@ def test_a_wrong_item_of_a_list_field_is_named_by_its_place(world: World, db: An
     assert len(errors) == 1
     assert errors[0].startswith("[1] ")
     assert "bogus" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "username"),
+    [
+        ("/api/v1/orgs/", "xinshi_staff"),  # counted pages
+        ("/api/v1/households/", "xinshi_staff"),  # pages without a count
+        ("/api/v1/audit/", "auditor"),  # a cursor
+    ],
+)
+@pytest.mark.parametrize("value", ["null", "0", "-3", "2.5", "十"])
+def test_a_page_size_that_is_not_a_positive_number_is_a_400(world: World, url: str, username: str, value: str) -> None:
+    response = world.api_for(username).get(url, {"page_size": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json() == {"page_size": [f"Enter a whole number of rows per page, 1 or more (not “{value}”)."]}
+
+
+def test_a_page_size_past_the_maximum_gives_the_maximum() -> None:
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from fulian.core.drf import strict_page_size
+
+    def asked(query: str) -> int:
+        return strict_page_size(Request(APIRequestFactory().get(f"/x/?{query}")), default=50, maximum=200)
+
+    assert (asked(""), asked("page_size=7"), asked("page_size=200"), asked("page_size=5000")) == (50, 7, 200, 200)
