@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from fulian.orgs.models import Organisation
 
@@ -27,6 +28,15 @@ class ModelSerializer(serializers.ModelSerializer[_M]):
         if blank and kwargs.get("read_only"):
             kwargs["allow_blank"] = True
         return kwargs
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """A boolean the request must send. DRF reads a boolean missing from a form body as
+    ``false`` (an unticked HTML checkbox), so ``POST accounts/1/active/`` with no field at all
+    deactivated the account; here a missing value is a 400 naming the field, whatever the body's
+    encoding."""
+
+    default_empty_html = empty
 
 
 class OrgCodeField(serializers.CharField):

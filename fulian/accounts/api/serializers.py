@@ -4,6 +4,7 @@ from rest_framework import serializers
 from fulian.accounts.choices import BUSINESS_ROLES, Role
 from fulian.accounts.models import ApiToken, RoleGrant, User
 from fulian.accounts.two_factor import is_enrolled
+from fulian.core.api_fields import RequiredBooleanField
 from fulian.core.permissions import actions
 from fulian.core.scoping import can_anywhere
 from fulian.orgs.models import Organisation
@@ -153,7 +154,7 @@ class PasswordSetSerializer(serializers.Serializer[None]):
 
 
 class ActiveSerializer(serializers.Serializer[None]):
-    active = serializers.BooleanField()
+    active = RequiredBooleanField()
 
 
 class MobileSerializer(serializers.Serializer[None]):

@@ -181,3 +181,15 @@ def test_a_malformed_account_filter_is_a_400(world: World, value: str) -> None:
     response = api_client(world, "security").get("/api/v1/role-grants/", {"user": value})
     assert response.status_code == 400
     assert "user" in response.json()
+
+
+@pytest.mark.parametrize("fmt", ["multipart", "json"])
+def test_an_active_switch_without_its_value_changes_nothing(world: World, fmt: str) -> None:
+    """A form body without ``active`` once deactivated the account (DRF reads a missing boolean
+    as an unticked checkbox)."""
+    target = world.user("xinshi_staff")
+    response = api_client(world, "security").post(f"/api/v1/accounts/{target.pk}/active/", {}, format=fmt)
+    assert response.status_code == 400
+    assert list(response.json()) == ["active"]
+    target.refresh_from_db()
+    assert target.is_active
