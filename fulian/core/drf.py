@@ -102,10 +102,12 @@ class LookaheadPagination(PageNumberPagination):
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
         self.request = request
         size = strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
-        try:
-            self.number = min(self.max_page, max(1, int(request.query_params.get(self.page_query_param, 1))))
-        except ValueError:
-            self.number = 1
+        raw = request.query_params.get(self.page_query_param, "1")
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("Enter a page number, 1 or more (not “%(value)s”).") % {"value": raw}]}
+            )
+        self.number = min(self.max_page, int(raw))
         offset = (self.number - 1) * size
         rows = list(queryset[offset : offset + size + 1])
         self.has_next = len(rows) > size
@@ -144,6 +146,6 @@ class LookaheadPagination(PageNumberPagination):
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
                 parameter["description"] = (
-                    f"Page number from 1 (a value below 1 or not a number gives page 1; at most {self.max_page})."
+                    f"Page number from 1 (a number past {self.max_page} gives page {self.max_page})."
                 )
         return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)
