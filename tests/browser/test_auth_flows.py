@@ -72,6 +72,8 @@ def test_an_officer_sets_up_her_authenticator_on_a_phone_at_her_first_login(
     # Out, and in again: the code step now; the app's code was just used, a recovery code opens.
     phone.locator(".navbar-toggler").click()
     phone.locator("#fl-nav form[action='/accounts/logout/'] button").click()
+    # Wait for the logout to land: a login page opened before it would still find her logged in.
+    expect(phone).to_have_url(f"{live_server.url}/accounts/login/")
     _password_step(phone, live_server.url, "security", PASSWORD)
     expect(phone).to_have_url(f"{live_server.url}/accounts/login/code/")
     _window_shot(phone, "62-code-step-phone")
