@@ -9,7 +9,7 @@ STAMP := .make
 # The demo and the tests use the built-in development keys (see README "Deploy").
 export FULIAN_DEV_KEYS ?= 1
 
-.PHONY: demo test lint check-schema schema serve bench messages setup clean
+.PHONY: demo test lint check-schema schema serve bench messages setup clean FORCE
 
 $(STAMP):
 	@mkdir -p $(STAMP)
@@ -35,7 +35,13 @@ $(STAMP)/static: $(STAMP)/npm $(STAMP)/venv $(shell find static -type f 2>/dev/n
 	$(PY) manage.py collectstatic --noinput -v0
 	@touch $@
 
-demo: setup $(STAMP)/static
+# The demo's settings, for the README's shell commands in a new shell (config/settings.py reads
+# .env; the real environment wins). Written on every run: it follows the database chosen now.
+.env: FORCE
+	@printf '%s\n' "# Written by make demo: the demo's development keys and database (not for production)." \
+	  "FULIAN_DEV_KEYS=1" $(if $(DATABASE_URL),"DATABASE_URL=$(DATABASE_URL)") > $@
+
+demo: setup $(STAMP)/static .env
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "Serving the demo at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"

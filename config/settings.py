@@ -14,6 +14,27 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a local environment file (``#`` comments and blank lines skipped)."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            values[key.strip()] = value.strip()
+    return values
+
+
+# `make demo` writes the demo's settings (its development keys, its database) to `.env`, so that
+# the README's shell commands work as written in a new shell. The real environment wins over the
+# file; the tests never read it (they choose their own database); a deployment has no such file
+# (or names its own with FULIAN_ENV_FILE) and still refuses to start without real keys.
+if os.environ.get("FULIAN_TESTING", "") != "1":
+    _ENV_FILE = Path(os.environ.get("FULIAN_ENV_FILE", BASE_DIR / ".env"))
+    if _ENV_FILE.is_file():
+        for _key, _value in read_env_file(_ENV_FILE).items():
+            os.environ.setdefault(_key, _value)
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
