@@ -19,9 +19,7 @@ def _run(env_file: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env.update(FULIAN_ENV_FILE=str(env_file), **extra)
     code = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); "
     code += "from django.conf import settings as s; print(s.DATABASES['default']['NAME'])"
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code], cwd=BASE, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, "-c", code], cwd=BASE, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_the_file_is_read_as_key_value_lines(tmp_path: Path) -> None:
