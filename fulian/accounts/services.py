@@ -392,10 +392,14 @@ def management_refusal(*, actor: User, user: User) -> str | None:
     or None. Beyond ``reach_refusal``: accounts holding a system role (security or audit officer)
     are managed by the system administrator from the server shell, so no officer can take over
     another (三员分立)."""
-    refusal = reach_refusal(actor=actor, user=user)
-    if refusal is None and RoleGrant.objects.filter(user=user, role__in=SYSTEM_ROLES).exists():
-        refusal = _("Accounts of security and audit officers are managed by the system administrator.")
-    return refusal
+    return reach_refusal(actor=actor, user=user) or system_account_refusal(user=user)
+
+
+def system_account_refusal(*, user: User) -> str | None:
+    """Why no officer manages ``user`` from the pages or the API: it holds a system role."""
+    if RoleGrant.objects.filter(user=user, role__in=SYSTEM_ROLES).exists():
+        return _("Accounts of security and audit officers are managed by the system administrator.")
+    return None
 
 
 def _require_whole_reach(actor: User, user: User) -> None:

@@ -276,14 +276,15 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Role granted."))
             return redirect("accounts:detail", pk=account.pk)
     grants = RoleGrant.objects.visible_to(request.user).filter(user=account).select_related("org")
+    # Buttons that would be refused are not offered; the reason is shown instead.
+    reach_refusal = services.reach_refusal(actor=request.user, user=account)
     context = {
         "account": account,
         "grants": grants,
         "grant_form": grant_form,
         "password_form": PasswordForm(),
-        # Buttons that would be refused are not offered; the reason is shown instead.
-        "refusal": services.management_refusal(actor=request.user, user=account),
-        "reach_refusal": services.reach_refusal(actor=request.user, user=account),
+        "refusal": reach_refusal or services.system_account_refusal(user=account),
+        "reach_refusal": reach_refusal,
         "tokens": ApiToken.objects.visible_to(request.user).active().filter(user=account),
         "two_factor_enrolled": two_factor.is_enrolled(account),
     }
