@@ -314,6 +314,9 @@ TASKS = {
 # A background import (or its check) that shows no progress for this long is taken for stopped
 # (its worker killed or gone) and marked failed; a 100,000-row import takes well under a minute.
 FULIAN_IMPORT_STALE_MINUTES = float(os.environ.get("FULIAN_IMPORT_STALE_MINUTES", "30"))
+# A list export of up to this many rows downloads at once; a longer one is prepared by the worker
+# (fulian/exports). nginx's timeout for the at-once exports (deploy/nginx) is sized for 10,000.
+FULIAN_EXPORT_SYNC_ROWS = int(os.environ.get("FULIAN_EXPORT_SYNC_ROWS", "10000"))
 
 LOGGING = {
     "version": 1,
