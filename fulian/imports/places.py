@@ -1,7 +1,9 @@
 """Finding the organisation a row names: a village by its name or code (回龙村, 回龙村委会,
 回龙村村民委员会, 430223123215), with its township when two villages share a name, and a group
-under it (第一村民小组, 一组, 1组). Only organisations inside the import's target (and so inside
-the uploader's scope) are found; any other is "not found here", never "out of your scope"."""
+under it (第一村民小组, 一组, 1组, 1队: any spelling of its number). Only organisations inside the
+import's target (and so inside the uploader's scope) are found; any other is "not found here",
+never "out of your scope". A group the village does not have yet is one the import creates: the
+preview lists them (``planned_groups``), the commit adds them with the rows (``create_groups``)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from fulian.orgs.names import (
     group_style,
     names_close,
 )
-from fulian.orgs.services import group_find_or_create
+from fulian.orgs.services import groups_find_or_create
 
 
 @lru_cache(maxsize=10_000)
@@ -71,6 +73,7 @@ class PlaceFinder:
         self.pending: dict[tuple[int, str], Organisation] = {}
         self._indexed: dict[int, _Groups] = {}
         self._allowed: dict[int, bool] = {}
+        self._resolved: dict[tuple[int, str], tuple[Organisation | None, str]] = {}
         below = Organisation.objects.filter(path__startswith=org.path)
         self.by_code: dict[str, Organisation] = {}
         self.by_id: dict[int, Organisation] = {}
@@ -133,6 +136,16 @@ class PlaceFinder:
         ``1组``, ``第一村民小组``, ``1队``, ``１组``, also after the village's name: ``回龙村1组``);
         empty is none. A group the village does not have yet is a new group, to be created by
         the import's commit (see ``planned_groups``), when the importer may add groups there."""
+        if not text:
+            return None, ""
+        # A county's file names the same few groups of a village thousands of times.
+        key = (village.pk, str(text))
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = self._resolved[key] = self._group(village, text)
+        return resolved
+
+    def _group(self, village: Organisation, text: Any) -> tuple[Organisation | None, str]:
         raw = clean_text(text)
         if not raw:
             return None, ""
@@ -273,20 +286,26 @@ def create_groups(finder: PlaceFinder, places: Iterable[Organisation], actor: An
     """Create the new groups among ``places`` (inside the import's transaction), in order of
     number, and make each row's place the stored group. A group added meanwhile (another import,
     someone on the village's page) is used, not added again. Returns the groups created."""
-    used = {id(org): org for org in places if org.pk is None}
+    by_village: dict[int, dict[int, Organisation]] = {}
+    for org in places:
+        if org.pk is None:
+            by_village.setdefault(org.parent_id or 0, {})[id(org)] = org
     created = []
-    for group in sorted(used.values(), key=lambda g: (finder.by_id[g.parent_id or 0].path, _order(g))):
-        village = finder.by_id[group.parent_id or 0]
-        stored, made = group_find_or_create(actor=actor, village=village, name=group.name)
-        for field in Organisation._meta.concrete_fields:
-            setattr(group, field.attname, getattr(stored, field.attname))
-        group._state.adding, group._state.db = False, stored._state.db
-        finder.pending.pop((village.pk, stored.name), None)
-        finder.by_id[group.pk] = finder.by_code[group.code] = group
-        finder.groups.setdefault(village.pk, []).append(group)
+    for village_id in sorted(by_village, key=lambda pk: finder.by_id[pk].path):
+        village = finder.by_id[village_id]
+        new = sorted(by_village[village_id].values(), key=_order)
+        stored = groups_find_or_create(actor=actor, village=village, names=[g.name for g in new])
+        for group, (real, made) in zip(new, stored, strict=True):
+            finder.pending.pop((village.pk, group.name), None)
+            for field in Organisation._meta.concrete_fields:
+                setattr(group, field.attname, getattr(real, field.attname))
+            group._state.adding, group._state.db = False, real._state.db
+            finder.by_id[group.pk] = finder.by_code[group.code] = group
+            finder.groups.setdefault(village.pk, []).append(group)
+            if made:
+                created.append(group)
         finder._indexed.pop(village.pk, None)
-        if made:
-            created.append(group)
+    finder._resolved.clear()
     return created
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -133,24 +134,40 @@ def group_create_as_system(*, village: Organisation, name: str) -> Organisation:
         return _group_insert(village, name)
 
 
-def group_find_or_create(*, actor: AnyUser | None, village: Organisation, name: str) -> tuple[Organisation, bool]:
-    """The group of ``village`` that ``name`` names, created if the village has none (for an
-    import): any spelling of a number finds the group of that number (``3组`` finds
+def groups_find_or_create(
+    *, actor: AnyUser | None, village: Organisation, names: Sequence[str]
+) -> list[tuple[Organisation, bool]]:
+    """The groups of ``village`` that ``names`` name, each created if the village has none (for
+    an import): any spelling of a number finds the group of that number (``3组`` finds
     ``第三村民小组``), another name its exact namesake. Looked up under the village's lock, so an
     import whose preview is stale, or two imports one after the other, never add the same group
     twice. ``actor`` None is IT staff's command line; anyone else needs ``orgs.change`` there.
-    Returns the group and whether it was created (its creation is audited like any other)."""
+    Returns each group and whether it was created (its creation is audited like any other)."""
     if actor is not None:
         require(actor, "orgs.change", village)
-    name = _group_name_checked(village, name)
+    checked = [_group_name_checked(village, name) for name in names]
     with transaction.atomic():
         village = Organisation.objects.select_for_update().get(pk=village.pk)
-        number = group_number(name)
-        key = clean_text(name)
-        for group in Organisation.objects.filter(parent=village).order_by("code"):
-            if clean_text(group.name) == key or (number is not None and group_number(group.name) == number):
-                return group, False
-        return _group_insert(village, name), True
+        # One read of the village's groups for all the names: a county's import adds thousands.
+        siblings = list(Organisation.objects.filter(parent=village).order_by("code"))
+        found = []
+        for name in checked:
+            number, key = group_number(name), clean_text(name)
+            same = next(
+                (
+                    g
+                    for g in siblings
+                    if clean_text(g.name) == key or (number is not None and group_number(g.name) == number)
+                ),
+                None,
+            )
+            if same is None:
+                same = _group_insert(village, name, after=max((int(g.code[-3:]) for g in siblings), default=0))
+                siblings.append(same)
+                found.append((same, True))
+            else:
+                found.append((same, False))
+        return found
 
 
 def _group_name_checked(village: Organisation, name: str) -> str:
@@ -177,10 +194,13 @@ def _refuse_taken(siblings: QuerySet[Organisation], name: str) -> None:
             raise ValidationError({"name": [message % {"number": number, "name": other.name}]})
 
 
-def _group_insert(village: Organisation, name: str) -> Organisation:
-    """A new group under ``village`` (locked by the caller), numbered after its highest group."""
-    numbers = [int(code[-3:]) for code in Organisation.objects.filter(parent=village).values_list("code", flat=True)]
-    number = max(numbers, default=0) + 1
+def _group_insert(village: Organisation, name: str, *, after: int | None = None) -> Organisation:
+    """A new group under ``village`` (locked by the caller), numbered after its highest group
+    (``after``, when the caller has just read it)."""
+    if after is None:
+        codes = Organisation.objects.filter(parent=village).values_list("code", flat=True)
+        after = max((int(code[-3:]) for code in codes), default=0)
+    number = after + 1
     if number > 999:
         raise ValidationError({"name": [_("A village can have at most 999 groups.")]})
     code = f"{village.code}{number:03d}"
