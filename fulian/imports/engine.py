@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record as audit
 from fulian.core.spreadsheets import Row, SpreadsheetError, Table, read_table
+from fulian.imports.places import PlaceFinder, create_groups, planned_groups
 
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -110,6 +111,10 @@ class ImportKind:
     # it ran (at most ``limit``), and the deletion of every row it created (returns how many).
     undo_blockers: Callable[[Any, int], list[Blocker]] | None = None
     undo_delete: Callable[[Any], int] | None = None
+    # A valid record's place and its group cell as written, for a kind whose rows may name
+    # village groups that do not exist yet (its ``prepare`` keeps a ``PlaceFinder`` as
+    # ``context.cache["places"]``): the preview lists those groups, the commit creates them.
+    place_of: Callable[[Any], tuple[Any, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ class Evaluation:
     columns: dict[str, str] = field(default_factory=dict)
     file_error: str = ""
     sample: list[dict[str, Any]] = field(default_factory=list)
+    # The village groups the valid rows name that do not exist yet, per village (``planned_groups``).
+    new_groups: list[dict[str, Any]] = field(default_factory=list)
     # What the rows were checked against, for the write that follows in the same transaction.
     context: Context | None = field(default=None, repr=False)
 
@@ -188,6 +195,8 @@ class Evaluation:
             "problems": [p.as_dict() for p in self.problems[:MAX_PROBLEMS]],
             "problems_truncated": len(self.problems) > MAX_PROBLEMS,
             "sample": self.sample,
+            "new_groups": self.new_groups,
+            "new_groups_count": sum(len(v["groups"]) for v in self.new_groups),
         }
 
 
@@ -259,7 +268,28 @@ def evaluate(
     ]
     result.problems.sort(key=lambda p: p.row)
     result.context = context
+    result.new_groups = _planned(kind, result)
     return result
+
+
+def _finder(kind: ImportKind, context: Context | None) -> PlaceFinder | None:
+    if kind.place_of is None or context is None:
+        return None
+    finder = context.cache.get("places")
+    return finder if isinstance(finder, PlaceFinder) else None
+
+
+def _planned(kind: ImportKind, evaluation: Evaluation) -> list[dict[str, Any]]:
+    finder = _finder(kind, evaluation.context)
+    if finder is None or not finder.pending:
+        return []
+    assert kind.place_of is not None
+    return planned_groups(finder, (kind.place_of(record) for _number, record in evaluation.records))
+
+
+def planned_keys(new_groups: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """(village code, group name) of each group a preview said the import would create."""
+    return {(village["village"], group["name"]) for village in new_groups for group in village["groups"]}
 
 
 def _clean(kind: ImportKind, context: Context, row: Row) -> tuple[int, RowProblems, Any]:
@@ -343,6 +373,7 @@ def write(
     audit_details: Mapping[str, Any] | None = None,
     before_commit: Callable[[Evaluation, int], None] | None = None,
     batch_id: int | None = None,
+    expected_groups: set[tuple[str, str]] | None = None,
 ) -> tuple[Evaluation, int]:
     """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
     user saw in the preview; a different file, or a different number of valid rows now
@@ -356,7 +387,11 @@ def write(
     ``audit_object`` and ``audit_details`` add the upload and its uploader to the event.
     ``before_commit(evaluation, written)`` runs last inside the transaction: an exception
     there (the upload was cancelled meanwhile) rolls every row back. ``batch_id`` (an upload's
-    import) marks every row written with it and its row in the sheet: the import can be undone."""
+    import) marks every row written with it and its row in the sheet: the import can be undone.
+
+    ``expected_groups`` are the new village groups the preview listed (``planned_keys``): a
+    commit that would now create another one raises :class:`StalePreview` (nobody adds a group
+    they were not shown); one that exists by now is used, not created again."""
     if file_hash(data) != expected_sha256 or (prior is not None and prior.sha256 != expected_sha256):
         raise StalePreview(_("The file is not the one previewed. Upload it again to see a new preview."))
     with transaction.atomic():
@@ -376,21 +411,37 @@ def write(
                 % {"now": evaluation.valid, "then": expected_valid},
                 evaluation,
             )
+        unseen = planned_keys(evaluation.new_groups) - (expected_groups or set())
+        if expected_groups is not None and unseen:
+            raise StalePreview(
+                _(
+                    "Since the preview, this import would add village groups it did not list (%(names)s): "
+                    "groups were renamed or removed meanwhile. Nothing was imported; look at the new preview "
+                    "and import again."
+                )
+                % {"names": "、".join(sorted(name for _village, name in unseen))},
+                evaluation,
+            )
         evaluation.context.batch_id = batch_id
         evaluation.context.row_numbers = [number for number, _record in evaluation.records]
+        created = _create_groups(kind, evaluation, actor)
         written = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
-        # One event for the import, not one per row.
-        audit(
-            Action.IMPORT,
-            audit_object,
-            org=org,
-            actor=actor,
-            object_repr=kind.label(),
-            changes={"rows": written, "source": source or filename, **(audit_details or {})},
-        )
+        # One event for the import, not one per row (each group it created has its own).
+        details: dict[str, Any] = {"rows": written, "source": source or filename, **(audit_details or {})}
+        if created:
+            details["groups"] = [f"{group.parent.display_name} {group.name}" for group in created]
+        audit(Action.IMPORT, audit_object, org=org, actor=actor, object_repr=kind.label(), changes=details)
         if before_commit is not None:
             before_commit(evaluation, written)
     return evaluation, written
+
+
+def _create_groups(kind: ImportKind, evaluation: Evaluation, actor: Any) -> list[Any]:
+    finder = _finder(kind, evaluation.context)
+    if finder is None or not finder.pending:
+        return []
+    assert kind.place_of is not None
+    return create_groups(finder, (kind.place_of(record)[0] for _number, record in evaluation.records), actor)
 
 
 def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
@@ -418,4 +469,5 @@ def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
         else:
             result.records.append((number, record))
     result.problems.sort(key=lambda p: p.row)
+    result.new_groups = _planned(kind, result)
     return result

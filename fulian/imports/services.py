@@ -338,6 +338,7 @@ def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) ->
                     audit_details={"uploaded_by": batch.uploaded_by.get_username()},
                     before_commit=finish,
                     batch_id=batch.pk,
+                    expected_groups=engine.planned_keys(batch.report.get("new_groups", [])),
                 )
         except engine.StalePreview as stale:
             report = stale.evaluation.report() if stale.evaluation is not None else batch.report

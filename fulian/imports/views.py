@@ -89,6 +89,12 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "problems": problems[:PROBLEMS_SHOWN],
         "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
         "can_import": can(request.user, spec.change_action, batch.org),
+        "new_groups_close": sum(
+            1
+            for village in batch.report.get("new_groups", [])
+            for group in village["groups"]
+            if group["close_to"] or group["close_to_new"]
+        ),
         "commit_form": CommitForm(initial={"sha256": batch.sha256, "valid_rows": batch.report.get("valid_rows", 0)}),
     }
     if request.htmx and batch.is_busy:  # type: ignore[attr-defined]
