@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fulian.core.api import ScopedViewSetMixin
-from fulian.core.api_fields import OrgCodeField
 from fulian.core.scoping import get_visible_or_404
 from fulian.imports import services
 from fulian.imports.models import ImportBatch
+from fulian.orgs.api.fields import OrgCodeField
 
 
 class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
