@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from fulian.accounts.http import AuthedRequest
 from fulian.core.exports import CSV, XLSX, download
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import get_visible_or_404
 from fulian.core.views import render_list, wants_fragment
 from fulian.exports import services

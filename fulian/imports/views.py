@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fulian.accounts.http import AuthedRequest
 from fulian.core.exports import spreadsheet_response
 from fulian.core.forms import add_service_errors
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404, grants_for
 from fulian.core.views import render_list, requires_somewhere
 from fulian.imports import engine, services

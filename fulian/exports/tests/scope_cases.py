@@ -1,9 +1,9 @@
 from django.http import QueryDict
 
-from fulian.core.testing.scope import ScopeCase
 from fulian.exports import services
 from fulian.exports.models import ExportJob
 from fulian.households.exports import HOUSEHOLDS
+from fulian.testing.scope import ScopeCase
 
 
 def _xinshi_export(world):  # type: ignore[no-untyped-def]

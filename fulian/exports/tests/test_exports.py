@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 
 from fulian.accounts.models import RoleGrant
 from fulian.audit.models import AuditEvent
-from fulian.core.testing import html
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.exports import services
 from fulian.exports.models import ExportJob, Status
 from fulian.households.tests.helpers import household
+from fulian.testing import html
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

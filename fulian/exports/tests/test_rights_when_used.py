@@ -12,11 +12,11 @@ from django.urls import reverse
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant
 from fulian.core.scoping import can
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.exports import services
 from fulian.exports.models import ExportJob, Status
 from fulian.households.tests.helpers import household
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("three")]
 

@@ -10,10 +10,10 @@ import pytest
 from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from fulian.core.testing.world import World
 from fulian.exports import kinds, services
 from fulian.households.tests.helpers import household
 from fulian.people.tests.helpers import person
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -23,11 +23,11 @@ from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant
 from fulian.audit.models import AuditEvent
 from fulian.core.scoping import can
-from fulian.core.testing.world import World
 from fulian.households.models import Household
 from fulian.imports import engine, services, tasks
 from fulian.imports.models import ImportBatch, Status
 from fulian.imports.tests.files import xlsx
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

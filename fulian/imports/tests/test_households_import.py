@@ -5,12 +5,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.households.choices import HouseholdCategory
 from fulian.households.models import Household
 from fulian.imports import engine
 from fulian.imports.tests.files import csv_bytes, xlsx
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

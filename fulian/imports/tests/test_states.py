@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fulian.core.testing import html
-from fulian.core.testing.world import World
 from fulian.households.models import Household
 from fulian.imports import engine, services, tasks
 from fulian.imports.models import ImportBatch, Status
 from fulian.imports.tests.files import xlsx
+from fulian.testing import html
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

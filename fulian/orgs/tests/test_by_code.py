@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fulian.core.testing.world import World
 from fulian.orgs.models import Organisation, OrganisationNotFound
+from fulian.testing.world import World
 
 
 def by_code(world: World, username: str, code: str) -> Organisation:
