@@ -99,7 +99,7 @@ def child(path: str) -> None:
     """The measured part: what ``import_households --commit`` does, timed step by step."""
     from fulian.audit.recorder import audit_context
     from fulian.imports import engine
-    from fulian.imports.services import lock_city
+    from fulian.imports.work import lock_city
     from fulian.orgs.models import Organisation
 
     connection.close()

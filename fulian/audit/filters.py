@@ -14,7 +14,7 @@ from django_filters.fields import IsoDateTimeField
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditedModel, AuditEvent
 from fulian.orgs.api.filters import DIGITS
-from fulian.orgs.models import Organisation
+from fulian.orgs.models import Organisation, OrganisationNotFound
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 
@@ -83,5 +83,8 @@ class AuditEventFilter(django_filters.FilterSet):
     def filter_org(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
         # The organisation is looked up among those the auditor may see, so a code outside
         # the auditor's subtree matches nothing rather than confirming it exists.
-        org = Organisation.objects.visible_to(self.request.user, "audit.view").filter(code=value.strip()).first()  # type: ignore[union-attr]
-        return queryset.filter(org_path__startswith=org.path) if org else queryset.none()
+        try:
+            org = Organisation.objects.visible_to(self.request.user, "audit.view").by_code(value)  # type: ignore[union-attr]
+        except OrganisationNotFound:
+            return queryset.none()
+        return queryset.filter(org_path__startswith=org.path)

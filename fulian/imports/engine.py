@@ -15,9 +15,10 @@ the ``import_people``/``import_households`` commands:
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -302,49 +303,61 @@ def _clean(kind: ImportKind, context: Context, row: Row) -> tuple[int, RowProble
 
 def _cleaned(kind: ImportKind, context: Context, rows: list[Row]) -> Iterator[tuple[int, RowProblems, Any]]:
     """Every row cleaned, in order; rows are freed as they are read. A big file is cleaned by
-    two processes (the machine's second core): a forked child cleans the second half while this
-    process cleans the first, and sends its results back pickled. The child touches neither
-    the database nor anything shared; it leaves with ``os._exit`` so that nothing it inherited
-    (the database connection) is closed on the parent's behalf."""
-    if len(rows) < PARALLEL_ROWS or kind.pack is None or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    two processes (the machine's second core): a worker process cleans the second half while
+    this process cleans the first, and returns its results pickled (``kind.pack``). The worker
+    is forked (``concurrent.futures`` with the fork start method), so it inherits the rows, the
+    kind and the context instead of receiving them pickled. It only computes: it touches
+    neither the database nor anything shared, and the database connection it inherited is never
+    used nor closed (a pool's worker ends with ``os._exit``)."""
+    if (
+        len(rows) < PARALLEL_ROWS
+        or kind.pack is None
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or (os.cpu_count() or 1) < 2
+    ):
         for index in range(len(rows)):
             row, rows[index] = rows[index], None  # type: ignore[call-overload]
             yield _clean(kind, context, row)
         return
     half = len(rows) // 2
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: the second half
-        status = 1
-        try:
-            os.close(read_end)
-            packed = [
-                (number, found.items, None if record is None else kind.pack(record))
-                for number, found, record in (_clean(kind, context, row) for row in rows[half:])
-            ]
-            with os.fdopen(write_end, "wb") as out:
-                pickle.dump(packed, out, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    incoming = os.fdopen(read_end, "rb")
-    try:
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt,
+        initargs=(kind, context, rows, half),  # inherited through the fork, not pickled
+    ) as pool:
+        # Leaving the block (this process failed first, or the caller stopped reading) waits
+        # for the worker to finish its half; its results are then dropped.
+        second_half = pool.submit(_clean_adopted)
         for index in range(half):
             row, rows[index] = rows[index], None  # type: ignore[call-overload]
             yield _clean(kind, context, row)
-        packed = pickle.load(incoming)  # noqa: S301 - written by our own child just now
-    finally:
-        incoming.close()  # if this process failed first, the child stops on a broken pipe
-        _pid, status = os.waitpid(pid, 0)
-    if status != 0:
-        raise RuntimeError("The second process cleaning the file failed.")
+        packed = second_half.result()  # the worker's own exception, if it failed
     del rows[half:]
     assert kind.unpack is not None
     for number, items, record in packed:
         found = RowProblems()
         found.items = items
         yield number, found, None if record is None else kind.unpack(context, record)
+
+
+# What the worker process cleans: set in the worker only, by ``_adopt``.
+_ADOPTED: tuple[ImportKind, Context, list[Row], int] | None = None
+
+
+def _adopt(kind: ImportKind, context: Context, rows: list[Row], half: int) -> None:
+    global _ADOPTED
+    _ADOPTED = (kind, context, rows, half)
+
+
+def _clean_adopted() -> list[tuple[int, list[tuple[str, str]], Any]]:
+    assert _ADOPTED is not None
+    kind, context, rows, half = _ADOPTED
+    assert kind.pack is not None
+    return [
+        (number, found.items, None if record is None else kind.pack(record))
+        for number, found, record in (_clean(kind, context, row) for row in rows[half:])
+    ]
 
 
 class StalePreview(Exception):

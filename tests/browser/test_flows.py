@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Locator, Page, expect
 
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 from tests.browser.pages import log_in, scroll_width, shot
 
 pytestmark = pytest.mark.browser

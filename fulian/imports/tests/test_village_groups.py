@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
 from fulian.core import permissions
-from fulian.core.testing.world import World
 from fulian.households import imports as household_imports
 from fulian.households.models import Household
 from fulian.imports import engine
@@ -22,6 +21,7 @@ from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 from fulian.orgs.services import group_create_as_system, group_rename
 from fulian.people.models import Person
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 HEADER = ["乡镇（街道）", "村（社区）", "村民小组", "户主姓名", "联系电话"]

@@ -14,11 +14,11 @@ from django.db import connection, connections, transaction
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
 from fulian.core.scoping import can
-from fulian.core.testing.world import World
 from fulian.orgs.choices import Level
 from fulian.orgs.loader import Division, LoadError, LoadProblem, Reading
 from fulian.orgs.models import INITIALS_MAX_LENGTH, PINYIN_MAX_LENGTH, Organisation
 from fulian.orgs.services import divisions_load, group_create, group_create_as_system, group_rename
+from fulian.testing.world import World
 
 
 def _errors(e: pytest.ExceptionInfo[ValidationError]) -> list[str]:
