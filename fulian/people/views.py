@@ -20,7 +20,8 @@ from fulian.exports import views as exports_views
 from fulian.orgs.models import Organisation
 from fulian.people import selectors, services
 from fulian.people.exports import PEOPLE
-from fulian.people.forms import ChangeoverForm, EndPostForm, PersonFilterForm, PersonForm, PostForm, TermForm
+from fulian.people.filters import PersonFilter
+from fulian.people.forms import ChangeoverForm, EndPostForm, PersonForm, PostForm, TermForm
 from fulian.people.models import Person, Post, Term
 from fulian.people.services import PERSON_FIELDS
 
@@ -28,10 +29,10 @@ from fulian.people.services import PERSON_FIELDS
 @requires_somewhere("people.view")
 def person_list(request: AuthedRequest) -> HttpResponse:
     """People in the user's subtree: search by name, pinyin, phone or ID; filter; export."""
-    form = PersonFilterForm(request.GET, user=request.user)
-    people = selectors.people_filtered(request.user, form.filters)
+    filters = PersonFilter.of(request.GET, user=request.user)
+    people = filters.qs
     context = {
-        "form": form,
+        "form": filters.form,
         "can_change": can_anywhere(request.user, "people.change"),
         "can_export_full": may_export_full(request.user, view="people.view", reveal="people.reveal"),
         "detail_base": reverse("people:list"),

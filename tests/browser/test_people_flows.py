@@ -25,7 +25,7 @@ def test_find_by_pinyin_and_reveal_a_phone_on_a_phone(live_server: Any, live_wor
     person(live_world, "huilong", "李秀英")
     log_in(phone, live_server.url, "xinshi_staff")
     phone.goto(f"{live_server.url}/people/")
-    phone.locator("#id_q").fill("zgj")
+    phone.locator("#id_search").fill("zgj")
     results = phone.locator("#person-results")
     expect(results).to_contain_text("周桂姣")
     expect(results).not_to_contain_text("李秀英")
