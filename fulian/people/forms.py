@@ -88,6 +88,25 @@ class PostForm(forms.Form):
         self.order_fields(["org", "kind"])
 
 
+class PromoteForm(forms.Form):
+    """The post a backbone activist is promoted to (``services.backbone_promote``)."""
+
+    kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices, initial=PostKind.MEMBER)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"] = OrgCodeField(
+            user=user,
+            action="people.change",
+            label=_("Federation (code)"),
+            help_text=_(
+                "The federation whose executive committee she joins: her village's, unless you choose another."
+            ),
+        )
+        self.order_fields(["org", "kind"])
+
+
 class EndPostForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), widget=DATE, initial=timezone.localdate)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
@@ -23,6 +24,7 @@ from fulian.people.api.serializers import (
     PostCreateSerializer,
     PostEndSerializer,
     PostSerializer,
+    PromoteSerializer,
     TermOpenSerializer,
     TermSerializer,
 )
@@ -94,6 +96,25 @@ class PersonViewSet(
         reason = self.validated(ReasonSerializer)["reason"]
         services.person_restore(actor=request.user, person=person, reason=reason)
         return Response(PersonSerializer(self._reload(person)).data)
+
+    @extend_schema(request=PromoteSerializer, responses={201: PostSerializer})
+    @action(detail=True, methods=["post"], url_path="promote")
+    def promote(self, request: Request, pk: str | None = None) -> Response:
+        """Promote a backbone activist (骨干) to executive member (执委): a post in a federation's
+        open term; audited. 400 when she is not a backbone activist, is archived, or already
+        holds a current post (promoted already)."""
+        person = get_visible_or_404(Person.objects.with_archived(), request.user, pk=pk, action="people.change")
+        data = self.validated(PromoteSerializer)
+        post = services.backbone_promote(
+            actor=request.user,
+            person=person,
+            org=data.get("org") or services.promotion_federation(person),
+            on=data.get("start_date") or timezone.localdate(),
+            kind=data["kind"],
+        )
+        return Response(
+            PostSerializer(Post.objects.select_related("person", "org", "term").get(pk=post.pk)).data, status=201
+        )
 
     @extend_schema(request=ReasonSerializer, responses={200: PersonSerializer})
     @action(detail=True, methods=["post"], url_path="erase")
