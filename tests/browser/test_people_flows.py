@@ -29,7 +29,7 @@ def test_find_by_pinyin_and_reveal_a_phone_on_a_phone(live_server: Any, live_wor
     results = phone.locator("#person-results")
     expect(results).to_contain_text("周桂姣")
     expect(results).not_to_contain_text("李秀英")
-    expect(phone).to_have_url(re.compile(r"[?&]q=zgj"))
+    expect(phone).to_have_url(re.compile(r"[?&]search=zgj"))
     expect(results).to_contain_text("139****1215")
     shot(phone, "40-people-search-phone")
     assert scroll_width(phone) <= PHONE_WIDTH
