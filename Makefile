@@ -9,7 +9,7 @@ STAMP := .make
 # The demo and the tests use the built-in development keys (see README "Deploy").
 export FULIAN_DEV_KEYS ?= 1
 
-.PHONY: demo test lint check-schema schema serve bench messages setup clean FORCE
+.PHONY: demo test smoke lint check-schema schema serve bench messages setup clean FORCE
 
 $(STAMP):
 	@mkdir -p $(STAMP)
@@ -69,6 +69,11 @@ messages: setup
 
 test: setup lint
 	FULIAN_TESTING=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The deploy kit in a production profile, behind Debian's nginx (PostgreSQL on 127.0.0.1; see
+# tests/deploy/smoke.sh). Run by .ci/run after the tests.
+smoke: setup
+	bash tests/deploy/smoke.sh
 
 # The organisation bench and the 100,000-row import bench (throwaway test databases), then the
 # city-scale people and household bench (bench/people_scale.py: PostgreSQL only, in the kept database fulian_bench on

@@ -9,8 +9,8 @@ from django.utils import translation
 
 from fulian.audit.db import install_append_only, remove_append_only
 from fulian.core.scoping import forget_loaded_grants
-from fulian.core.testing.clock import Clock, controlled_clock
-from fulian.core.testing.world import World, build_world
+from fulian.testing.clock import Clock, controlled_clock
+from fulian.testing.world import World, build_world
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,10 @@ a township column, valid ID numbers, phones, addresses and categories, as a coun
 Usage (PostgreSQL, as the task's figures are taken)::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test FULIAN_DEV_KEYS=1 \\
-        .venv/bin/python bench/import_households.py [--rows 100000]
+        .venv/bin/python bench/import_households.py [--rows 100000] [--groups]
+
+``--groups`` adds a 村民小组 column naming twelve groups per village, none of which exists yet,
+each spelled three ways (``3组``, ``三组``, ``第三村民小组``): the import creates them.
 
 It runs in a throwaway test database (``test_<name>``), created and dropped by the run. The
 import itself runs in a child process so that its peak memory is measured on its own.
@@ -49,11 +52,15 @@ def emit(name: str, value: float, unit: str, **extra: object) -> None:
     print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}, ensure_ascii=False), flush=True)
 
 
-def make_file(path: Path, rows: int) -> None:
+SPELLINGS = ("{n}组", "{cn}组", "第{cn}村民小组")
+
+
+def make_file(path: Path, rows: int, *, groups: bool = False) -> None:
     from openpyxl import Workbook
 
     from fulian.demo.generate import Generator
     from fulian.orgs.models import Organisation
+    from fulian.orgs.names import chinese_numeral
 
     villages = list(
         Organisation.objects.filter(level="village", path__startswith=f"/430200/{COUNTY}/")
@@ -64,14 +71,19 @@ def make_file(path: Path, rows: int) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("户情台账")
     sheet.append(["株洲市攸县妇联户情台账（基准测试）"])
-    sheet.append(["乡镇（街道）", "村（社区）", "户主姓名", "身份证号码", "联系电话", "家庭住址", "人口数", "户类别"])
+    group_header = ["村民小组"] if groups else []
+    rest = ["户主姓名", "身份证号码", "联系电话", "家庭住址", "人口数", "户类别"]
+    sheet.append(["乡镇（街道）", "村（社区）", *group_header, *rest])
     for n in range(rows):
         village = villages[n % len(villages)]
         head = gen.person(COUNTY, gender="M" if n % 5 else "F", youngest=30, oldest=80)
+        number = n // len(villages) % 12 + 1
+        group = [SPELLINGS[n % 3].format(n=number, cn=chinese_numeral(number))] if groups else []
         sheet.append(
             [
                 village.parent.display_name if village.parent else "",
                 village.display_name,
+                *group,
                 head.name,
                 head.id_number,
                 head.mobile,
@@ -87,7 +99,7 @@ def child(path: str) -> None:
     """The measured part: what ``import_households --commit`` does, timed step by step."""
     from fulian.audit.recorder import audit_context
     from fulian.imports import engine
-    from fulian.imports.services import lock_city
+    from fulian.imports.work import lock_city
     from fulian.orgs.models import Organisation
 
     connection.close()
@@ -117,6 +129,7 @@ def child(path: str) -> None:
                 "valid": evaluation.valid,
                 "problems": evaluation.problem_rows,
                 "written": written,
+                "new_groups": sum(len(v["groups"]) for v in evaluation.new_groups),
                 "preview_s": previewed - start,
                 "commit_s": committed - previewed,
                 "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -128,6 +141,7 @@ def child(path: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--groups", action="store_true", help="name 12 new groups per village")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -149,7 +163,7 @@ def main() -> None:
         folder = Path(tempfile.mkdtemp())
         path = folder / "households.xlsx"
         made = time.perf_counter()
-        make_file(path, args.rows)
+        make_file(path, args.rows, groups=args.groups)
         emit(
             "import_file_made", time.perf_counter() - made, "s", rows=args.rows, mb=round(path.stat().st_size / 1e6, 1)
         )
@@ -171,7 +185,7 @@ def main() -> None:
         result = json.loads(out.stdout.strip().splitlines()[-1])
         total = result["preview_s"] + result["commit_s"]
         emit("import_preview", result["preview_s"], "s", rows=result["rows"], problems=result["problems"])
-        emit("import_commit", result["commit_s"], "s", written=result["written"])
+        emit("import_commit", result["commit_s"], "s", written=result["written"], new_groups=result["new_groups"])
         emit(
             "import_preview_plus_commit",
             total,

@@ -49,8 +49,47 @@ SECRET_KEY = os.environ.get("FULIAN_SECRET_KEY", _DEV_SECRET if DEV_KEYS else ""
 if not SECRET_KEY:
     raise RuntimeError("FULIAN_SECRET_KEY must be set (or FULIAN_DEV_KEYS=1 for a demo).")
 
-ALLOWED_HOSTS = os.environ.get("FULIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("FULIAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("FULIAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
+
+# --- HTTPS ----------------------------------------------------------------------------------
+# A deployment is served over HTTPS (README "Deploy"): secure cookies, HSTS, and plain-HTTP
+# requests redirected. The demo, development and tests run over plain HTTP. FULIAN_HTTPS=0 lets a
+# deployment opt out (a closed training network without certificates); it is never the default.
+HTTPS = env_bool("FULIAN_HTTPS", not DEV_KEYS)
+# How many proxies of ours sit in front and append to X-Forwarded-For (0: use REMOTE_ADDR). A
+# deployment behind a proxy (nginx terminating TLS, deploy/nginx) also takes the proxy's word for
+# the scheme: it sets X-Forwarded-Proto itself, overwriting whatever a client sent.
+FULIAN_PROXY_COUNT = int(os.environ.get("FULIAN_PROXY_COUNT", "0"))
+if FULIAN_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+# The health check answers over plain HTTP too: a service manager or a load balancer probes the
+# server directly, not through the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("FULIAN_HSTS_SECONDS", str(365 * 24 * 3600 if HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FULIAN_HSTS_SUBDOMAINS", True)
+# Preloading is a promise to browser makers for the whole domain, which a federation's site (often a
+# subdomain of a government domain) cannot make on its own; hence no preload, and its check is off.
+SECURE_HSTS_PRELOAD = False
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Forms posted from the site's own hosts are trusted as they are served: https://<each allowed
+# host> ("*.example.org" for ".example.org"). FULIAN_CSRF_TRUSTED_ORIGINS adds others (a host
+# reached on a non-standard port, e.g. "https://fulian.example.org:8443").
+CSRF_TRUSTED_ORIGINS = [
+    f"{'https' if HTTPS else 'http'}://{'*' + host if host.startswith('.') else host}"
+    for host in ALLOWED_HOSTS
+    if host and host != "*"
+] + [o.strip() for o in os.environ.get("FULIAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+# Scripts, styles, fonts, images and requests come from the site itself only: the pages carry no
+# inline script or style (fulian.core.middleware.ContentSecurityPolicyMiddleware sends this).
+# Images may also be data:/blob: URLs (a chosen photo's preview, icons inside the stylesheets).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -79,6 +118,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fulian.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fulian.core.middleware.SessionIdleMiddleware",
@@ -169,8 +209,6 @@ FULIAN_LOCKOUT_IP_FAILURES = 30
 FULIAN_LOCKOUT_MINUTES = 15
 # API tokens expire this many days after they are issued (a new one is a login away).
 FULIAN_TOKEN_DAYS = int(os.environ.get("FULIAN_TOKEN_DAYS", "30"))
-# How many proxies of ours sit in front and append to X-Forwarded-For (0: use REMOTE_ADDR).
-FULIAN_PROXY_COUNT = int(os.environ.get("FULIAN_PROXY_COUNT", "0"))
 
 # Caches. "template_fragments" holds the pieces of the page shell that depend only on the
 # language and the menu's entries ({% cache %} in templates/base.html). It is always local to
@@ -189,8 +227,6 @@ CACHES = {
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_RENEW_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("FULIAN_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "fulian.core.views.csrf_failure"
 
 # --- personal data ------------------------------------------------------------------------
@@ -278,6 +314,9 @@ TASKS = {
 # A background import (or its check) that shows no progress for this long is taken for stopped
 # (its worker killed or gone) and marked failed; a 100,000-row import takes well under a minute.
 FULIAN_IMPORT_STALE_MINUTES = float(os.environ.get("FULIAN_IMPORT_STALE_MINUTES", "30"))
+# A list export of up to this many rows downloads at once; a longer one is prepared by the worker
+# (fulian/exports). nginx's timeout for the at-once exports (deploy/nginx) is sized for 10,000.
+FULIAN_EXPORT_SYNC_ROWS = int(os.environ.get("FULIAN_EXPORT_SYNC_ROWS", "10000"))
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog, set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fulian.core import views as core_views
 from fulian.orgs import views as org_views
@@ -20,7 +20,7 @@ urlpatterns = [
     path("audit/", include("fulian.audit.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
-    path("api/docs/", login_not_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
+    path("api/docs/", login_not_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
     # Anything else under /api/ is a JSON 404, also when DEBUG shows HTML pages elsewhere.
     re_path(r"^api/", login_not_required(core_views.api_not_found)),
 ]

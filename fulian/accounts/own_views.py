@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from fulian.accounts import services, tokens, two_factor
 from fulian.accounts.forms import CodeForm
 from fulian.accounts.gate import needs_two_factor
+from fulian.accounts.http import AuthedRequest
 from fulian.accounts.models import ApiToken
 from fulian.accounts.views import enrol
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import get_visible_or_404
 
 

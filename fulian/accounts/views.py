@@ -30,9 +30,9 @@ from fulian.accounts.forms import (
     PasswordForm,
 )
 from fulian.accounts.gate import FACTOR_KEY, FACTOR_TOTP, PENDING_KEY, needs_two_factor
+from fulian.accounts.http import AuthedRequest
 from fulian.accounts.models import ApiToken, RoleGrant, User
 from fulian.core.forms import add_service_errors
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
 

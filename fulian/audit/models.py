@@ -76,6 +76,7 @@ DETAIL_LABELS = {
     "members_removed": _("members removed"),
     "members": _("members"),
     "batch": _("import"),
+    "groups": _("village groups added"),
 }
 
 

@@ -1,8 +1,8 @@
 from django.http import HttpResponse
 
+from fulian.accounts.http import AuthedRequest
 from fulian.audit.filters import AuditEventFilter
 from fulian.audit.models import AuditEvent
-from fulian.core.http import AuthedRequest
 from fulian.core.views import render_list, requires_somewhere
 
 

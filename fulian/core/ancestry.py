@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -109,11 +110,9 @@ def ancestry_of(org: Any) -> dict[str, int | None]:
 
 def ancestries_of(orgs: Iterable[Any]) -> dict[int, dict[str, int | None]]:
     """The ancestry of many organisations in one query (an import places thousands of rows)."""
-    from fulian.orgs.models import Organisation
-
     orgs = list(orgs)
     codes = {code for org in orgs for code in org.path.strip("/").split("/")}
-    rows = Organisation.objects.filter(code__in=codes).values_list("code", "pk", "level")
+    rows = apps.get_model("orgs", "Organisation").objects.filter(code__in=codes).values_list("code", "pk", "level")
     by_code = {code: (pk, level) for code, pk, level in rows}
     result: dict[int, dict[str, int | None]] = {}
     for org in orgs:

@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 
+from fulian.core.filters import MAX_ID, archived_requested
 from fulian.core.scoping import can_anywhere
 
 
@@ -72,9 +73,6 @@ class ScopedViewSetMixin:
         return row
 
 
-MAX_ID = 2**63 - 1  # the largest id a bigint (PostgreSQL) or an INTEGER (SQLite) holds
-
-
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
     pass
 
@@ -109,8 +107,6 @@ class ArchivableRowsMixin:
     action: str
 
     def scoped_rows(self) -> Any:
-        from fulian.core.filters import archived_requested
-
         objects = self.scoped_model.objects
         if self.action != "list":
             return objects.with_archived()

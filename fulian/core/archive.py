@@ -93,14 +93,6 @@ class ArchivableModel(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
-    @property
-    def is_erased(self) -> bool:
-        return self.erased_at is not None
-
     @classmethod
     def archived_index(cls, table: str) -> models.Index:
         """The archived list's index: only archived rows (few), in list order. The current

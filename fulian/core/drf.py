@@ -115,7 +115,7 @@ class IdCursorPagination(CursorPagination):
     def decode_cursor(self, request: Any) -> Any:
         """The cursor given; one not made by this API (or tampered with) is a 400 naming it, not
         DRF's 404 (the list exists) nor a database error (a position that is not an id)."""
-        from fulian.core.api import MAX_ID
+        from fulian.core.filters import MAX_ID
 
         try:
             cursor = super().decode_cursor(request)

@@ -15,16 +15,17 @@ from typing import Any, Self
 
 import django_filters
 from django import forms
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 
 from fulian.core.ancestry import within_q
-from fulian.core.api import MAX_ID
 
 SEARCH_ALIAS = "q"
 SEARCH_MAX_LENGTH = 50
+MAX_ID = 2**63 - 1  # the largest id a bigint (PostgreSQL) or an INTEGER (SQLite) holds
 _CODE_RE = re.compile(r"^\d{1,15}$")
 
 # For the API schema: ``q`` documented beside ``search``, as its deprecated alias.
@@ -99,16 +100,16 @@ def _invalid_choice(field: forms.ModelChoiceField, value: str) -> forms.Validati
 
 
 class OrgCodeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """An organisation named by its division code, among the user's; a code that is not one
-    (or is outside the user's area) gets the same message, so it confirms nothing."""
+    """An organisation named by its division code, among the user's (``by_code``): a code that
+    is not one, or is outside the user's area, gets the same message, so it confirms nothing."""
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        if not _CODE_RE.match(text):
-            raise _invalid_choice(self, text)
-        return super().to_python(text)
+        # Not digits (a NUL is a database error on PostgreSQL): not found, without a query.
+        rows: Any = self.queryset
+        return (rows if _CODE_RE.match(text) else rows.none()).by_code(text)
 
 
 class OrgFilter(django_filters.ModelChoiceFilter):
@@ -123,13 +124,12 @@ class OrgFilter(django_filters.ModelChoiceFilter):
         kwargs.setdefault("label", _("Organisation code"))
         kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
-        kwargs.setdefault("error_messages", {"invalid_choice": _("No organisation with code %(value)s in your area.")})
         super().__init__(queryset=self._visible, **kwargs)
 
     def _visible(self, request: Any) -> QuerySet[Any]:
-        from fulian.orgs.models import Organisation
-
-        return Organisation.objects.visible_to(self.parent.user, self.action)
+        # Through the app registry: core imports no app.
+        rows = apps.get_model("orgs", "Organisation").objects.visible_to(self.parent.user, self.action)
+        return rows  # type: ignore[no-any-return]
 
     def filter(self, qs: Any, value: Any) -> Any:
         if value is None:

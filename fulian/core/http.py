@@ -1,7 +1,6 @@
 """Small request helpers shared by every app."""
 
 import ipaddress
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -25,18 +24,3 @@ def _valid_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-if TYPE_CHECKING:
-    from django_htmx.middleware import HtmxDetails
-
-    from fulian.accounts.models import User
-
-    class AuthedRequest(HttpRequest):
-        """A request past the login middleware: typed for views."""
-
-        user: User
-        htmx: HtmxDetails
-
-else:
-    AuthedRequest = HttpRequest

@@ -2,7 +2,8 @@
 asked for (a permission at every organisation of the export, audited).
 
 A list of up to ``FULIAN_EXPORT_SYNC_ROWS`` rows (10,000) downloads at once. A longer one (a
-county's households for the city) is prepared in the background (``ExportJob``), up to
+county's households for the city) is prepared in the background (``ExportJob``, queued by
+``exports.background.job_start``, run by ``job_run`` here), up to
 ``FULIAN_EXPORT_MAX_ROWS`` (500,000); its file is kept encrypted for its requester alone,
 and deleted after a day.
 """
@@ -87,29 +88,6 @@ def spreadsheet_of(kind: ExportKind, records: Iterable[Any], *, fmt: str, full: 
         rows=kind.rows_of(records, full=full),
         text_columns=kind.text_columns,
     )
-
-
-def job_start(*, actor: AnyUser, kind: ExportKind, query: QueryDict) -> ExportJob:
-    """Queue the export of the list as filtered by ``query``, unless it is over ``MAX_ROWS``."""
-    full = query.get("full") == "1"
-    filters = checked_filters(kind, actor, query, full=full)
-    limit = max_rows()
-    if filters.qs[limit : limit + 1].exists():
-        raise ValidationError(
-            _("More than %(n)s rows: choose an organisation to narrow the export.") % {"n": f"{limit:,}"}
-        )
-    job = ExportJob.objects.create(
-        kind=kind.name,
-        requested_by=actor,  # type: ignore[misc]
-        query=filters_query(query),
-        fmt="csv" if query.get("format") == "csv" else "xlsx",
-        full=full,
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-    )
-    from fulian.exports.tasks import run_export
-
-    transaction.on_commit(lambda: run_export.enqueue(job.pk))
-    return job
 
 
 def _counted(records: Iterator[Any], job: ExportJob, every: int = 5_000) -> Iterator[Any]:

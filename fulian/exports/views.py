@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from fulian.accounts.http import AuthedRequest
 from fulian.core.exports import CSV, XLSX, download
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import get_visible_or_404
 from fulian.core.views import render_list, wants_fragment
-from fulian.exports import services
+from fulian.exports import background, services
 from fulian.exports.kinds import ExportKind, kind_named
 from fulian.exports.models import ExportJob, Status
 
@@ -51,7 +51,7 @@ def job_create(request: AuthedRequest) -> HttpResponse:
         raise Http404 from None
     query = request.POST.get("query", "")
     try:
-        job = services.job_start(actor=request.user, kind=kind, query=QueryDict(query))
+        job = background.job_start(actor=request.user, kind=kind, query=QueryDict(query))
     except ValidationError as e:
         for message in e.messages:
             messages.error(request, message)

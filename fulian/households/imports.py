@@ -21,8 +21,9 @@ from fulian.households.choices import HouseholdCategory, labels_of
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import household_values_clean
 from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
-from fulian.imports.places import PlaceFinder
+from fulian.imports.places import PlaceFinder, place_key, place_label
 from fulian.orgs.choices import Level
+from fulian.orgs.names import clean_text
 
 COLUMNS = {
     "township": ["乡镇", "乡镇（街道）", "乡镇街道", "乡镇/街道", "街道", "所属乡镇"],
@@ -90,7 +91,7 @@ def parse_count(value: Any, problems: RowProblems) -> int | None:
 
 
 def _prepare(context: Context, table: Table) -> None:
-    context.cache["places"] = PlaceFinder(context.org, {Level.TOWNSHIP, Level.VILLAGE})
+    context.cache["places"] = PlaceFinder(context.org, {Level.TOWNSHIP, Level.VILLAGE}, actor=context.actor)
     context.cache["today"] = timezone.localdate()
 
 
@@ -126,7 +127,7 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
     if problems or place is None:
         return None
     # A plain dict of column values, not a model object: a county's file has 100,000 rows.
-    return {
+    household = {
         "org": place,
         "head_name": clean["head_name"],
         "search_keys": name_keys(clean["head_name"]),
@@ -139,12 +140,19 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
         "categories": clean["categories"],
         "notes": clean["notes"],
     }
+    if place.pk is None:  # a group the commit creates: the preview lists how the rows wrote it
+        household["group_as_written"] = clean_text(values.get("group"))
+    return household
+
+
+def _place_of(h: dict[str, Any]) -> tuple[Any, str]:
+    return h["org"], h.get("group_as_written", "")
 
 
 def _duplicate_keys(household: dict[str, Any]) -> list[tuple[Any, ...]]:
     if household["id_hash"]:
         return [("id_number", household["id_hash"])]
-    return [("head_name", household["org"].pk, household["head_name"], household["mobile_hash"])]
+    return [("head_name", place_key(household["org"]), household["head_name"], household["mobile_hash"])]
 
 
 def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, str]]]:
@@ -163,7 +171,8 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
                     else _("This ID number belongs to an archived household: restore that household instead."),
                 )
             ]
-    without = [(number, h) for number, h in rows if not h["id_hash"]]
+    # A group the commit creates has no households yet.
+    without = [(number, h) for number, h in rows if not h["id_hash"] and h["org"].pk is not None]
     orgs = {h["org"].pk for _n, h in without}
     if orgs:
         stored = set(
@@ -225,17 +234,22 @@ def _undo_delete(batch: Any) -> int:
 
 
 def _pack(h: dict[str, Any]) -> dict[str, Any]:
-    return {**h, "org": h["org"].pk}
+    return {**h, "org": place_key(h["org"])}
 
 
 def _unpack(context: Context, h: dict[str, Any]) -> dict[str, Any]:
-    h["org"] = context.cache["places"].by_id[h["org"]]
+    places: PlaceFinder = context.cache["places"]
+    if isinstance(h["org"], tuple):  # ("new", village id, name): a group the commit creates
+        _new, village_id, name = h["org"]
+        h["org"] = places.new_group(places.by_id[village_id], name)
+    else:
+        h["org"] = places.by_id[h["org"]]
     return h
 
 
 def _describe(h: dict[str, Any]) -> list[tuple[str, str]]:
     return [
-        (_("Village or group"), h["org"].display_name),
+        (_("Village or group"), place_label(h["org"])),
         (_("Head of household"), h["head_name"]),
         (_("Head's ID number"), mask_id_number(h["id_number"]) if h["id_number"] else ""),
         (_("Phone"), mask_mobile(h["mobile"]) if h["mobile"] else ""),
@@ -286,6 +300,7 @@ HOUSEHOLDS = ImportKind(
     unpack=_unpack,
     undo_blockers=_undo_blockers,
     undo_delete=_undo_delete,
+    place_of=_place_of,
     columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
 )
 register(HOUSEHOLDS)

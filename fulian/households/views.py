@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fulian.accounts.http import AuthedRequest
 from fulian.core.exports import may_export_full
 from fulian.core.forms import add_service_errors, record_values
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
 from fulian.core.views import reason_page, render_list, requires_somewhere
 from fulian.exports import views as exports_views

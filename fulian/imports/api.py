@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fulian.core.api import ScopedViewSetMixin
-from fulian.core.api_fields import OrgCodeField
 from fulian.core.scoping import get_visible_or_404
-from fulian.imports import services
+from fulian.imports import services, work
 from fulian.imports.models import ImportBatch
+from fulian.orgs.api.fields import OrgCodeField
 
 
 class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
@@ -92,7 +92,7 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         does the same), so that polling it ends."""
         batch = self.get_object()
         if batch.is_busy:
-            services.sweep_stale(batch_id=batch.pk)
+            work.sweep_stale(batch_id=batch.pk)
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: BatchSerializer})

@@ -15,9 +15,10 @@ the ``import_people``/``import_households`` commands:
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record as audit
 from fulian.core.spreadsheets import Row, SpreadsheetError, Table, read_table
+from fulian.imports.places import PlaceFinder, create_groups, planned_groups
 
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -110,6 +112,10 @@ class ImportKind:
     # it ran (at most ``limit``), and the deletion of every row it created (returns how many).
     undo_blockers: Callable[[Any, int], list[Blocker]] | None = None
     undo_delete: Callable[[Any], int] | None = None
+    # A valid record's place and its group cell as written, for a kind whose rows may name
+    # village groups that do not exist yet (its ``prepare`` keeps a ``PlaceFinder`` as
+    # ``context.cache["places"]``): the preview lists those groups, the commit creates them.
+    place_of: Callable[[Any], tuple[Any, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,8 @@ class Evaluation:
     columns: dict[str, str] = field(default_factory=dict)
     file_error: str = ""
     sample: list[dict[str, Any]] = field(default_factory=list)
+    # The village groups the valid rows name that do not exist yet, per village (``planned_groups``).
+    new_groups: list[dict[str, Any]] = field(default_factory=list)
     # What the rows were checked against, for the write that follows in the same transaction.
     context: Context | None = field(default=None, repr=False)
 
@@ -188,6 +196,8 @@ class Evaluation:
             "problems": [p.as_dict() for p in self.problems[:MAX_PROBLEMS]],
             "problems_truncated": len(self.problems) > MAX_PROBLEMS,
             "sample": self.sample,
+            "new_groups": self.new_groups,
+            "new_groups_count": sum(len(v["groups"]) for v in self.new_groups),
         }
 
 
@@ -259,7 +269,28 @@ def evaluate(
     ]
     result.problems.sort(key=lambda p: p.row)
     result.context = context
+    result.new_groups = _planned(kind, result)
     return result
+
+
+def _finder(kind: ImportKind, context: Context | None) -> PlaceFinder | None:
+    if kind.place_of is None or context is None:
+        return None
+    finder = context.cache.get("places")
+    return finder if isinstance(finder, PlaceFinder) else None
+
+
+def _planned(kind: ImportKind, evaluation: Evaluation) -> list[dict[str, Any]]:
+    finder = _finder(kind, evaluation.context)
+    if finder is None or not finder.pending:
+        return []
+    assert kind.place_of is not None
+    return planned_groups(finder, (kind.place_of(record) for _number, record in evaluation.records))
+
+
+def planned_keys(new_groups: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
+    """(village code, group name) of each group a preview said the import would create."""
+    return {(village["village"], group["name"]) for village in new_groups for group in village["groups"]}
 
 
 def _clean(kind: ImportKind, context: Context, row: Row) -> tuple[int, RowProblems, Any]:
@@ -272,49 +303,61 @@ def _clean(kind: ImportKind, context: Context, row: Row) -> tuple[int, RowProble
 
 def _cleaned(kind: ImportKind, context: Context, rows: list[Row]) -> Iterator[tuple[int, RowProblems, Any]]:
     """Every row cleaned, in order; rows are freed as they are read. A big file is cleaned by
-    two processes (the machine's second core): a forked child cleans the second half while this
-    process cleans the first, and sends its results back pickled. The child touches neither
-    the database nor anything shared; it leaves with ``os._exit`` so that nothing it inherited
-    (the database connection) is closed on the parent's behalf."""
-    if len(rows) < PARALLEL_ROWS or kind.pack is None or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    two processes (the machine's second core): a worker process cleans the second half while
+    this process cleans the first, and returns its results pickled (``kind.pack``). The worker
+    is forked (``concurrent.futures`` with the fork start method), so it inherits the rows, the
+    kind and the context instead of receiving them pickled. It only computes: it touches
+    neither the database nor anything shared, and the database connection it inherited is never
+    used nor closed (a pool's worker ends with ``os._exit``)."""
+    if (
+        len(rows) < PARALLEL_ROWS
+        or kind.pack is None
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or (os.cpu_count() or 1) < 2
+    ):
         for index in range(len(rows)):
             row, rows[index] = rows[index], None  # type: ignore[call-overload]
             yield _clean(kind, context, row)
         return
     half = len(rows) // 2
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: the second half
-        status = 1
-        try:
-            os.close(read_end)
-            packed = [
-                (number, found.items, None if record is None else kind.pack(record))
-                for number, found, record in (_clean(kind, context, row) for row in rows[half:])
-            ]
-            with os.fdopen(write_end, "wb") as out:
-                pickle.dump(packed, out, protocol=pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    incoming = os.fdopen(read_end, "rb")
-    try:
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_adopt,
+        initargs=(kind, context, rows, half),  # inherited through the fork, not pickled
+    ) as pool:
+        # Leaving the block (this process failed first, or the caller stopped reading) waits
+        # for the worker to finish its half; its results are then dropped.
+        second_half = pool.submit(_clean_adopted)
         for index in range(half):
             row, rows[index] = rows[index], None  # type: ignore[call-overload]
             yield _clean(kind, context, row)
-        packed = pickle.load(incoming)  # noqa: S301 - written by our own child just now
-    finally:
-        incoming.close()  # if this process failed first, the child stops on a broken pipe
-        _pid, status = os.waitpid(pid, 0)
-    if status != 0:
-        raise RuntimeError("The second process cleaning the file failed.")
+        packed = second_half.result()  # the worker's own exception, if it failed
     del rows[half:]
     assert kind.unpack is not None
     for number, items, record in packed:
         found = RowProblems()
         found.items = items
         yield number, found, None if record is None else kind.unpack(context, record)
+
+
+# What the worker process cleans: set in the worker only, by ``_adopt``.
+_ADOPTED: tuple[ImportKind, Context, list[Row], int] | None = None
+
+
+def _adopt(kind: ImportKind, context: Context, rows: list[Row], half: int) -> None:
+    global _ADOPTED
+    _ADOPTED = (kind, context, rows, half)
+
+
+def _clean_adopted() -> list[tuple[int, list[tuple[str, str]], Any]]:
+    assert _ADOPTED is not None
+    kind, context, rows, half = _ADOPTED
+    assert kind.pack is not None
+    return [
+        (number, found.items, None if record is None else kind.pack(record))
+        for number, found, record in (_clean(kind, context, row) for row in rows[half:])
+    ]
 
 
 class StalePreview(Exception):
@@ -343,6 +386,7 @@ def write(
     audit_details: Mapping[str, Any] | None = None,
     before_commit: Callable[[Evaluation, int], None] | None = None,
     batch_id: int | None = None,
+    expected_groups: set[tuple[str, str]] | None = None,
 ) -> tuple[Evaluation, int]:
     """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
     user saw in the preview; a different file, or a different number of valid rows now
@@ -356,7 +400,11 @@ def write(
     ``audit_object`` and ``audit_details`` add the upload and its uploader to the event.
     ``before_commit(evaluation, written)`` runs last inside the transaction: an exception
     there (the upload was cancelled meanwhile) rolls every row back. ``batch_id`` (an upload's
-    import) marks every row written with it and its row in the sheet: the import can be undone."""
+    import) marks every row written with it and its row in the sheet: the import can be undone.
+
+    ``expected_groups`` are the new village groups the preview listed (``planned_keys``): a
+    commit that would now create another one raises :class:`StalePreview` (nobody adds a group
+    they were not shown); one that exists by now is used, not created again."""
     if file_hash(data) != expected_sha256 or (prior is not None and prior.sha256 != expected_sha256):
         raise StalePreview(_("The file is not the one previewed. Upload it again to see a new preview."))
     with transaction.atomic():
@@ -376,21 +424,37 @@ def write(
                 % {"now": evaluation.valid, "then": expected_valid},
                 evaluation,
             )
+        unseen = planned_keys(evaluation.new_groups) - (expected_groups or set())
+        if expected_groups is not None and unseen:
+            raise StalePreview(
+                _(
+                    "Since the preview, this import would add village groups it did not list (%(names)s): "
+                    "groups were renamed or removed meanwhile. Nothing was imported; look at the new preview "
+                    "and import again."
+                )
+                % {"names": "、".join(sorted(name for _village, name in unseen))},
+                evaluation,
+            )
         evaluation.context.batch_id = batch_id
         evaluation.context.row_numbers = [number for number, _record in evaluation.records]
+        created = _create_groups(kind, evaluation, actor)
         written = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
-        # One event for the import, not one per row.
-        audit(
-            Action.IMPORT,
-            audit_object,
-            org=org,
-            actor=actor,
-            object_repr=kind.label(),
-            changes={"rows": written, "source": source or filename, **(audit_details or {})},
-        )
+        # One event for the import, not one per row (each group it created has its own).
+        details: dict[str, Any] = {"rows": written, "source": source or filename, **(audit_details or {})}
+        if created:
+            details["groups"] = [f"{group.parent.display_name} {group.name}" for group in created]
+        audit(Action.IMPORT, audit_object, org=org, actor=actor, object_repr=kind.label(), changes=details)
         if before_commit is not None:
             before_commit(evaluation, written)
     return evaluation, written
+
+
+def _create_groups(kind: ImportKind, evaluation: Evaluation, actor: Any) -> list[Any]:
+    finder = _finder(kind, evaluation.context)
+    if finder is None or not finder.pending:
+        return []
+    assert kind.place_of is not None
+    return create_groups(finder, (kind.place_of(record)[0] for _number, record in evaluation.records), actor)
 
 
 def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
@@ -418,4 +482,5 @@ def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
         else:
             result.records.append((number, record))
     result.problems.sort(key=lambda p: p.row)
+    result.new_groups = _planned(kind, result)
     return result

@@ -122,14 +122,6 @@ class ImportBatch(PathScopedModel):
         return self.status in RUNNING
 
     @property
-    def is_final(self) -> bool:
-        return self.status in FINAL
-
-    @property
-    def can_cancel(self) -> bool:
-        return self.status in CANCELLABLE
-
-    @property
     def undo_until(self) -> datetime.datetime | None:
         """Until when this import can be undone (if none of its rows changed); None if never."""
         if self.status != Status.IMPORTED or self.finished_at is None:

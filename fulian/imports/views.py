@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fulian.accounts.http import AuthedRequest
 from fulian.core.exports import spreadsheet_response
 from fulian.core.forms import add_service_errors
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404, grants_for
 from fulian.core.views import render_list, requires_somewhere
-from fulian.imports import engine, services
+from fulian.imports import engine, services, work
 from fulian.imports.forms import CommitForm, UploadForm
 from fulian.imports.models import ImportBatch
 
@@ -78,7 +78,7 @@ def template_download(request: AuthedRequest, kind: str) -> HttpResponse:
 def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     query = ImportBatch.objects.select_related("org", "uploaded_by", "committed_by")
     batch = get_visible_or_404(query, request.user, pk=pk)
-    if batch.is_busy and services.sweep_stale(batch_id=batch.pk):
+    if batch.is_busy and work.sweep_stale(batch_id=batch.pk):
         # No worker came back for it: the page says so at once rather than polling on.
         batch = get_visible_or_404(query, request.user, pk=pk)
     spec = _kind(batch.kind)
@@ -89,6 +89,12 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "problems": problems[:PROBLEMS_SHOWN],
         "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
         "can_import": can(request.user, spec.change_action, batch.org),
+        "new_groups_close": sum(
+            1
+            for village in batch.report.get("new_groups", [])
+            for group in village["groups"]
+            if group["close_to"] or group["close_to_new"]
+        ),
         "commit_form": CommitForm(initial={"sha256": batch.sha256, "valid_rows": batch.report.get("valid_rows", 0)}),
     }
     if request.htmx and batch.is_busy:  # type: ignore[attr-defined]

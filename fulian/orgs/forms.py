@@ -23,8 +23,4 @@ class OrgCodeField(forms.CharField):
         self.user, self.action = user, action
 
     def clean(self, value: Any) -> Organisation:  # type: ignore[override]
-        code = super().clean(value).strip()
-        org = Organisation.objects.visible_to(self.user, self.action).filter(code=code).first()
-        if org is None:
-            raise forms.ValidationError(_("No organisation with code %(code)s in your area.") % {"code": code})
-        return org
+        return Organisation.objects.visible_to(self.user, self.action).by_code(super().clean(value))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fulian.audit.models import AuditedModel
@@ -15,9 +17,31 @@ from fulian.orgs.choices import Level
 NAME_MAX_LENGTH = 100
 PINYIN_MAX_LENGTH = 400
 INITIALS_MAX_LENGTH = 200
+CODE_MAX_LENGTH = 15
+
+
+class OrganisationNotFound(ValidationError):
+    """No organisation with the code typed among those searched: the same message whether the
+    code does not exist or lies outside the user's area, so it confirms nothing."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(
+            gettext("No organisation with code %(code)s in your area.") % {"code": code}, code="org_not_found"
+        )
 
 
 class OrganisationQuerySet(ScopedQuerySet["Organisation"]):
+    def by_code(self, code: str) -> Organisation:
+        """The organisation with this division code among these — called on
+        ``visible_to(user, action)``, so "within the user's scope". Spaces around the code are
+        ignored; raises :class:`OrganisationNotFound` otherwise (too long a code included, without
+        a query)."""
+        code = code.strip()
+        org = self.filter(code=code).first() if 0 < len(code) <= CODE_MAX_LENGTH else None
+        if org is None:
+            raise OrganisationNotFound(code)
+        return org
+
     def search(self, text: str) -> OrganisationQuerySet:
         """Match the name, full pinyin or pinyin initials (``hlc`` finds 回龙村)."""
         text = text.strip()
@@ -43,7 +67,7 @@ class Organisation(PathScopedModel, AuditedModel):
     scope_view_action = "orgs.view"
     scope_path_field = "path"
 
-    code = models.CharField(_("division code"), max_length=15, unique=True)
+    code = models.CharField(_("division code"), max_length=CODE_MAX_LENGTH, unique=True)
     name = models.CharField(_("official name"), max_length=NAME_MAX_LENGTH)
     display_name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fulian.accounts.choices import Role
+from fulian.accounts.http import AuthedRequest
 from fulian.core.forms import add_service_errors
-from fulian.core.http import AuthedRequest
 from fulian.core.scoping import can, get_visible_or_404, user_grants
 from fulian.core.views import render_list, wants_fragment
 from fulian.orgs import services

@@ -17,9 +17,10 @@ from fulian.core.bulk import delete_quietly, insert_many
 from fulian.core.spreadsheets import Table, to_date
 from fulian.core.validation import name_keys
 from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
-from fulian.imports.places import PlaceFinder
+from fulian.imports.places import PlaceFinder, place_key, place_label
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
+from fulian.orgs.names import clean_text
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 from fulian.people.models import Person, Post, Term
 from fulian.people.services import person_values_clean
@@ -101,6 +102,8 @@ class Entry:
     post_org: Organisation
     representative: bool
     start_date: datetime.date
+    # The group cell as written, when it names a group the commit creates (for the preview).
+    group_as_written: str = ""
 
 
 def _choice(value: Any, table: dict[str, Any], field_name: str, problems: RowProblems) -> Any:
@@ -126,7 +129,9 @@ def _date(value: Any, field_name: str, problems: RowProblems) -> datetime.date |
 
 
 def _prepare(context: Context, table: Table) -> None:
-    context.cache["places"] = PlaceFinder(context.org, {Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE})
+    context.cache["places"] = PlaceFinder(
+        context.org, {Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}, actor=context.actor
+    )
     context.cache["today"] = timezone.localdate()
 
 
@@ -194,7 +199,18 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
     person.set_mobile(clean["mobile"])
     person.org = group or org
     representative = "".join(str(values.get("representative") or "").split()) in YES
-    return Entry(person=person, post=post, post_org=org, representative=representative, start_date=start or today)
+    return Entry(
+        person=person,
+        post=post,
+        post_org=org,
+        representative=representative,
+        start_date=start or today,
+        group_as_written=clean_text(values.get("group")) if group is not None and group.pk is None else "",
+    )
+
+
+def _place_of(entry: Entry) -> tuple[Any, str]:
+    return entry.person.org, entry.group_as_written
 
 
 def _duplicate_keys(entry: Entry) -> list[tuple[Any, ...]]:
@@ -202,7 +218,7 @@ def _duplicate_keys(entry: Entry) -> list[tuple[Any, ...]]:
     keys: list[tuple[Any, ...]] = (
         [("id_number", person.id_hash)]
         if person.id_hash
-        else [("name", person.org.pk, person.name, person.mobile_hash)]
+        else [("name", place_key(person.org), person.name, person.mobile_hash)]
     )
     if entry.post == PostKind.CHAIR:
         keys.append(("post", entry.post_org.pk, "chair"))
@@ -225,7 +241,8 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
                     else _("A person with this ID number is in the archive: restore her record instead."),
                 )
             ]
-    without = [(n, e) for n, e in rows if not e.person.id_hash]
+    # A group the commit creates has nobody on its roster yet.
+    without = [(n, e) for n, e in rows if not e.person.id_hash and e.person.org.pk is not None]
     if without:
         stored = set(
             Person.objects.filter(org_id__in={e.person.org.pk for _n, e in without}, id_hash__isnull=True).values_list(
@@ -328,7 +345,7 @@ def _undo_delete(batch: Any) -> int:
 def _describe(entry: Entry) -> list[tuple[str, str]]:
     person = entry.person
     return [
-        (_("Organisation"), person.org.display_name),
+        (_("Organisation"), place_label(person.org)),
         (_("Full name"), person.name),
         (_("Gender"), str(person.get_gender_display())),
         (_("Date of birth"), person.birth_date.isoformat() if person.birth_date else ""),
@@ -391,5 +408,6 @@ PEOPLE = ImportKind(
     describe=_describe,
     undo_blockers=_undo_blockers,
     undo_delete=_undo_delete,
+    place_of=_place_of,
 )
 register(PEOPLE)

@@ -210,7 +210,3 @@ class Post(AncestryScopedModel, AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()}"
-
-    @property
-    def is_current(self) -> bool:
-        return self.end_date is None

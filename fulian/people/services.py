@@ -232,18 +232,6 @@ def post_end(*, actor: AnyUser, post: Post, on: datetime.date) -> Post:
 
 
 @transaction.atomic
-def post_update(*, actor: AnyUser, post: Post, kind: str, is_representative: bool) -> Post:
-    require(actor, "people.change", post.org)
-    if (
-        kind == PostKind.CHAIR
-        and Post.objects.filter(term=post.term, kind=PostKind.CHAIR, end_date__isnull=True).exclude(pk=post.pk).exists()
-    ):
-        raise ValidationError({"kind": _("This federation already has a chair in this term.")})
-    post.kind, post.is_representative = PostKind(kind), is_representative
-    post.save()
-    return post
-
-
 def promotion_federation(person: Person) -> Organisation:
     """The federation a backbone activist is promoted into unless another is chosen: her
     village's (a group has no committee of its own), or the federation she is kept at."""

@@ -86,6 +86,10 @@ def _page(browser: Browser, request: pytest.FixtureRequest, kind: str, options: 
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Chromium reports each thing the Content-Security-Policy refused (an inline script or style,
+    # a script from elsewhere) as a console error; every page a test opens must have none.
+    refused: list[str] = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     call = getattr(request.node, "report_call", None)
     if call is not None and call.failed:
@@ -93,6 +97,7 @@ def _page(browser: Browser, request: pytest.FixtureRequest, kind: str, options: 
         page.screenshot(path=str(ARTIFACTS / f"FAILED-{slug(request.node.name)}-{kind}.png"), full_page=True)
     context.close()
     assert not errors, f"JavaScript errors on the {kind} page: {errors}"
+    assert not refused, f"Content-Security-Policy violations on the {kind} page: {refused}"
 
 
 @pytest.fixture

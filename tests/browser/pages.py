@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from fulian.accounts.testing import code_for
-from fulian.core.testing.world import PASSWORD, TOTP_SECRET
+from fulian.testing.world import PASSWORD, TOTP_SECRET
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

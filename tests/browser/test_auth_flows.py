@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from fulian.accounts import services
 from fulian.accounts.choices import Role
 from fulian.accounts.models import TwoFactor
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 from tests.browser.pages import enter_code, scroll_width, shot
 
 PHONE_WIDTH = 360

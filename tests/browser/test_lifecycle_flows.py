@@ -7,10 +7,10 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from fulian.core.testing.world import World
 from fulian.people.choices import PostKind
 from fulian.people.models import Person
 from fulian.people.tests.helpers import person, post
+from fulian.testing.world import World
 from tests.browser.pages import log_in, scroll_width, shot
 
 PHONE_WIDTH = 360

@@ -9,11 +9,11 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from playwright.sync_api import Page, expect
 
-from fulian.core.testing.world import World
 from fulian.households.models import Household
 from fulian.households.tests.helpers import household
 from fulian.people.choices import PostKind
 from fulian.people.tests.helpers import person, post
+from fulian.testing.world import World
 from tests.browser.pages import log_in, scroll_width, shot
 
 PHONE_WIDTH = 360

@@ -27,14 +27,14 @@ from fulian.accounts.filters import AccountFilter
 from fulian.accounts.models import RoleGrant, User
 from fulian.core.api import ScopedViewSetMixin, action_somewhere
 from fulian.core.filters import SEARCH_ALIAS_PARAMETER
-from fulian.orgs.models import Organisation
+from fulian.orgs.models import Organisation, OrganisationNotFound
 
 
 def _org_in_scope(request: Request, code: str, field: str) -> Organisation:
-    org = Organisation.objects.visible_to(request.user, "accounts.manage").filter(code=code.strip()).first()
-    if org is None:
-        raise ValidationError({field: [_("No organisation with code %(code)s in your area.") % {"code": code}]})
-    return org
+    try:
+        return Organisation.objects.visible_to(request.user, "accounts.manage").by_code(code)
+    except OrganisationNotFound as e:
+        raise ValidationError({field: e.messages}) from None
 
 
 class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

@@ -10,8 +10,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from fulian.accounts.testing import force_login
-from fulian.core.testing.clock import Clock, controlled_clock  # noqa: F401 - re-exported for tests
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.clock import Clock, controlled_clock  # noqa: F401 - re-exported for tests
+from fulian.testing.world import PASSWORD, World
 
 # The messages are compared in English: the zh-hans catalogue is translated separately.
 LANGUAGE = "en"

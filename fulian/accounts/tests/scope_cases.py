@@ -1,7 +1,7 @@
 from fulian.accounts.models import ApiToken, RoleGrant, User
 from fulian.accounts.tokens import token_issue
-from fulian.core.testing.scope import ScopeCase
-from fulian.core.testing.world import World
+from fulian.testing.scope import ScopeCase
+from fulian.testing.world import World
 
 
 def _token_of_yanling_staff(world: World) -> ApiToken:

@@ -9,8 +9,8 @@ from fulian.accounts.models import User
 from fulian.accounts.tests.clients import log_in, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.factories import UserFactory
-from fulian.core.testing.world import World
+from fulian.testing.factories import UserFactory
+from fulian.testing.world import World
 
 NEW_PASSWORD = "Qingshan-2026"
 

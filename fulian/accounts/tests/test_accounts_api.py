@@ -13,8 +13,8 @@ from fulian.accounts.models import RoleGrant, User
 from fulian.accounts.tests.clients import api_client, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.factories import RoleGrantFactory
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.factories import RoleGrantFactory
+from fulian.testing.world import PASSWORD, World
 
 NEW = {
     "username": "wang_fang",

@@ -10,7 +10,7 @@ from fulian.accounts.models import ApiToken, User
 from fulian.accounts.tests.clients import api_client, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 
 WRONG = "Wrong-Passw0rd!"
 

@@ -14,7 +14,7 @@ from fulian.accounts.models import ApiToken, TwoFactor, User
 from fulian.accounts.testing import code_for
 from fulian.accounts.tests.clients import api_client, log_in, web_client
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 
 INITIAL = "Erstes-Passw0rt"
 OWN = "Mein-Eigenes-Passw0rt"

@@ -11,8 +11,8 @@ from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
 from fulian.accounts.tests.clients import web_client
 from fulian.core.scoping import can
-from fulian.core.testing import html
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing import html
+from fulian.testing.world import PASSWORD, World
 
 
 def _grant(world: World, actor: str, username: str, role: str, org: str) -> Any:

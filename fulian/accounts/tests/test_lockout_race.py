@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from fulian.accounts.models import LoginFailure, User
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)")

@@ -10,7 +10,7 @@ from fulian.accounts import services
 from fulian.accounts.models import LoginFailure, User
 from fulian.accounts.tests.clients import Clock, api_client, log_in, page_errors, web_client
 from fulian.core.personal import keyed_hash
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 
 WRONG = "Wrong-Passw0rd!"
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from fulian.accounts import services
 from fulian.accounts.models import User
 from fulian.core.personal import decrypt, encrypt, keyed_hash
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 NEW_PASSWORD = "Qingshan-2026"
 

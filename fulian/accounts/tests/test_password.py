@@ -12,7 +12,7 @@ from fulian.accounts import services, tokens
 from fulian.accounts.models import ApiToken
 from fulian.accounts.tests.clients import api_client, log_in, page_errors, web_client
 from fulian.accounts.validators import CharacterClassValidator
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 
 NEW = "Neues-Passw0rt"
 

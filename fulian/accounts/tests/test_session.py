@@ -7,7 +7,7 @@ from fulian.accounts.tests.clients import Clock, log_in, web_client
 from fulian.accounts.views import SEEN_COOKIE
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 NOTICE = "Your session ended after 30 minutes without activity"
 

@@ -21,8 +21,8 @@ from fulian.accounts.models import ApiToken, User
 from fulian.accounts.tests.clients import Clock, api_client, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.factories import RoleGrantFactory, UserFactory
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.factories import RoleGrantFactory, UserFactory
+from fulian.testing.world import PASSWORD, World
 
 NEW = "Neues-Passw0rt"
 ME = "/api/v1/me/"

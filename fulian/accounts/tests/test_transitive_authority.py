@@ -19,8 +19,8 @@ from fulian.accounts import services
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
 from fulian.accounts.tests.clients import api_client, log_in, web_client
-from fulian.core.testing.factories import RoleGrantFactory, UserFactory
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.factories import RoleGrantFactory, UserFactory
+from fulian.testing.world import PASSWORD, World
 
 REFUSAL = "This account also holds roles outside your area; a security officer of a higher level must handle it."
 NEW_PASSWORD = "Another-Passw0rd!"

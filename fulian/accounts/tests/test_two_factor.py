@@ -22,8 +22,8 @@ from fulian.accounts.testing import code_for
 from fulian.accounts.tests.clients import Clock, api_client, enter_code, log_in, page_errors, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.factories import RoleGrantFactory
-from fulian.core.testing.world import PASSWORD, TOTP_SECRET, World
+from fulian.testing.factories import RoleGrantFactory
+from fulian.testing.world import PASSWORD, TOTP_SECRET, World
 
 
 @pytest.fixture(autouse=True)

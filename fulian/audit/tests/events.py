@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
 from fulian.audit.recorder import record
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

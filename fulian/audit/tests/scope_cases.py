@@ -1,7 +1,7 @@
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
 from fulian.audit.recorder import record
-from fulian.core.testing.scope import ScopeCase
+from fulian.testing.scope import ScopeCase
 
 
 def _yanling_event(world):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
 from fulian.audit.recorder import record
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 TABLE = AuditEvent._meta.db_table
 

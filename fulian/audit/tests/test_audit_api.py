@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from fulian.accounts.tests.clients import api_client
 from fulian.audit.tests.events import Events, make_events, more_events
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 MARCH = {"since": "2020-03-01", "until": "2020-03-04"}
 

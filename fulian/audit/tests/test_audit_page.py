@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fulian.accounts.tests.clients import log_in, web_client
 from fulian.audit.tests.events import Events, make_events, more_events
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 MARKERS = {"huilong": "ev-huilong", "youxian": "ev-youxian", "shucai": "ev-shucai", "no_org": "ev-no-org"}
 MARCH = {"since": "2020-03-01", "until": "2020-03-04"}

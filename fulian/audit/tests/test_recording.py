@@ -12,9 +12,9 @@ from fulian.accounts.tests.clients import log_in, web_client
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
 from fulian.audit.recorder import audit_context, record
-from fulian.core.testing.world import PASSWORD, World
 from fulian.orgs import services as org_services
 from fulian.orgs.models import Organisation
+from fulian.testing.world import PASSWORD, World
 
 NEW_PASSWORD = "Qingshan-2026"
 

@@ -7,7 +7,7 @@ import pytest
 from rest_framework import exceptions
 
 from fulian.core.drf import exception_handler
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 
 def test_nested_field_errors_are_flattened_with_the_item_index() -> None:

@@ -9,8 +9,8 @@ from rest_framework import mixins, viewsets
 
 from config.api_urls import router
 from fulian.core.api import ScopedReadOnlyViewSet, ScopedViewSetMixin
-from fulian.core.testing.world import World
 from fulian.orgs.models import Organisation
+from fulian.testing.world import World
 
 
 def test_a_viewset_that_overrides_get_queryset_is_refused_when_its_class_is_defined() -> None:

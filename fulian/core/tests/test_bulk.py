@@ -5,9 +5,9 @@ from django.db import transaction
 
 from fulian.core.ancestry import ancestry_of
 from fulian.core.bulk import insert_many
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.people.models import Person, Post, Term
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fulian.core.testing.world import World
 from fulian.households.tests.helpers import household, member
+from fulian.testing.world import World
 
 CURSOR_LISTS = [
     ("/api/v1/people/", "xinshi_staff"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from fulian.core.testing import html
+from fulian.testing import html
 
 PAGE = """<!doctype html>
 <html><body>

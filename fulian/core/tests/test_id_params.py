@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from fulian.core.testing.world import World
 from fulian.households.tests.helpers import household, member
 from fulian.people import services as people_services
+from fulian.testing.world import World
 
 BAD = ["abc", "-1", "0", "１２", "99999999999999999999999999", str(2**63)]
 

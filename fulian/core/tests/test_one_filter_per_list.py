@@ -11,10 +11,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from fulian.core.testing import html
-from fulian.core.testing.world import World
 from fulian.households.tests.helpers import household, member
 from fulian.people.tests.helpers import person, post
+from fulian.testing import html
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

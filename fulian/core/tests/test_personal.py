@@ -10,10 +10,10 @@ from django.test import override_settings
 
 from fulian.accounts.models import User
 from fulian.core import personal
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.households.models import Household
 from fulian.households.tests.helpers import household
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 NEW_KEY = "k2:" + base64.b64encode(b"another-32-byte-key-for-rotation").decode()
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config.api_urls import router
-from fulian.core.testing.scope import ScopeCase, all_cases, scoped_models
-from fulian.core.testing.world import World
+from fulian.testing.scope import ScopeCase, all_cases, scoped_models
+from fulian.testing.world import World
 
 CASES = all_cases()
 DETAIL = [(case, name, method, status) for case in CASES for name, method, status in case.detail_checks()]

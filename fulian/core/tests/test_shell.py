@@ -5,7 +5,7 @@ import re
 from django.test import Client
 from django.urls import reverse
 
-from fulian.core.testing.world import PASSWORD, World
+from fulian.testing.world import PASSWORD, World
 
 
 def test_an_htmx_request_without_a_session_sends_the_whole_window_to_login(db: None) -> None:

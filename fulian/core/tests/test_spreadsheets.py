@@ -15,7 +15,6 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from fulian.core import spreadsheets
 from fulian.core.spreadsheets import (
     Row,
     SpreadsheetError,
@@ -25,6 +24,7 @@ from fulian.core.spreadsheets import (
     to_date,
     write_csv,
     write_xlsx,
+    xlsx_scan,
 )
 
 FILES = Path(__file__).parent / "files"
@@ -419,13 +419,13 @@ def test_a_stray_cell_written_in_lower_case_is_found_by_the_exact_scan() -> None
 def exact_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The sheets that needed the exact (slow) scan."""
     scanned: list[str] = []
-    exact = spreadsheets._scan_sheet_exactly
+    exact = xlsx_scan._scan_sheet_exactly
 
     def spy(stream: IO[bytes], sheet_name: str) -> dict[tuple[int, int], str]:
         scanned.append(sheet_name)
         return exact(stream, sheet_name)
 
-    monkeypatch.setattr(spreadsheets, "_scan_sheet_exactly", spy)
+    monkeypatch.setattr(xlsx_scan, "_scan_sheet_exactly", spy)
     return scanned
 
 
@@ -485,7 +485,7 @@ def test_a_dimension_that_understates_the_sheet_does_not_hide_a_far_cell(exact_s
 def test_the_quick_check_finds_references_beyond_a_rectangle(
     rows: int, letters: str, reference: str, beyond: bool
 ) -> None:
-    pattern = spreadsheets._references_beyond(rows, letters)
+    pattern = xlsx_scan._references_beyond(rows, letters)
     assert bool(pattern.search(f'<c r="{reference}" t="n">'.encode())) is beyond
 
 

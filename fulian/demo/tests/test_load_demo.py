@@ -6,8 +6,8 @@ from django.core.management import call_command
 
 from fulian.accounts.models import TwoFactor, User
 from fulian.accounts.testing import enrol
-from fulian.core.testing.world import World
 from fulian.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from fulian.testing.world import World
 
 OFFICERS = {"security", "auditor", "city_admin"}
 

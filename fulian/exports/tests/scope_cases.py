@@ -1,13 +1,13 @@
 from django.http import QueryDict
 
-from fulian.core.testing.scope import ScopeCase
-from fulian.exports import services
+from fulian.exports import background, services
 from fulian.exports.models import ExportJob
 from fulian.households.exports import HOUSEHOLDS
+from fulian.testing.scope import ScopeCase
 
 
 def _xinshi_export(world):  # type: ignore[no-untyped-def]
-    job = services.job_start(actor=world.user("xinshi_staff"), kind=HOUSEHOLDS, query=QueryDict(""))
+    job = background.job_start(actor=world.user("xinshi_staff"), kind=HOUSEHOLDS, query=QueryDict(""))
     return services.job_run(job.pk)
 
 

@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 
 from fulian.accounts.models import RoleGrant
 from fulian.audit.models import AuditEvent
-from fulian.core.testing import html
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
-from fulian.exports import services
+from fulian.exports import background, services
 from fulian.exports.models import ExportJob, Status
 from fulian.households.tests.helpers import household
+from fulian.testing import html
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_an_export_over_the_limit_asks_to_be_narrowed(world: World, three: None)
 
 
 def test_a_role_taken_away_before_the_file_is_made_fails_the_export(world: World, three: None) -> None:
-    job = services.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q(""))
+    job = background.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q(""))
     RoleGrant.objects.filter(user=world.user("xinshi_staff")).delete()
     job = services.job_run(job.pk)
     assert job.status == Status.FAILED
@@ -128,7 +128,7 @@ def test_only_those_who_see_the_list_may_ask_for_its_export(world: World, three:
 
 def test_the_daily_prune_deletes_old_files(world: World, three: None) -> None:
     job = services.job_run(
-        services.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q("")).pk
+        background.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q("")).pk
     )
     ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(hours=25))
     out = io.StringIO()
@@ -140,7 +140,7 @@ def test_the_daily_prune_deletes_old_files(world: World, three: None) -> None:
 
 def test_files_are_deleted_a_day_after_they_were_made(world: World, three: None) -> None:
     job = services.job_run(
-        services.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q("")).pk
+        background.job_start(actor=world.user("xinshi_staff"), kind=services.kind_named("households"), query=_q("")).pk
     )
     client = world.client_for("xinshi_staff")
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 200
@@ -158,12 +158,12 @@ def test_files_are_deleted_a_day_after_they_were_made(world: World, three: None)
 def test_the_list_of_exports_runs_the_same_queries_for_few_or_many(world: World, three: None) -> None:
     client = world.client_for("xinshi_staff")
     kind = services.kind_named("households")
-    services.job_start(actor=world.user("xinshi_staff"), kind=kind, query=_q(""))
+    background.job_start(actor=world.user("xinshi_staff"), kind=kind, query=_q(""))
     client.get(reverse("exports:list"))
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("exports:list"))
     for _ in range(30):
-        services.job_start(actor=world.user("xinshi_staff"), kind=kind, query=_q(""))
+        background.job_start(actor=world.user("xinshi_staff"), kind=kind, query=_q(""))
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("exports:list"))
     assert len(html.select(response, "main tbody tr")) == 31

@@ -12,11 +12,11 @@ from django.urls import reverse
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant
 from fulian.core.scoping import can
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
-from fulian.exports import services
+from fulian.exports import background, services
 from fulian.exports.models import ExportJob, Status
 from fulian.households.tests.helpers import household
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("three")]
 
@@ -33,7 +33,7 @@ def three(world: World) -> None:
 
 def _prepared(world: World, query: str) -> ExportJob:
     kind = services.kind_named("households")
-    job = services.job_run(services.job_start(actor=world.user("xinshi_staff"), kind=kind, query=QueryDict(query)).pk)
+    job = services.job_run(background.job_start(actor=world.user("xinshi_staff"), kind=kind, query=QueryDict(query)).pk)
     assert job.status == Status.DONE, job.message
     return job
 
@@ -94,7 +94,7 @@ def test_any_export_is_refused_at_download_once_its_list_is_out_of_reach(world: 
 
 def test_a_full_export_run_after_the_reveal_right_is_gone_fails_with_a_message(world: World) -> None:
     kind = services.kind_named("households")
-    job = services.job_start(actor=world.user("xinshi_staff"), kind=kind, query=QueryDict("full=1"))
+    job = background.job_start(actor=world.user("xinshi_staff"), kind=kind, query=QueryDict("full=1"))
     _narrow_to_viewer(world)
     job = services.job_run(job.pk)
     assert job.status == Status.FAILED

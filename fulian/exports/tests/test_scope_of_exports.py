@@ -10,10 +10,10 @@ import pytest
 from django.http import QueryDict
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from fulian.core.testing.world import World
-from fulian.exports import kinds, services
+from fulian.exports import background, kinds, services
 from fulian.households.tests.helpers import household
 from fulian.people.tests.helpers import person
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _at_once(world: World, username: str, kind: str) -> str:
 
 
 def _in_the_background(world: World, username: str, kind: str) -> str:
-    job = services.job_start(actor=world.user(username), kind=kinds.kind_named(kind), query=QueryDict("format=csv"))
+    job = background.job_start(actor=world.user(username), kind=kinds.kind_named(kind), query=QueryDict("format=csv"))
     job = services.job_run(job.pk)
     assert job.status == "done", job.message
     return services.job_file(actor=world.user(username), job=job).decode("utf-8-sig")

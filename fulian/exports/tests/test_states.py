@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from fulian.accounts.models import RoleGrant
 from fulian.audit.models import AuditEvent
-from fulian.core.testing import html
-from fulian.core.testing.world import World
-from fulian.exports import services
+from fulian.exports import background, services
 from fulian.exports.models import ExportJob, Status
 from fulian.households.tests.helpers import household
+from fulian.testing import html
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def two(world: World) -> None:
 
 
 def _start(world: World, query: str = "", username: str = "xinshi_staff") -> ExportJob:
-    return services.job_start(actor=world.user(username), kind=HOUSEHOLDS, query=QueryDict(query))
+    return background.job_start(actor=world.user(username), kind=HOUSEHOLDS, query=QueryDict(query))
 
 
 def _status(job: ExportJob) -> str:

@@ -4,9 +4,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import ModelSerializer, OrgCodeField
+from fulian.core.api_fields import ModelSerializer
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation, flags_of
 from fulian.households.models import Household, HouseholdMember
+from fulian.orgs.api.fields import OrgCodeField
 from fulian.people.choices import Gender
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fulian.core.testing.world import World
 from fulian.households import services
 from fulian.households.choices import Relation
 from fulian.households.models import Household, HouseholdMember
+from fulian.testing.world import World
 
 
 def household(world: World, org: str = "huilong", head: str = "周建国", **values: Any) -> Household:

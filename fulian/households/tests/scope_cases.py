@@ -1,7 +1,7 @@
-from fulian.core.testing.scope import ScopeCase
 from fulian.households import services
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.tests.helpers import household, member
+from fulian.testing.scope import ScopeCase
 
 
 def _archived(world):  # an archived household of 蔬菜村, with a member

@@ -9,12 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.households import services
 from fulian.households.choices import HouseholdCategory
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.tests.helpers import household, member
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.html import form_data
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.households.choices import HouseholdCategory, MemberCategory
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.tests.helpers import household, member
+from fulian.testing.html import form_data
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing import html
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.households import services
 from fulian.households.choices import HouseholdCategory, MemberCategory
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.tests.helpers import household, member
+from fulian.testing import html
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

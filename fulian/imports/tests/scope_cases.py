@@ -1,9 +1,9 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fulian.core.testing.scope import ScopeCase
 from fulian.imports import services
 from fulian.imports.models import ImportBatch
 from fulian.imports.tests.files import xlsx
+from fulian.testing.scope import ScopeCase
 
 
 def _batch(world):  # an upload for 炎陵县 霞阳镇

@@ -23,11 +23,11 @@ from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant
 from fulian.audit.models import AuditEvent
 from fulian.core.scoping import can
-from fulian.core.testing.world import World
 from fulian.households.models import Household
-from fulian.imports import engine, services, tasks
+from fulian.imports import engine, services, tasks, work
 from fulian.imports.models import ImportBatch, Status
 from fulian.imports.tests.files import xlsx
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def _upload(world: World, username: str = "xinshi_staff", org: str = "xinshi") -
 
 
 def _previewed(world: World, username: str = "xinshi_staff") -> ImportBatch:
-    batch = services.batch_check(_upload(world, username).pk)
+    batch = work.batch_check(_upload(world, username).pk)
     assert batch.status == Status.PREVIEWED, batch.message
     return batch
 
@@ -64,7 +64,7 @@ def _commit(world: World, batch: ImportBatch, username: str = "xinshi_staff") ->
 
 
 def _import(batch: ImportBatch) -> ImportBatch:
-    return services.batch_import(batch.pk, expected_sha256=batch.sha256, expected_valid=2)
+    return work.batch_import(batch.pk, expected_sha256=batch.sha256, expected_valid=2)
 
 
 def _stored(batch: ImportBatch) -> Path:
@@ -90,7 +90,7 @@ def test_upload_check_commit_import_move_the_batch_through_its_states(world: Wor
     batch = _upload(world)
     stored = _stored(batch)
     assert batch.status == Status.QUEUED
-    batch = services.batch_check(batch.pk)
+    batch = work.batch_check(batch.pk)
     assert (batch.status, batch.total, batch.report["valid_rows"]) == (Status.PREVIEWED, 2, 2)
     assert stored.exists()  # kept for the import
     batch = _commit(world, batch, "youxian_admin")
@@ -115,8 +115,8 @@ def test_the_audit_event_names_who_committed_and_records_the_uploader(world: Wor
 def test_a_task_for_a_batch_no_longer_in_its_state_does_nothing(world: World, queued: None) -> None:
     batch = _upload(world)
     services.batch_cancel(actor=world.user("xinshi_staff"), batch=batch)
-    assert services.batch_check(batch.pk).status == Status.CANCELLED
-    assert services.batch_check(_previewed(world).pk).status == Status.PREVIEWED  # run twice: once
+    assert work.batch_check(batch.pk).status == Status.CANCELLED
+    assert work.batch_check(_previewed(world).pk).status == Status.PREVIEWED  # run twice: once
     previewed = ImportBatch.objects.filter(status=Status.PREVIEWED).get()
     assert _import(previewed).status == Status.PREVIEWED  # not committed: not imported
     assert not Household.objects.exists()
@@ -126,7 +126,7 @@ def test_a_commit_is_refused_unless_the_batch_is_previewed(world: World, queued:
     batch = _upload(world)
     with pytest.raises(ValidationError, match="Waiting to be checked"):
         _commit(world, batch)
-    batch = _commit(world, services.batch_check(batch.pk))
+    batch = _commit(world, work.batch_check(batch.pk))
     with pytest.raises(ValidationError, match="Importing"):
         _commit(world, batch)
 
@@ -176,8 +176,8 @@ def test_a_check_cancelled_while_it_runs_stops_without_a_preview(
 
     monkeypatch.setattr(kind, "clean_row", cancelled_meanwhile)
     # As in a worker (autocommit): the cancel is not inside a savepoint of the check's.
-    monkeypatch.setattr(services, "_savepoint", contextlib.nullcontext)
-    services.batch_check(batch.pk)
+    monkeypatch.setattr(work, "_savepoint", contextlib.nullcontext)
+    work.batch_check(batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.CANCELLED
     assert batch.report == {}
@@ -219,7 +219,7 @@ def test_the_check_refuses_to_run_for_an_uploader_who_lost_the_right(world: Worl
     batch = _upload(world)
     stored = _stored(batch)
     _revoke(world, "xinshi_staff")
-    batch = services.batch_check(batch.pk)
+    batch = work.batch_check(batch.pk)
     _assert_ended(batch, Status.FAILED, stored)
     assert (
         batch.message
@@ -267,7 +267,7 @@ def test_the_failure_is_written_in_the_uploaders_language(world: World, queued: 
     with translation.override("zh-hans"):
         batch = _upload(world)
     _revoke(world, "xinshi_staff")
-    assert services.batch_check(batch.pk).message == "导入人Xinshi Staff已无权在新市镇妇联导入，未导入任何数据。"
+    assert work.batch_check(batch.pk).message == "导入人Xinshi Staff已无权在新市镇妇联导入，未导入任何数据。"
 
 
 # --- failures while the work runs ------------------------------------------------------------
@@ -301,7 +301,7 @@ def test_an_error_while_checking_fails_the_batch_and_says_what_happened(
     monkeypatch.setattr(kind, "check_stored", broken)
     raised = DatabaseError if error is None else type(error)
     with caplog.at_level(logging.ERROR, logger="fulian.imports.services"), pytest.raises(raised):
-        services.batch_check(batch.pk)  # raised again for the task backend to record
+        work.batch_check(batch.pk)  # raised again for the task backend to record
     _assert_ended(batch, Status.FAILED, stored)
     assert batch.message == (
         f"The check stopped: {cause}. Nothing was imported. Upload the file again; if this happens again, "
@@ -347,7 +347,7 @@ def test_a_worker_stopped_during_the_check_fails_the_batch_and_stops(
 
     monkeypatch.setattr(engine.kind_named("households"), "prepare", stop)
     with pytest.raises(SystemExit):
-        services.batch_check(batch.pk)
+        work.batch_check(batch.pk)
     batch.refresh_from_db()
     assert batch.status == Status.FAILED
     assert batch.message.startswith("The check stopped: the background worker was stopped.")
@@ -361,7 +361,7 @@ def test_an_unreadable_file_fails_with_its_own_message(world: World, queued: Non
         upload=SimpleUploadedFile("x.pdf", b"%PDF-1.4 not a sheet"),
     )
     stored = _stored(batch)
-    batch = services.batch_check(batch.pk)
+    batch = work.batch_check(batch.pk)
     _assert_ended(batch, Status.FAILED, stored)
     assert batch.message.startswith("No header row was found in the first 15 rows.")
 
@@ -412,7 +412,7 @@ def test_a_running_batch_without_progress_past_the_limit_is_failed_by_the_sweep(
     _set(alive, status=status)
     _age(batch, 31)
     _age(alive, 29)
-    assert services.sweep_stale() == 1
+    assert work.sweep_stale() == 1
     _assert_ended(batch, Status.FAILED, stored)
     assert batch.message.startswith(message)
     alive.refresh_from_db()
@@ -424,7 +424,7 @@ def test_the_limit_is_a_setting(world: World, queued: None, settings: Any) -> No
     settings.FULIAN_IMPORT_STALE_MINUTES = 5
     batch = _upload(world)
     _age(batch, 6)
-    assert services.sweep_stale() == 1
+    assert work.sweep_stale() == 1
     batch.refresh_from_db()
     assert "within 5 minutes" in batch.message
 
@@ -432,14 +432,14 @@ def test_the_limit_is_a_setting(world: World, queued: None, settings: Any) -> No
 def test_a_previewed_batch_is_not_stale_it_waits_for_the_user(world: World, queued: None) -> None:
     batch = _previewed(world)
     _age(batch, 120)
-    assert services.sweep_stale() == 0
+    assert work.sweep_stale() == 0
 
 
 def test_every_task_sweeps_before_it_starts(world: World, queued: None) -> None:
     stuck = _upload(world)
     _set(stuck, status=Status.IMPORTING)
     _age(stuck, 31)
-    services.batch_check(_upload(world).pk)
+    work.batch_check(_upload(world).pk)
     stuck.refresh_from_db()
     assert stuck.status == Status.FAILED
 
@@ -462,7 +462,7 @@ def test_progress_is_the_heartbeat(world: World, queued: None, monkeypatch: pyte
 
     monkeypatch.setattr(kind, "clean_row", slow_row)
     monkeypatch.setattr(kind, "check_stored", look)
-    services.batch_check(batch.pk)
+    work.batch_check(batch.pk)
     assert seen[1] > timezone.now() - datetime.timedelta(minutes=1)
 
 
@@ -494,11 +494,11 @@ def test_each_running_batch_has_a_watchdog_queued_for_when_it_would_be_stale(wor
     batch = _upload(world)
     watch = DBTaskResult.objects.get(task_path="fulian.imports.tasks.watch_batch")
     assert watch.args_kwargs["args"] == [batch.pk]
-    assert watch.run_after == batch.updated_at + services.stale_after() + services.WATCH_MARGIN
+    assert watch.run_after == batch.updated_at + work.stale_after() + tasks.WATCH_MARGIN
     assert DBTaskResult.objects.filter(task_path="fulian.imports.tasks.check_batch").count() == 1
     # Run when the batch is still alive (it moved since), it looks again later; when it is
     # stale, it fails it.
-    services.batch_watch(batch.pk)
+    tasks.batch_watch(batch.pk)
     assert DBTaskResult.objects.filter(task_path="fulian.imports.tasks.watch_batch").count() == 2
     _age(batch, 31)
     tasks.watch_batch.call(batch.pk)

@@ -1,16 +1,19 @@
 import contextlib
+import dataclasses
 import io
 import json
+import os
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.households.choices import HouseholdCategory
 from fulian.households.models import Household
 from fulian.imports import engine
 from fulian.imports.tests.files import csv_bytes, xlsx
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +165,41 @@ def test_a_big_file_cleaned_by_two_processes_gives_the_same_report(
     assert [(n, r["head_name"], r["org"]) for n, r in split.records] == [
         (n, r["head_name"], r["org"]) for n, r in alone.records
     ]
+
+
+def test_the_second_half_is_cleaned_in_another_process(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    kind = engine.kind_named("households")
+    assert kind.pack is not None
+    assert kind.unpack is not None
+    pack, unpack = kind.pack, kind.unpack
+    cleaned_by: list[int] = []
+
+    def unpack_noting(context: engine.Context, packed: tuple[int, Any]) -> Any:
+        cleaned_by.append(packed[0])
+        return unpack(context, packed[1])
+
+    # ``pack`` runs where the record was cleaned and says which process that was.
+    noting = dataclasses.replace(kind, pack=lambda record: (os.getpid(), pack(record)), unpack=unpack_noting)
+    engine.evaluate(noting, sheet(world), "x.xlsx", org=world.org("xinshi"), actor=None)
+    assert cleaned_by == []  # a small file: one process, nothing packed
+    monkeypatch.setattr(engine, "PARALLEL_ROWS", 2)
+    split = engine.evaluate(noting, sheet(world), "x.xlsx", org=world.org("xinshi"), actor=None)
+    # The records of the second half (钱七 and 孙八; its other two rows have problems) came back
+    # packed by one other process.
+    assert split.total == 8
+    assert len(cleaned_by) == 2
+    assert len(set(cleaned_by)) == 1
+    assert os.getpid() not in cleaned_by
+
+
+def test_a_failure_in_the_second_process_is_raised_here(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    kind = engine.kind_named("households")
+
+    def broken(record: Any) -> Any:
+        raise LookupError("packing failed")
+
+    monkeypatch.setattr(engine, "PARALLEL_ROWS", 2)
+    with pytest.raises(LookupError, match="packing failed"):
+        engine.evaluate(
+            dataclasses.replace(kind, pack=broken), sheet(world), "x.xlsx", org=world.org("xinshi"), actor=None
+        )

@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
 from fulian.core.spreadsheets import read_table
-from fulian.core.testing import html
-from fulian.core.testing.world import World
 from fulian.households.models import Household
 from fulian.imports.models import ImportBatch
 from fulian.imports.tests.files import xlsx
 from fulian.people.models import Person
+from fulian.testing import html
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 OFFICE_FILES = Path(__file__).resolve().parents[2] / "core" / "tests" / "files"
@@ -182,7 +182,7 @@ def test_the_imports_list_runs_the_same_queries_for_1_or_12_uploads(world: World
 
 
 def test_the_uploaded_file_is_kept_encrypted_and_deleted_once_imported(world: World) -> None:
-    from fulian.core.testing.ids import id_number
+    from fulian.testing.ids import id_number
 
     number = id_number("430223", "19600101", "M")
     data = xlsx([["村", "户主姓名", "身份证号"], ["回龙村", "周建国", number]])

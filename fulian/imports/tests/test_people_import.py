@@ -2,12 +2,12 @@ import datetime
 
 import pytest
 
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.imports import engine
 from fulian.imports.tests.files import csv_bytes, xlsx
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post, Term
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

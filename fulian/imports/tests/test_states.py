@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fulian.core.testing import html
-from fulian.core.testing.world import World
 from fulian.households.models import Household
-from fulian.imports import engine, services, tasks
+from fulian.imports import engine, services, tasks, work
 from fulian.imports.models import ImportBatch, Status
 from fulian.imports.tests.files import xlsx
+from fulian.testing import html
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_an_upload_is_queued_then_checked_then_previewed(
     assert Path(batch.file.path).exists()
 
     seen = _seen_while(monkeypatch, "evaluate", batch)
-    checked = services.batch_check(batch.pk)
+    checked = work.batch_check(batch.pk)
     assert seen == [Status.CHECKING]
     assert (checked.status, checked.total, checked.progress, checked.message) == (Status.PREVIEWED, 2, 2, "")
     assert (checked.report["rows"], checked.report["valid_rows"]) == (2, 1)
@@ -85,7 +85,7 @@ def test_an_upload_is_queued_then_checked_then_previewed(
 def test_a_commit_is_importing_until_the_task_has_written_the_rows(
     world: World, queue: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    batch = services.batch_check(_upload(world).pk)
+    batch = work.batch_check(_upload(world).pk)
     stored = Path(batch.file.path)
     queue.clear()
     committed = services.batch_commit(actor=world.user("xinshi_staff"), batch=batch, sha256=batch.sha256, valid_rows=1)
@@ -94,7 +94,7 @@ def test_a_commit_is_importing_until_the_task_has_written_the_rows(
     assert not Household.objects.exists()
 
     seen = _seen_while(monkeypatch, "write", batch)
-    imported = services.batch_import(batch.pk, expected_sha256=batch.sha256, expected_valid=1)
+    imported = work.batch_import(batch.pk, expected_sha256=batch.sha256, expected_valid=1)
     assert seen == [Status.IMPORTING]
     assert (imported.status, imported.imported, imported.message) == (Status.IMPORTED, 1, "")
     assert list(Household.objects.values_list("head_name", flat=True)) == ["周建国"]
@@ -114,7 +114,7 @@ def test_a_commit_is_importing_until_the_task_has_written_the_rows(
     ],
 )
 def test_only_a_previewed_upload_can_be_imported(world: World, queue: Any, status: str, label: str) -> None:
-    batch = services.batch_check(_upload(world).pk)
+    batch = work.batch_check(_upload(world).pk)
     ImportBatch.objects.filter(pk=batch.pk).update(status=status)
     queue.clear()
     with pytest.raises(ValidationError) as refused:
@@ -125,7 +125,7 @@ def test_only_a_previewed_upload_can_be_imported(world: World, queue: Any, statu
 
 
 def test_a_commit_naming_another_preview_is_refused_and_changes_nothing(world: World, queue: Any) -> None:
-    batch = services.batch_check(_upload(world).pk)
+    batch = work.batch_check(_upload(world).pk)
     queue.clear()
     for sha256, valid in (("0" * 64, 1), (batch.sha256, 2)):
         with pytest.raises(ValidationError) as refused:
@@ -144,7 +144,7 @@ def test_the_pages_step_through_the_same_states(world: World, queue: Any) -> Non
     batch = ImportBatch.objects.get()
     assert response["Location"] == reverse("imports:detail", args=[batch.pk])
     assert batch.status == Status.QUEUED
-    services.batch_check(batch.pk)
+    work.batch_check(batch.pk)
     done = client.post(reverse("imports:commit", args=[batch.pk]), {"sha256": batch.sha256, "valid_rows": 1})
     assert done["Location"] == reverse("imports:detail", args=[batch.pk])
     assert _status(batch) == Status.IMPORTING

@@ -9,8 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.clock import Clock
-from fulian.core.testing.world import World
 from fulian.households import services as households
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.tests.helpers import household
@@ -21,6 +19,8 @@ from fulian.people import services as people
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post, Term
 from fulian.people.tests.helpers import person, post
+from fulian.testing.clock import Clock
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 
@@ -310,7 +310,7 @@ def test_undo_through_the_api(world: World) -> None:
 
 
 def test_a_row_of_an_archived_record_is_pointed_to_the_archive(world: World) -> None:
-    from fulian.core.testing.ids import id_number
+    from fulian.testing.ids import id_number
 
     number = id_number("430223", "19650101")
     households.household_archive(

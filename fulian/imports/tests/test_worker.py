@@ -25,11 +25,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.world import World
 from fulian.households.models import Household
 from fulian.imports import services
 from fulian.imports.models import FINAL, ImportBatch, Status
 from fulian.imports.tests.files import xlsx
+from fulian.testing.world import World
 
 ROWS = [
     ["村（社区）", "户主姓名", "联系电话"],

@@ -1,5 +1,5 @@
-from fulian.core.testing.scope import ScopeCase
 from fulian.orgs.models import Organisation
+from fulian.testing.scope import ScopeCase
 
 CASES = [
     ScopeCase(

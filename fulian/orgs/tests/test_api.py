@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from fulian.core.testing.world import World
 from fulian.orgs.models import Organisation
 from fulian.orgs.services import group_create_as_system
+from fulian.testing.world import World
 
 LIST = "/api/v1/orgs/"
 

@@ -2,10 +2,10 @@
 
 from io import StringIO
 
-from fulian.core.testing.world import World
 from fulian.orgs import demo
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
+from fulian.testing.world import World
 
 
 def test_the_demo_loads_zhuzhou_and_fills_huilong_with_five_groups(world: World) -> None:

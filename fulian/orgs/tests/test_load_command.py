@@ -12,11 +12,11 @@ from django.db.models import Count
 
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.world import World
 from fulian.orgs.choices import Level
 from fulian.orgs.loader import SHIPPED_FILE
 from fulian.orgs.models import Organisation
 from fulian.orgs.tests.files import VILLAGES, write_china_division
+from fulian.testing.world import World
 
 
 def load(*args: Any) -> tuple[str, str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fulian.core.testing.world import World
 from fulian.orgs.models import Organisation
 from fulian.orgs.services import group_create_as_system
+from fulian.testing.world import World
 
 
 def found(world: World, username: str, text: str) -> set[str]:

@@ -14,11 +14,11 @@ from django.db import connection, connections, transaction
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
 from fulian.core.scoping import can
-from fulian.core.testing.world import World
 from fulian.orgs.choices import Level
 from fulian.orgs.loader import Division, LoadError, LoadProblem, Reading
 from fulian.orgs.models import INITIALS_MAX_LENGTH, PINYIN_MAX_LENGTH, Organisation
 from fulian.orgs.services import divisions_load, group_create, group_create_as_system, group_rename
+from fulian.testing.world import World
 
 
 def _errors(e: pytest.ExceptionInfo[ValidationError]) -> list[str]:
@@ -372,3 +372,15 @@ def test_two_first_groups_added_at_once_get_different_numbers(
     for t in threads:
         t.join(timeout=10)
     assert sorted(results) == ["430223123202001", "430223123202002"]
+
+
+@pytest.mark.parametrize("name", ["1组", "一队", "第1村民小组", "01组"])
+def test_a_village_cannot_have_two_groups_of_one_number(world: World, name: str) -> None:
+    # An import finds 第一村民小组 when a row says 1组: two such groups would leave it guessing.
+    with pytest.raises(ValidationError) as e:
+        group_create(actor=world.user("xinshi_staff"), village=world.org("huilong"), name=name)
+    assert _errors(e)[0] == "This village already has group 1, called 第一村民小组."
+    second = group_create(actor=world.user("xinshi_staff"), village=world.org("huilong"), name="二组")
+    with pytest.raises(ValidationError):
+        group_rename(actor=world.user("xinshi_staff"), group=second, name=name)
+    assert group_rename(actor=world.user("xinshi_staff"), group=second, name="第二村民小组").name == "第二村民小组"

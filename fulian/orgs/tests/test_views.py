@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant
-from fulian.core.testing.factories import RoleGrantFactory
-from fulian.core.testing.world import World
 from fulian.orgs.models import Organisation
 from fulian.orgs.services import group_create_as_system
+from fulian.testing.factories import RoleGrantFactory
+from fulian.testing.world import World
 
 HX = {"HX-Request": "true"}
 

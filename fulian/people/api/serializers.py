@@ -4,7 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import ModelSerializer, OrgCodeField
+from fulian.core.api_fields import ModelSerializer
+from fulian.orgs.api.fields import OrgCodeField
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 from fulian.people.models import Person, Post, Term
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from fulian.core.testing.world import World
 from fulian.people import services
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post
+from fulian.testing.world import World
 
 START = datetime.date(2021, 9, 1)
 

@@ -1,8 +1,8 @@
-from fulian.core.testing.scope import ScopeCase
 from fulian.orgs.models import Organisation
 from fulian.people import services
 from fulian.people.models import Person, Post, Term
 from fulian.people.tests.helpers import person, post, with_photo
+from fulian.testing.scope import ScopeCase
 
 
 def _archived(world):  # an archived person of 蔬菜村: on its own page and in the archived list only

@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.people.models import Person
 from fulian.people.tests.helpers import person, post
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.people import services
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post
 from fulian.people.tests.helpers import person, post, with_photo
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

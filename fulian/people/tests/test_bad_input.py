@@ -12,12 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing import html
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post, Term
 from fulian.people.tests.helpers import START, person, post
+from fulian.testing import html
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing.html import form_data
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.people.models import Person
 from fulian.people.tests.helpers import person
+from fulian.testing.html import form_data
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

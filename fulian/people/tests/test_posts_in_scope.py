@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
-from fulian.core.testing.world import World
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post
 from fulian.people.tests.helpers import person, post
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditEvent
-from fulian.core.testing import html
-from fulian.core.testing.world import World
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post
 from fulian.people.tests.helpers import person, post
+from fulian.testing import html
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ from django.db import connection
 
 from fulian.audit.models import AuditEvent
 from fulian.core.personal import keyed_hash
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.people import services
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post, Term
 from fulian.people.tests.helpers import START, person, post
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from fulian.core.testing import html
-from fulian.core.testing.world import World
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post, Term
 from fulian.people.tests.helpers import START, person, post
+from fulian.testing import html
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

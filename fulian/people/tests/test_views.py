@@ -8,12 +8,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fulian.audit.models import AuditEvent
-from fulian.core.testing import html
-from fulian.core.testing.ids import id_number
-from fulian.core.testing.world import World
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post
 from fulian.people.tests.helpers import person, post
+from fulian.testing import html
+from fulian.testing.ids import id_number
+from fulian.testing.world import World
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from fulian.audit.recorder import audit_context
 from fulian.imports import engine
-from fulian.imports.services import lock_city
+from fulian.imports.work import lock_city
 from fulian.orgs.models import Organisation
 
 

@@ -2,7 +2,7 @@
 small CSS selector, rather than a substring that may also stand in the menu, the footer, the
 search box or a hidden input.
 
-    from fulian.core.testing import html
+    from fulian.testing import html
 
     html.texts(response, "#person-results td:first-child a")  # the names in the results
     html.text(response, "main .alert-danger")                   # the one error alert

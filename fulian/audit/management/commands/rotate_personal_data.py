@@ -7,6 +7,9 @@ left alone, so the command can be interrupted and run again.
 Rows go in batches of ``--batch`` in id order: each batch is locked, re-encrypted in Python
 and written back with one UPDATE, in its own short transaction, so that a city's millions
 of values take minutes and a form saved meanwhile waits at most for one batch.
+
+It lives in the audit app because the rotation is recorded in the log: ``core``, where the
+encrypted fields are, imports no app.
 """
 
 from typing import Any

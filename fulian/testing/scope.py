@@ -36,7 +36,7 @@ from django.apps import apps
 from django.db import models
 from django.urls import reverse
 
-from fulian.core.testing.world import World
+from fulian.testing.world import World
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from factory.django import DjangoModelFactory
 
 from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant, User
-from fulian.core.testing.world import PASSWORD
 from fulian.orgs.models import Organisation
+from fulian.testing.world import PASSWORD
 
 _mobile_numbers = itertools.count(1)
 
