@@ -285,6 +285,13 @@ def _rows_on_page(response: Any) -> int | None:
     return body.count("<tr") - body.count("<thead") if "<tbody" in body else 0
 
 
+def _next_link(timer: Timer, username: str, url: str) -> str:
+    """The path of the next page of an API list that pages by cursor."""
+    link = timer.client(username).get(url).json()["next"]
+    parts = urllib.parse.urlsplit(link)
+    return f"{parts.path}?{parts.query}"
+
+
 def ms(value: float) -> float:
     return round(value, 2)
 
@@ -299,16 +306,17 @@ def bench_lists(timer: Timer) -> list[str]:
         # name: (our list, the admin's changelist of the same rows, or None)
         "first_page": ("/households/", "/admin/households/household/"),
         "page_2": ("/households/?page=2", "/admin/households/household/?p=1"),
-        "search_name": ("/households/?q=%E9%92%9F", "/admin/households/household/?q=%E9%92%9F"),  # 钟
-        "search_pinyin": ("/households/?q=zth", None),
+        "search_name": ("/households/?search=%E9%92%9F", "/admin/households/household/?q=%E9%92%9F"),  # 钟
+        "search_pinyin": ("/households/?search=zth", None),
         "category_filter": ("/households/?category=32", None),  # 三留户
         "org_filter_township": ("/households/?org=430223123", None),  # 新市镇, by division code
         "api_first_page": ("/api/v1/households/", None),
-        "api_page_2": ("/api/v1/households/?page=2", None),
     }
     for scope, username in scopes.items():
         query_counts: dict[str, int] = {}
-        for page, (ours, peer) in pages.items():
+        # The API pages by cursor: its second page is the first page's "next" link.
+        second = {"api_page_2": (_next_link(timer, username, "/api/v1/households/"), None)}
+        for page, (ours, peer) in {**pages, **second}.items():
             mine = timer.measure(username, ours)
             query_counts[page] = mine["queries"]
             if mine["counts"]:
@@ -389,7 +397,7 @@ def bench_search(timer: Timer) -> list[str]:
         for label, term in terms.items():
             for prefix in ("", "api_"):
                 base = f"/api/v1/{registry}/" if prefix else f"/{registry}/"
-                url = f"{base}?q={urllib.parse.quote(term)}"
+                url = f"{base}?search={urllib.parse.quote(term)}"
                 result = timer.measure("city_admin", url)
                 name = f"search_{prefix}{registry}_{re.sub(r'[^a-z_]', '', label)}_city"
                 emit(
@@ -442,13 +450,13 @@ LIST_URLS = {
 }
 # Searches and filters, at the city (the widest scope) and the township level.
 FILTERED_URLS = {
-    "households_q_surname": "/households/?q=%E9%92%9F",  # 钟
-    "households_q_name": "/households/?q=%E9%92%9F%E6%A1%83%E5%8D%8E",  # 钟桃华
-    "households_q_pinyin": "/households/?q=zth",
+    "households_q_surname": "/households/?search=%E9%92%9F",  # 钟
+    "households_q_name": "/households/?search=%E9%92%9F%E6%A1%83%E5%8D%8E",  # 钟桃华
+    "households_q_pinyin": "/households/?search=zth",
     "households_category": "/households/?category=4",  # 特困户 (1%)
     "households_org": "/households/?org=430223123215",  # 回龙村, by division code
-    "people_q_surname": "/people/?q=%E9%92%9F",
-    "people_q_pinyin": "/people/?q=zth",
+    "people_q_surname": "/people/?search=%E9%92%9F",
+    "people_q_pinyin": "/people/?search=zth",
     "people_kind_executive": "/people/?kind=executive",
     "people_kind_volunteer": "/people/?kind=volunteer",
     "people_post_chair": "/people/?post=chair",

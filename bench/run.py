@@ -65,8 +65,8 @@ def main() -> None:
         pages = {
             "org_tree_root": "/orgs/",
             "org_children_township": f"/orgs/{xinshi.pk}/children/",
-            "org_search_initials_city": "/orgs/?q=hlc",
-            "org_search_name_city": "/orgs/?q=%E6%9D%91",  # 村: matches ~1,000 villages
+            "org_search_initials_city": "/orgs/?search=hlc",
+            "org_search_name_city": "/orgs/?search=%E6%9D%91",  # 村: matches ~1,000 villages
             "org_detail_village": f"/orgs/{huilong.pk}/",
             "api_org_list_city": "/api/v1/orgs/?page_size=50",
             "api_org_search_city": "/api/v1/orgs/?search=hlc",

@@ -99,10 +99,6 @@ class OwnPasswordForm(PasswordForm):
     field_order = ["current_password", "password", "confirm"]
 
 
-class AccountSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
-
-
 class CodeForm(forms.Form):
     """A second-factor code: 6 digits from the authenticator app, or a recovery code."""
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,9 +19,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from fulian.accounts import services, two_factor
+from fulian.accounts.filters import AccountFilter
 from fulian.accounts.forms import (
     AccountForm,
-    AccountSearchForm,
     CodeForm,
     EnrolCodeForm,
     GrantForm,
@@ -228,12 +227,10 @@ def password_change(request: AuthedRequest) -> HttpResponse:
 
 @requires_somewhere("accounts.manage")
 def account_list(request: AuthedRequest) -> HttpResponse:
-    form = AccountSearchForm(request.GET)
-    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    users = User.objects.visible_to(request.user).select_related("org").order_by("username")
-    if q:
-        users = users.filter(Q(username__icontains=q) | Q(full_name__contains=q))
-    return render_list(request, "accounts/account_list.html", "accounts/_account_results.html", users, {"form": form})
+    filters = AccountFilter.of(request.GET, user=request.user)
+    users = filters.qs.select_related("org").order_by("username")
+    context = {"form": filters.form}
+    return render_list(request, "accounts/account_list.html", "accounts/_account_results.html", users, context)
 
 
 @requires_somewhere("accounts.manage")

@@ -1,13 +1,16 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from fulian.audit.filters import AuditEventFilter
 from fulian.audit.models import AuditEvent
 from fulian.core.api import ScopedReadOnlyViewSet, action_somewhere
-from fulian.core.drf import page_size_parameter, strict_page_size
+from fulian.core.drf import IdCursorPagination
+from fulian.core.filters import SEARCH_ALIAS_PARAMETER
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -33,19 +36,9 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
         read_only_fields = fields
 
 
-class AuditCursorPagination(CursorPagination):
-    # The log only grows: a cursor pages through it without counting or drifting.
+class NewestFirstCursorPagination(IdCursorPagination):
+    # The log only grows: a cursor pages through it, newest first, without counting or drifting.
     ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def get_page_size(self, request: Any) -> int:
-        return strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        parameters = super().get_schema_operation_parameters(view)
-        return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):
@@ -54,8 +47,12 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
     scoped_model = AuditEvent
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
-    pagination_class = AuditCursorPagination
+    pagination_class = NewestFirstCursorPagination
     permission_classes = [action_somewhere("audit.view")]
 
     def refine_queryset(self, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         return queryset.order_by("-id")
+
+    @extend_schema(parameters=[SEARCH_ALIAS_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)

@@ -22,3 +22,4 @@ class Action(models.TextChoices):
     RESTORE = "restore", _("Restored from the archive")
     ERASE = "erase", _("Erased (personal information deletion)")
     UNDO_IMPORT = "import_undone", _("Import undone")
+    PROMOTE = "promote", _("Promoted to executive member")

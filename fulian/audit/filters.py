@@ -13,8 +13,7 @@ from django_filters.fields import IsoDateTimeField
 
 from fulian.audit.choices import Action
 from fulian.audit.models import AuditedModel, AuditEvent
-from fulian.orgs.api.filters import DIGITS
-from fulian.orgs.models import Organisation, OrganisationNotFound
+from fulian.core.filters import OrgFilter, ScopedFilterSet, SearchFilter
 
 _DATE_ONLY = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 
@@ -46,7 +45,7 @@ class IPFilter(django_filters.Filter):
     field_class = forms.GenericIPAddressField
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(ScopedFilterSet):
     # The page shows date pickers (a whole day is what people ask for); the API also takes times.
     since = django_filters.IsoDateTimeFilter(
         field_name="at", lookup_expr="gte", label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
@@ -55,18 +54,15 @@ class AuditEventFilter(django_filters.FilterSet):
         field_name="at", lookup_expr="lt", label=_("Until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label=_("Actor (username)"))
-    q = django_filters.CharFilter(
-        method="filter_q",
+    search = SearchFilter(
+        method="filter_search",
         label=_("Account or object"),
         help_text=_("A username finds what the account did and what was done to it (failed logins too)."),
     )
     ip = IPFilter(field_name="ip", label=_("IP address"))
     action = django_filters.ChoiceFilter(choices=Action.choices, label=_("Action"), empty_label=_("All actions"))
-    org = django_filters.CharFilter(
-        method="filter_org",
-        validators=[DIGITS],
-        label=_("Organisation code"),
-        help_text=_("The organisation and everything below it."),
+    org = OrgFilter(
+        action="audit.view", path_field="org_path", help_text=_("The organisation and everything below it.")
     )
     object_type = django_filters.ChoiceFilter(
         choices=_audited_types, label=_("Object type"), empty_label=_("All types")
@@ -76,15 +72,6 @@ class AuditEventFilter(django_filters.FilterSet):
         model = AuditEvent
         fields: list[str] = []
 
-    def filter_q(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
+    def filter_search(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
         value = value.strip()
         return queryset.filter(Q(actor_name__iexact=value) | Q(object_repr__icontains=value)) if value else queryset
-
-    def filter_org(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
-        # The organisation is looked up among those the auditor may see, so a code outside
-        # the auditor's subtree matches nothing rather than confirming it exists.
-        try:
-            org = Organisation.objects.visible_to(self.request.user, "audit.view").by_code(value)  # type: ignore[union-attr]
-        except OrganisationNotFound:
-            return queryset.none()
-        return queryset.filter(org_path__startswith=org.path)

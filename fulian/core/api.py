@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 
+from fulian.core.filters import MAX_ID, archived_requested
 from fulian.core.scoping import can_anywhere
 
 
@@ -42,18 +43,17 @@ class ScopedViewSetMixin:
     def refine_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset
 
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """The list's filters apply to the list: one record is found by its id alone."""
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)  # type: ignore[misc,no-any-return]
+
     def validated(self, serializer_class: type[Any]) -> Any:
         """The request body checked by ``serializer_class`` (a 400 naming the fields if not)."""
         payload = serializer_class(data=self.request.data, context={"request": self.request})
         payload.is_valid(raise_exception=True)
         return payload.validated_data
-
-    def visible_param(self, name: str, model: Any, *, label: str) -> Any:
-        """The row a query parameter names by id, among those the caller may see; None when the
-        parameter is absent. A value that is not an id, or names nothing visible, is a 400 that
-        says so — never an ignored filter, never a database error (an id past 64 bits)."""
-        raw = self.request.query_params.get(name, "")
-        return self.visible_field(name, raw, model, label=label, archived=True) if raw else None
 
     def visible_field(self, name: str, raw: Any, model: Any, *, label: str, archived: bool = False) -> Any:
         """The row a request field names by id, among those the caller may see, else a 400 on
@@ -71,9 +71,6 @@ class ScopedViewSetMixin:
             message = _("No %(label)s with id %(id)s in your area.") % {"label": label, "id": text}
             raise ValidationError({name: [message]})
         return row
-
-
-MAX_ID = 2**63 - 1  # the largest id a bigint (PostgreSQL) or an INTEGER (SQLite) holds
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
@@ -99,34 +96,18 @@ def action_somewhere(action: str) -> type[BasePermission]:
     return ActionSomewhere
 
 
-class FormFilteredMixin:
-    """List filters defined once, by the list page's form: the API validates its query
-    parameters with the same form (a bad one is a 400 naming it) and documents them."""
-
-    filter_form: Any = None
-    request: Any
-    action: str
-
-    def list_filters(self) -> dict[str, Any]:
-        cached: dict[str, Any] | None = getattr(self, "_list_filters", None)
-        if cached is not None:
-            return cached
-        form = self.filter_form(self.request.query_params, user=self.request.user)
-        if not form.is_valid():
-            raise ValidationError({field: [str(m) for m in messages] for field, messages in form.errors.items()})
-        self._list_filters = dict(form.cleaned_data)
-        return self._list_filters
-
-
-class ArchivableRowsMixin(FormFilteredMixin):
+class ArchivableRowsMixin:
     """For a viewset of archivable records (``core.archive``): its list shows the current
-    records, or the archived ones with ``archived=1``; one record (its detail, its actions) is
-    found whether current or archived. Put it before ``ScopedViewSetMixin``."""
+    records, or the archived ones with ``archived=1`` (its FilterSet's ``ArchivedFilter``
+    checks the value); one record (its detail, its actions) is found whether current or
+    archived. Put it before ``ScopedViewSetMixin``."""
 
     scoped_model: Any = None
+    request: Any
+    action: str
 
     def scoped_rows(self) -> Any:
         objects = self.scoped_model.objects
         if self.action != "list":
             return objects.with_archived()
-        return objects.archived() if self.list_filters().get("archived") else objects.all()
+        return objects.archived() if archived_requested(self.request.query_params) else objects.all()

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -90,62 +90,48 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-class LookaheadPagination(PageNumberPagination):
-    """Page numbers without a count: one row more than a page tells whether there is a next.
-    For the big tables, where a COUNT(*) of the caller's subtree would read a million rows."""
+class IdCursorPagination(CursorPagination):
+    """Pages by cursor along the id (unique, and the second column of every ``(scope column,
+    id)`` index of the big tables): each page is ``id > last id of the page before``, read from
+    the index; no count, and no ``OFFSET`` that grows with the page number. For the lists that
+    reach millions of rows. Follow ``next`` and ``previous``; a page number is refused (a
+    client that sends ``page=2`` would otherwise read page 1 again, forever)."""
 
+    ordering = "id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    max_page = 100_000
 
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
-        self.request = request
-        size = strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
-        raw = request.query_params.get(self.page_query_param, "1")
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+    def get_page_size(self, request: Any) -> int:
+        return strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
+        if "page" in request.query_params:
             raise exceptions.ValidationError(
-                {self.page_query_param: [_("Enter a page number, 1 or more (not “%(value)s”).") % {"value": raw}]}
+                {"page": [_("This list pages by cursor: follow its “next” link instead of giving a page number.")]}
             )
-        self.number = min(self.max_page, int(raw))
-        offset = (self.number - 1) * size
-        rows = list(queryset[offset : offset + size + 1])
-        self.has_next = len(rows) > size
-        return rows[:size]
+        return super().paginate_queryset(queryset, request, view)
 
-    def _link(self, number: int) -> str | None:
-        from rest_framework.utils.urls import remove_query_param, replace_query_param
+    def decode_cursor(self, request: Any) -> Any:
+        """The cursor given; one not made by this API (or tampered with) is a 400 naming it, not
+        DRF's 404 (the list exists) nor a database error (a position that is not an id)."""
+        from fulian.core.filters import MAX_ID
 
-        url = self.request.build_absolute_uri()  # type: ignore[union-attr]
-        if number == 1:
-            return remove_query_param(url, self.page_query_param)
-        return replace_query_param(url, self.page_query_param, number)
-
-    def get_paginated_response(self, data: Any) -> Response:
-        return Response(
-            {
-                "next": self._link(self.number + 1) if self.has_next else None,
-                "previous": self._link(self.number - 1) if self.number > 1 else None,
-                "results": data,
-            }
-        )
-
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "required": ["results"],
-            "properties": {
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "previous": {"type": "string", "nullable": True, "format": "uri"},
-                "results": schema,
-            },
-        }
+        try:
+            cursor = super().decode_cursor(request)
+            position = getattr(cursor, "position", None)
+            valid = position is None or (position.isascii() and position.isdigit() and int(position) <= MAX_ID)
+        except exceptions.NotFound:
+            valid = False
+        if not valid:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [_("This cursor is not valid: follow the “next” or “previous” link.")]}
+            )
+        return cursor
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
-            if parameter["name"] == self.page_query_param:
-                parameter["description"] = (
-                    f"Page number from 1 (a number past {self.max_page} gives page {self.max_page})."
-                )
+            if parameter["name"] == self.cursor_query_param:
+                parameter["description"] = "The cursor of a page, as given in the `next` or `previous` link."
         return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)

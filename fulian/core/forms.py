@@ -2,7 +2,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
@@ -74,15 +73,6 @@ class MaskedStoredMixin:
         return drawn
 
 
-def archived_filter() -> forms.ChoiceField:
-    """The filter that lists the archived records instead of the current ones."""
-    return forms.ChoiceField(
-        label=gettext_lazy("Records"),
-        required=False,
-        choices=[("", gettext_lazy("Current records")), ("1", gettext_lazy("Archived records"))],
-    )
-
-
 class ReasonForm(forms.Form):
     """The reason typed to archive, restore or erase a record (the services check it too)."""
 
@@ -96,29 +86,3 @@ class ReasonForm(forms.Form):
         super().__init__(*args, **kwargs)
         if help_text:
             self.fields["reason"].help_text = help_text
-
-
-class ScopedFilterForm(forms.Form):
-    """The filters of a list page, its API endpoint and its export: one definition for all
-    three. ``org`` is a division code inside the user's subtree (or a not-found message)."""
-
-    q = forms.CharField(required=False, max_length=50)
-    org = forms.CharField(required=False, max_length=15)
-
-    def __init__(self, data: Any, *, user: Any, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
-        self.user = user
-
-    def clean_org(self) -> Any:
-        code = self.cleaned_data.get("org") or ""
-        if not code.strip():
-            return None
-        # Through the app registry, as core reaches the tree everywhere: core imports no app.
-        return apps.get_model("orgs", "Organisation").objects.visible_to(self.user).by_code(code)
-
-    @property
-    def filters(self) -> dict[str, Any]:
-        """The valid filters (an invalid one is dropped, its error shown beside it)."""
-        if not self.is_valid():
-            return {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
-        return dict(self.cleaned_data)

@@ -22,7 +22,7 @@ def job_start(*, actor: AnyUser, kind: ExportKind, query: QueryDict) -> ExportJo
     full = query.get("full") == "1"
     filters = services.checked_filters(kind, actor, query, full=full)
     limit = services.max_rows()
-    if kind.queryset_of(actor, filters)[limit : limit + 1].exists():
+    if filters.qs[limit : limit + 1].exists():
         raise ValidationError(
             _("More than %(n)s rows: choose an organisation to narrow the export.") % {"n": f"{limit:,}"}
         )

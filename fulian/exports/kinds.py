@@ -8,20 +8,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.functional import Promise
 
-from fulian.core.forms import ScopedFilterForm
-from fulian.core.scoping import AnyUser
+from fulian.core.filters import ScopedFilterSet
 
 
 @dataclass(frozen=True)
 class ExportKind:
     name: str
-    form: type[ScopedFilterForm]
+    filterset: type[ScopedFilterSet]  # the list's, so that the export holds what the page shows
     view: str  # the action that shows the rows
     reveal: str  # the action that shows their full personal data
-    queryset_of: Callable[[AnyUser, dict[str, Any]], QuerySet[Any]]
     rows_of: Callable[..., Iterator[list[Any]]]  # (records, *, full) → rows
     headers: Callable[[], list[str]]
     basename: str | Promise  # of the file: ``households-2026-11-29.xlsx``

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from fulian.audit.choices import Action
 from fulian.audit.recorder import audit_context, record
 from fulian.core.exports import may_export_full, spreadsheet_file
+from fulian.core.filters import ScopedFilterSet
 from fulian.core.personal import decrypt_bytes, encrypt_bytes
 from fulian.core.scoping import AnyUser, can_anywhere
 from fulian.exports.kinds import ExportKind, kind_named
@@ -52,25 +53,27 @@ def filters_query(query: QueryDict) -> str:
     return kept.urlencode()
 
 
-def checked_filters(kind: ExportKind, user: AnyUser, query: QueryDict, *, full: bool) -> dict[str, Any]:
-    """The valid filters of ``query`` for ``user``, who must see the list somewhere; a full
-    export needs the reveal permission wherever the rows may come from."""
+def checked_filters(kind: ExportKind, user: AnyUser, query: QueryDict, *, full: bool) -> ScopedFilterSet:
+    """The list's filters (its FilterSet, the page's own) bound to ``query`` for ``user``, who
+    must see the list somewhere; every filter must be valid (an export of other rows than the
+    page shows would be wrong); a full export needs the reveal permission wherever the rows
+    may come from."""
     if not can_anywhere(user, kind.view):
         raise PermissionDenied(_("You do not have permission to do this here."))
-    form = kind.form(query, user=user)
-    if not form.is_valid():
-        raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
-    org = form.cleaned_data.get("org")
+    filters = kind.filterset.of(query, user=user)
+    if not filters.is_valid():
+        raise ValidationError([str(e) for errors in filters.errors.values() for e in errors])
+    org = filters.form.cleaned_data.get("org")
     if full and not may_export_full(user, view=kind.view, reveal=kind.reveal, org=org):
         raise PermissionDenied(_("You may not export full ID and phone numbers here."))
-    return dict(form.cleaned_data)
+    return filters
 
 
-def record_full_export(kind: ExportKind, filters: dict[str, Any], query: str, rows: int) -> None:
+def record_full_export(kind: ExportKind, filters: ScopedFilterSet, query: str, rows: int) -> None:
     record(
         Action.EXPORT,
         None,
-        org=filters.get("org"),
+        org=filters.form.cleaned_data.get("org"),
         object_repr=str(kind.title),
         changes={"rows": rows, "filters": query},
     )
@@ -106,7 +109,7 @@ def job_run(job_id: int) -> ExportJob:
     with translation.override(job.language), audit_context(actor=user):
         try:
             filters = checked_filters(kind, user, QueryDict(job.query), full=job.full)
-            records = kind.queryset_of(user, filters)
+            records = filters.qs
             total = records.count()
             ExportJob.objects.filter(pk=job.pk).update(total=total)
             job.total = total

@@ -30,7 +30,7 @@ def export(request: AuthedRequest, kind: ExportKind) -> HttpResponse:
     except ValidationError:
         return redirect(back)
     limit = services.sync_rows()
-    records = list(kind.queryset_of(request.user, filters)[: limit + 1])
+    records = list(filters.qs[: limit + 1])
     if len(records) > limit:
         return render(
             request,

@@ -5,15 +5,14 @@ from django.utils.translation import pgettext_lazy
 
 from fulian.exports.kinds import ExportKind, register
 from fulian.households import selectors
-from fulian.households.forms import HouseholdFilterForm
+from fulian.households.filters import HouseholdFilter
 
 HOUSEHOLDS = register(
     ExportKind(
         name="households",
-        form=HouseholdFilterForm,
+        filterset=HouseholdFilter,
         view="households.view",
         reveal="households.reveal",
-        queryset_of=selectors.households_filtered,
         rows_of=selectors.export_rows,
         headers=selectors.export_headers,
         basename=pgettext_lazy("file name", "households"),

@@ -6,7 +6,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fulian.core.forms import MaskedStoredMixin, ScopedFilterForm, archived_filter
+from fulian.core.forms import MaskedStoredMixin
 from fulian.core.scoping import AnyUser
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation
 from fulian.orgs.forms import OrgCodeField
@@ -70,14 +70,3 @@ class MemberForm(MaskedStoredMixin, forms.Form):
     def __init__(self, *args: Any, stored: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mask_stored(stored or {})
-
-
-class HouseholdFilterForm(ScopedFilterForm):
-    category = forms.TypedChoiceField(
-        label=_("Category"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Any category")), *HouseholdCategory.choices],
-    )
-    archived = archived_filter()

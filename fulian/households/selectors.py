@@ -7,32 +7,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from fulian.core.ancestry import within_q
-from fulian.core.scoping import AnyUser
-from fulian.households.models import Household, HouseholdQuerySet
+from fulian.households.models import Household
 
 # What the list page reads of a household (no model instances: 51 rows a page, under load).
 LIST_ROW = ("pk", "head_name", "org__display_name", "members_count", "mobile", "categories")
-
-
-def households_filtered(user: AnyUser, filters: dict[str, Any]) -> HouseholdQuerySet:
-    """The households ``user`` may see, narrowed by ``q``, ``org`` and ``category``, in id
-    order: the scope column and the order share one index, so the first page of a city of a
-    million households reads 51 index entries. ``archived`` lists the archived instead."""
-    rows = Household.objects.archived() if filters.get("archived") else Household.objects.all()
-    return filter_households(rows.visible_to(user), filters)
-
-
-def filter_households(households: HouseholdQuerySet, filters: dict[str, Any]) -> HouseholdQuerySet:
-    if filters.get("org") is not None:
-        households = households.filter(within_q(filters["org"]))
-    if filters.get("q"):
-        households = households.search(filters["q"])
-    if filters.get("category"):
-        households = households.in_category(filters["category"])
-    if filters.get("archived"):
-        households = households.select_related("archived_by")
-    return households.select_related("org").order_by("id")
 
 
 def export_headers() -> list[str]:

@@ -18,7 +18,8 @@ from fulian.core.views import reason_page, render_list, requires_somewhere
 from fulian.exports import views as exports_views
 from fulian.households import selectors, services
 from fulian.households.exports import HOUSEHOLDS
-from fulian.households.forms import HouseholdFilterForm, HouseholdForm, MemberForm
+from fulian.households.filters import HouseholdFilter
+from fulian.households.forms import HouseholdForm, MemberForm
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
@@ -26,11 +27,11 @@ from fulian.households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 @requires_somewhere("households.view")
 def household_list(request: AuthedRequest) -> HttpResponse:
     """Households in the user's subtree: search by head's name, pinyin, phone or ID; filter."""
-    form = HouseholdFilterForm(request.GET, user=request.user)
+    filters = HouseholdFilter.of(request.GET, user=request.user)
     # Only the columns shown are read: not the ID number (nor decrypted), not the notes.
-    households = selectors.households_filtered(request.user, form.filters).values_list(*selectors.LIST_ROW)
+    households = filters.qs.values_list(*selectors.LIST_ROW)
     context = {
-        "form": form,
+        "form": filters.form,
         "can_change": can_anywhere(request.user, "households.change"),
         "can_export_full": may_export_full(request.user, view="households.view", reveal="households.reveal"),
     }

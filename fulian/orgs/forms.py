@@ -4,7 +4,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fulian.core.scoping import AnyUser
-from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 
 
@@ -14,11 +13,6 @@ class GroupForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": _("such as 第一村民小组")}),
     )
-
-
-class OrgSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=50)
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices])
 
 
 class OrgCodeField(forms.CharField):

@@ -18,7 +18,8 @@ from fulian.core.scoping import can, get_visible_or_404, user_grants
 from fulian.core.views import render_list, wants_fragment
 from fulian.orgs import services
 from fulian.orgs.choices import Level
-from fulian.orgs.forms import GroupForm, OrgSearchForm
+from fulian.orgs.filters import OrganisationFilter
+from fulian.orgs.forms import GroupForm
 from fulian.orgs.models import Organisation
 from fulian.orgs.selectors import ancestors, labelled_counts, subtree_counts, tree_roots, with_child_counts
 
@@ -41,16 +42,14 @@ def home(request: AuthedRequest) -> HttpResponse:
 
 def org_list(request: AuthedRequest) -> HttpResponse:
     """The tree from the user's top organisations, or search results when searching."""
-    form = OrgSearchForm(request.GET)
-    valid = form.cleaned_data if form.is_valid() else {}
-    q, level = valid.get("q", ""), valid.get("level", "")
-    context = {"form": form, "q": q, "roots": tree_roots(request.user)}
-    if not (q or level):
+    filters = OrganisationFilter.of(request.GET, user=request.user)
+    context = {"form": filters.form, "roots": tree_roots(request.user)}
+    # An invalid filter is shown with its error beside it, over the tree, not left out of a search.
+    filters.is_valid()
+    if not any(filters.form.cleaned_data.get(name) for name in filters.filters):
         return render(request, "orgs/_results.html" if wants_fragment(request) else "orgs/org_list.html", context)
-    results = Organisation.objects.visible_to(request.user).search(q).select_related("parent")
-    if level:
-        results = results.filter(level=level)
-    return render_list(request, "orgs/org_list.html", "orgs/_results.html", results.order_by("path"), context)
+    results = filters.qs.select_related("parent")
+    return render_list(request, "orgs/org_list.html", "orgs/_results.html", results, context)
 
 
 def org_children(request: AuthedRequest, pk: int) -> HttpResponse:

@@ -5,15 +5,14 @@ from django.utils.translation import pgettext_lazy
 
 from fulian.exports.kinds import ExportKind, register
 from fulian.people import selectors
-from fulian.people.forms import PersonFilterForm
+from fulian.people.filters import PersonFilter
 
 PEOPLE = register(
     ExportKind(
         name="people",
-        form=PersonFilterForm,
+        filterset=PersonFilter,
         view="people.view",
         reveal="people.reveal",
-        queryset_of=selectors.people_filtered,
         rows_of=selectors.export_rows,
         headers=selectors.export_headers,
         basename=pgettext_lazy("file name", "people"),

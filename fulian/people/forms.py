@@ -6,10 +6,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fulian.core.forms import MaskedStoredMixin, ScopedFilterForm, archived_filter
+from fulian.core.forms import MaskedStoredMixin
 from fulian.core.scoping import AnyUser
 from fulian.orgs.forms import OrgCodeField
-from fulian.people.choices import Education, Gender, PersonKind, PoliticalStatus, PostKind
+from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -88,6 +88,25 @@ class PostForm(forms.Form):
         self.order_fields(["org", "kind"])
 
 
+class PromoteForm(forms.Form):
+    """The post a backbone activist is promoted to (``services.backbone_promote``)."""
+
+    kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices, initial=PostKind.MEMBER)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"] = OrgCodeField(
+            user=user,
+            action="people.change",
+            label=_("Federation (code)"),
+            help_text=_(
+                "The federation whose executive committee she joins: her village's, unless you choose another."
+            ),
+        )
+        self.order_fields(["org", "kind"])
+
+
 class EndPostForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), widget=DATE, initial=timezone.localdate)
 
@@ -109,16 +128,3 @@ class ChangeoverForm(forms.Form):
 class TermForm(forms.Form):
     start_date = forms.DateField(label=_("Term starts on"), widget=DATE)
     end_date = forms.DateField(label=_("Planned to end on"), widget=DATE, required=False)
-
-
-class PersonFilterForm(ScopedFilterForm):
-    kind = forms.ChoiceField(label=_("Who"), required=False, choices=[("", _("Everyone")), *PersonKind.choices])
-    post = forms.ChoiceField(label=_("Post"), required=False, choices=[("", _("Any post")), *PostKind.choices])
-    term = forms.TypedChoiceField(
-        label=_("Term"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Current posts")), *[(n, _("Posts in term %(n)d") % {"n": n}) for n in range(1, 11)]],
-    )
-    archived = archived_filter()

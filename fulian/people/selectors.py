@@ -5,39 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from fulian.core.ancestry import within_q
 from fulian.core.scoping import AnyUser, can
 from fulian.people.choices import POST_RANK, PostKind
 from fulian.people.models import Person, PersonQuerySet, Post
 
 
-def people_filtered(user: AnyUser, filters: dict[str, Any]) -> PersonQuerySet:
-    """The people ``user`` may see, narrowed by the list's filters (``q``, ``org``, ``kind``,
-    ``post``, ``term``), in a stable order that an index serves; ``archived`` lists the archived
-    instead."""
-    rows = Person.objects.archived() if filters.get("archived") else Person.objects.all()
-    return filter_people(rows.visible_to(user), filters, user=user)
-
-
-def filter_people(people: PersonQuerySet, filters: dict[str, Any], *, user: AnyUser) -> PersonQuerySet:
-    """``people`` (already scoped) narrowed by the filters, with the current posts ``user`` may see."""
-    if filters.get("org") is not None:
-        people = people.filter(within_q(filters["org"]))
-    if filters.get("q"):
-        people = people.search(filters["q"])
-    if filters.get("kind"):
-        people = people.of_kind(filters["kind"])
-    # Only posts the reader may see count: a village 执委 filtering by post or term must not find
-    # her chair through the chair's post at the township (nor learn that it exists).
-    posts = Post.objects.visible_to(user).filter(person=OuterRef("pk"))
-    if filters.get("post"):
-        people = people.filter(Exists(posts.filter(end_date__isnull=True, kind=filters["post"])))
-    if filters.get("term"):
-        people = people.filter(Exists(posts.filter(term__number=filters["term"])))
-    if filters.get("archived"):
+def list_shape(people: PersonQuerySet, *, user: AnyUser, archived: bool = False) -> PersonQuerySet:
+    """People as the lists show them (page, API, export): their organisation, the current posts
+    ``user`` may see, who archived them (``archived``), in id order (the order of every
+    ``(scope column, id)`` index)."""
+    if archived:
         people = people.select_related("archived_by")
     return people.select_related("org").prefetch_related(current_posts(user)).order_by("id")
 

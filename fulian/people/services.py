@@ -232,6 +232,24 @@ def post_end(*, actor: AnyUser, post: Post, on: datetime.date) -> Post:
 
 
 @transaction.atomic
+def promotion_federation(person: Person) -> Organisation:
+    """The federation a backbone activist is promoted into unless another is chosen: her
+    village's (a group has no committee of its own), or the federation she is kept at."""
+    org = person.org
+    return org.parent if org.level == Level.GROUP and org.parent is not None else org
+
+
+def may_promote(person: Person) -> bool:
+    """Whether ``person`` is a backbone activist waiting to be promoted: current, a 骨干, and
+    holding no current post (one who holds a post is an executive member already)."""
+    return (
+        person.archived_at is None
+        and person.backbone_since is not None
+        and not Post.objects.filter(person=person, end_date__isnull=True).exists()
+    )
+
+
+@transaction.atomic
 def backbone_promote(
     *,
     actor: AnyUser,
@@ -240,11 +258,29 @@ def backbone_promote(
     on: datetime.date,
     kind: str = PostKind.MEMBER,
 ) -> Post:
-    """Make a backbone activist (骨干) an executive member: a post in ``org``'s open term. Her
-    record, with the date she became a backbone activist, stays as it is: her history."""
+    """Make a backbone activist (骨干) an executive member (“把骨干培养成执委”): a post in
+    ``org``'s open term, from ``on``. Her record, with the date she became a backbone activist,
+    stays as it is: her history shows both. Audited as a promotion (besides the new post).
+    Refused, with nothing written, when she is not a backbone activist, is archived, or already
+    holds a current post (promoted already: two people promoting her at once, the second is
+    refused rather than giving her two posts)."""
+    require(actor, "people.change", person.org)
+    person = _locked(person)
+    refuse_if_archived(person, person.name)
     if person.backbone_since is None:
         raise ValidationError(_("%(person)s is not a backbone activist.") % {"person": person})
-    return post_assign(actor=actor, person=person, org=org, kind=kind, start_date=on)
+    if Post.objects.filter(person=person, end_date__isnull=True).exists():
+        raise ValidationError(
+            _("%(person)s already holds a current post: she is an executive member already.") % {"person": person}
+        )
+    post = post_assign(actor=actor, person=person, org=org, kind=kind, start_date=on)
+    record(
+        Action.PROMOTE,
+        person,
+        actor=actor,
+        changes={"post": post.pk, "kind": post.kind, "federation": org.code, "from": on.isoformat()},
+    )
+    return post
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/archive/", views.person_archive, name="archive"),
     path("<int:pk>/restore/", views.person_restore, name="restore"),
     path("<int:pk>/erase/", views.person_erase, name="erase"),
+    path("<int:pk>/promote/", views.person_promote, name="promote"),
     path("<int:pk>/posts/", views.post_create, name="post_create"),
     path("posts/<int:pk>/end/", views.post_end, name="post_end"),
     path("roster/<int:pk>/", views.org_roster, name="roster"),

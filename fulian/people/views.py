@@ -20,7 +20,8 @@ from fulian.exports import views as exports_views
 from fulian.orgs.models import Organisation
 from fulian.people import selectors, services
 from fulian.people.exports import PEOPLE
-from fulian.people.forms import ChangeoverForm, EndPostForm, PersonFilterForm, PersonForm, PostForm, TermForm
+from fulian.people.filters import PersonFilter
+from fulian.people.forms import ChangeoverForm, EndPostForm, PersonForm, PostForm, PromoteForm, TermForm
 from fulian.people.models import Person, Post, Term
 from fulian.people.services import PERSON_FIELDS
 
@@ -28,10 +29,10 @@ from fulian.people.services import PERSON_FIELDS
 @requires_somewhere("people.view")
 def person_list(request: AuthedRequest) -> HttpResponse:
     """People in the user's subtree: search by name, pinyin, phone or ID; filter; export."""
-    form = PersonFilterForm(request.GET, user=request.user)
-    people = selectors.people_filtered(request.user, form.filters)
+    filters = PersonFilter.of(request.GET, user=request.user)
+    people = filters.qs
     context = {
-        "form": form,
+        "form": filters.form,
         "can_change": can_anywhere(request.user, "people.change"),
         "can_export_full": may_export_full(request.user, view="people.view", reveal="people.reveal"),
         "detail_base": reverse("people:list"),
@@ -88,6 +89,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             # post), each with whether the user may end it.
             "posts": selectors.posts_of(request.user, person),
             "can_change": may_change and current,
+            "can_promote": may_change and current and services.may_promote(person),
             "can_reveal": can(request.user, "people.reveal", person.org) and person.erased_at is None,
             "can_erase": can(request.user, "people.erase", person.org) and person.erased_at is None,
             "restore_url": reverse("people:restore", args=[person.pk])
@@ -218,6 +220,40 @@ def person_erase(request: AuthedRequest, pk: int) -> HttpResponse:
         help_text=_("Type the reason, such as the date and reference of the deletion request. Do not write her name."),
         danger=True,
     )
+
+
+def person_promote(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Promote a backbone activist (骨干) to executive member (执委): the page says what will
+    happen and asks for the federation, the post and its first day; the form asks once more
+    before it is sent. Promoting someone already promoted (by another person a moment ago) is
+    refused with a message on the page."""
+    person = _person(request, pk, action="people.change")
+    back = reverse("people:detail", args=[person.pk])
+    if request.method != "POST" and not services.may_promote(person):
+        messages.error(request, _("%(name)s is not a backbone activist waiting to be promoted.") % {"name": person})
+        return redirect(back)
+    initial = {"org": services.promotion_federation(person).code}
+    form = PromoteForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.backbone_promote(
+                actor=request.user,
+                person=person,
+                org=form.cleaned_data["org"],
+                on=form.cleaned_data["start_date"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now %(post)s of %(org)s.")
+                % {"name": person, "post": post.get_kind_display(), "org": post.org.federation_name},
+            )
+            return redirect(back)
+    context = {"person": person, "form": form, "back_url": back}
+    return render(request, "people/person_promote.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -154,11 +154,11 @@ def test_tree_expands_and_folds_in_place_and_search_is_live(live_server: Any, li
     assert_same_page(desktop)
 
     # Live search by pinyin initials.
-    desktop.locator("#id_q").fill("hlc")
+    desktop.locator("#id_search").fill("hlc")
     results = desktop.get_by_test_id("search-results")
     expect(results).to_be_visible()
     expect(results.get_by_role("link", name="回龙村", exact=True)).to_be_visible()
-    expect(desktop).to_have_url(re.compile(r"[?&]q=hlc(&|$)"))
+    expect(desktop).to_have_url(re.compile(r"[?&]search=hlc(&|$)"))
     expect(desktop.get_by_test_id("org-tree")).to_have_count(0)
     assert_same_page(desktop)
     shot(desktop, "11-search-hlc-desktop")
@@ -173,8 +173,8 @@ def test_tree_expands_and_folds_in_place_and_search_is_live(live_server: Any, li
 
     # Back to the search results in the browser history.
     desktop.go_back()
-    expect(desktop).to_have_url(re.compile(r"[?&]q=hlc(&|$)"))
-    expect(desktop.locator("#id_q")).to_have_value("hlc")
+    expect(desktop).to_have_url(re.compile(r"[?&]search=hlc(&|$)"))
+    expect(desktop.locator("#id_search")).to_have_value("hlc")
     expect(desktop.get_by_test_id("search-results")).to_contain_text("回龙村")
 
 

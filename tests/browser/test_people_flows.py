@@ -25,11 +25,11 @@ def test_find_by_pinyin_and_reveal_a_phone_on_a_phone(live_server: Any, live_wor
     person(live_world, "huilong", "李秀英")
     log_in(phone, live_server.url, "xinshi_staff")
     phone.goto(f"{live_server.url}/people/")
-    phone.locator("#id_q").fill("zgj")
+    phone.locator("#id_search").fill("zgj")
     results = phone.locator("#person-results")
     expect(results).to_contain_text("周桂姣")
     expect(results).not_to_contain_text("李秀英")
-    expect(phone).to_have_url(re.compile(r"[?&]q=zgj"))
+    expect(phone).to_have_url(re.compile(r"[?&]search=zgj"))
     expect(results).to_contain_text("139****1215")
     shot(phone, "40-people-search-phone")
     assert scroll_width(phone) <= PHONE_WIDTH

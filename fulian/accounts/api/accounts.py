@@ -4,7 +4,7 @@ the pages, the same scope (accounts of other subtrees are 404)."""
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -23,8 +23,10 @@ from fulian.accounts.api.serializers import (
     RoleGrantCreateSerializer,
     RoleGrantSerializer,
 )
+from fulian.accounts.filters import AccountFilter
 from fulian.accounts.models import RoleGrant, User
 from fulian.core.api import ScopedViewSetMixin, action_somewhere
+from fulian.core.filters import SEARCH_ALIAS_PARAMETER
 from fulian.orgs.models import Organisation, OrganisationNotFound
 
 
@@ -33,18 +35,6 @@ def _org_in_scope(request: Request, code: str, field: str) -> Organisation:
         return Organisation.objects.visible_to(request.user, "accounts.manage").by_code(code)
     except OrganisationNotFound as e:
         raise ValidationError({field: e.messages}) from None
-
-
-class AccountFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", label=_("Username or name"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
-
-    class Meta:
-        model = User
-        fields: list[str] = []
-
-    def filter_search(self, queryset: QuerySet[User], name: str, value: str) -> QuerySet[User]:
-        return queryset.filter(Q(username__icontains=value) | Q(full_name__contains=value))
 
 
 class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
@@ -63,6 +53,10 @@ class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             .prefetch_related(Prefetch("grants", queryset=visible_grants))
             .order_by("username")
         )
+
+    @extend_schema(parameters=[SEARCH_ALIAS_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=AccountCreateSerializer, responses={201: AccountSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -73,9 +73,18 @@ def test_the_filters_work_as_on_the_page(
     assert _reprs(_listed("auditor", world, **params)) == expected
 
 
-@pytest.mark.parametrize("code", ["430225", "430200"])
-def test_an_organisation_outside_the_auditors_subtree_matches_nothing(world: World, events: Events, code: str) -> None:
-    assert _listed("youxian_auditor", world, **MARCH, org=code) == []
+@pytest.mark.parametrize("code", ["430225", "430200", "999999"])
+def test_an_organisation_outside_the_auditors_subtree_is_refused_like_one_that_does_not_exist(
+    world: World, events: Events, code: str
+) -> None:
+    response = api_client(world, "youxian_auditor").get(reverse("api:audit-list"), {**MARCH, "org": code})
+    assert response.status_code == 400
+    assert response.json() == {"org": [f"No organisation with code {code} in your area."]}
+
+
+def test_search_finds_by_account_or_object_and_q_is_its_old_alias(world: World, events: Events) -> None:
+    assert _reprs(_listed("auditor", world, **MARCH, search="ev-shucai")) == {"ev-shucai"}
+    assert _reprs(_listed("auditor", world, **MARCH, q="ev-shucai")) == {"ev-shucai"}
 
 
 @pytest.mark.parametrize("params", [{"since": "yesterday"}, {"until": "2020-02-30"}, {"action": "explode"}])

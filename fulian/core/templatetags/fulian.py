@@ -61,7 +61,7 @@ def filter_fields(form: forms.Form) -> SafeString:
     code_placeholder = escape(_("Organisation code"))
     cells = []
     for field in form:
-        if field.name == "q":
+        if field.name == "search":
             continue
         name, id_ = escape(field.name), escape(field.id_for_label)
         errors = field.errors

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,9 +12,10 @@ from rest_framework.response import Response
 
 from fulian.core.api import ArchivableRowsMixin, ReasonSerializer, ScopedViewSetMixin
 from fulian.core.api_fields import RevealedSerializer, RevealSerializer
-from fulian.core.drf import LookaheadPagination
+from fulian.core.drf import IdCursorPagination
+from fulian.core.filters import SEARCH_ALIAS_PARAMETER
 from fulian.core.scoping import get_visible_or_404
-from fulian.households import selectors, services
+from fulian.households import services
 from fulian.households.api.serializers import (
     HouseholdDetailSerializer,
     HouseholdSerializer,
@@ -22,19 +23,11 @@ from fulian.households.api.serializers import (
     MemberSerializer,
     MemberWriteSerializer,
 )
-from fulian.households.choices import HouseholdCategory
-from fulian.households.forms import HouseholdFilterForm
+from fulian.households.filters import HouseholdFilter, MemberFilter
 from fulian.households.models import Household, HouseholdMember
 
-FILTERS = [
-    OpenApiParameter("q", str, description="Head's name (from its start), pinyin, phone or ID number (exact)"),
-    OpenApiParameter("org", str, description="Division code: only households at or below this organisation"),
-    OpenApiParameter("category", int, enum=HouseholdCategory.values),
-    OpenApiParameter("archived", str, enum=["1"], description="The archived records instead of the current ones"),
-]
 
-
-@extend_schema_view(list=extend_schema(parameters=FILTERS))
+@extend_schema_view(list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]))
 class HouseholdViewSet(
     ArchivableRowsMixin,
     ScopedViewSetMixin,
@@ -42,20 +35,20 @@ class HouseholdViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
-    """Households in the caller's subtree; ID and phone masked. Pages carry no count. The list
-    holds current records (``archived=1``: the archived ones); a record is found by its id
-    either way."""
+    """Households in the caller's subtree; ID and phone masked. The list holds current records
+    (``archived=1``: the archived ones), paged by cursor; a record is found by its id either
+    way."""
 
     scoped_model = Household
-    filter_form = HouseholdFilterForm
-    pagination_class = LookaheadPagination
+    filterset_class = HouseholdFilter
+    pagination_class = IdCursorPagination
 
     def get_serializer_class(self) -> type[HouseholdSerializer]:
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
 
     def refine_queryset(self, queryset: QuerySet[Household]) -> QuerySet[Household]:
         if self.action == "list":
-            return selectors.filter_households(queryset, self.list_filters())  # type: ignore[arg-type]
+            return queryset
         return queryset.select_related("org", "archived_by").prefetch_related(
             Prefetch("members", queryset=HouseholdMember.objects.order_by("id"))
         )
@@ -119,23 +112,19 @@ class MemberViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
-    """Household members in the caller's subtree; ``household`` lists one household's."""
+    """Household members in the caller's subtree, paged by cursor; ``household`` lists one
+    household's."""
 
     scoped_model = HouseholdMember
     serializer_class = MemberSerializer
-    pagination_class = LookaheadPagination
+    filterset_class = MemberFilter
+    pagination_class = IdCursorPagination
 
     def scoped_rows(self) -> Any:
         """Lists hold the members of current households; one member is found either way."""
         return HouseholdMember.objects.all() if self.action == "list" else HouseholdMember.objects.with_archived()
 
-    def refine_queryset(self, queryset: QuerySet[HouseholdMember]) -> QuerySet[HouseholdMember]:
-        household = self.visible_param("household", Household, label=_("household")) if self.action == "list" else None
-        if household is not None:
-            queryset = queryset.filter(household=household)
-        return queryset.order_by("id")
-
-    @extend_schema(parameters=[OpenApiParameter("household", int)])
+    @extend_schema(parameters=[SEARCH_ALIAS_PARAMETER])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -5,9 +7,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fulian.core.api import ScopedReadOnlyViewSet
+from fulian.core.filters import SEARCH_ALIAS_PARAMETER
 from fulian.orgs import services
-from fulian.orgs.api.filters import OrganisationFilter
 from fulian.orgs.api.serializers import GroupCreateSerializer, OrganisationDetailSerializer, OrganisationSerializer
+from fulian.orgs.filters import OrganisationFilter
 from fulian.orgs.models import Organisation
 
 
@@ -19,6 +22,10 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
 
     def refine_queryset(self, queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
         return queryset.order_by("path")
+
+    @extend_schema(parameters=[SEARCH_ALIAS_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self) -> type[OrganisationSerializer]:
         return OrganisationDetailSerializer if self.action == "retrieve" else OrganisationSerializer

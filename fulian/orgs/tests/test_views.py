@@ -195,10 +195,19 @@ def test_the_level_filter_keeps_only_that_level(world: World) -> None:
     assert link(world.org("huilong_group1")) not in page
 
 
-def test_an_unknown_level_shows_the_tree_rather_than_an_error(world: World) -> None:
+def test_an_unknown_level_shows_the_tree_with_the_error_beside_the_filter(world: World) -> None:
     response = client(world, "xinshi_staff").get(reverse("orgs:list"), {"level": "planet"})
     assert response.status_code == 200
     assert 'data-testid="org-tree"' in text(response)
+    assert "Select a valid choice. planet is not one of the available choices." in text(response)
+
+
+def test_search_is_the_parameter_and_q_its_old_alias(world: World) -> None:
+    for params in ({"search": "hlc"}, {"q": "hlc"}, {"search": "hlc", "q": "蔬菜"}):
+        page = text(client(world, "xinshi_staff").get(reverse("orgs:list"), params))
+        assert link(world.org("huilong")) in page, params
+        assert 'name="search"' in page
+        assert 'value="hlc"' in page
 
 
 def test_results_are_paged(world: World) -> None:

@@ -101,6 +101,16 @@ class PostCreateSerializer(serializers.Serializer[Any]):
     is_representative = serializers.BooleanField(default=False)
 
 
+class PromoteSerializer(serializers.Serializer[Any]):
+    org = OrgCodeField(
+        action="people.change",
+        required=False,
+        help_text="Division code of the federation; her village's (or her own federation's) unless given",
+    )
+    kind = serializers.ChoiceField(choices=PostKind.choices, default=PostKind.MEMBER)
+    start_date = serializers.DateField(required=False, help_text="The post's first day; today unless given")
+
+
 class PostEndSerializer(serializers.Serializer[Any]):
     end_date = serializers.DateField()
 

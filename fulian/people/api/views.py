@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,7 +13,8 @@ from rest_framework.response import Response
 
 from fulian.core.api import ArchivableRowsMixin, ReasonSerializer, ScopedViewSetMixin
 from fulian.core.api_fields import RevealedSerializer, RevealSerializer
-from fulian.core.drf import LookaheadPagination
+from fulian.core.drf import IdCursorPagination
+from fulian.core.filters import SEARCH_ALIAS_PARAMETER
 from fulian.core.scoping import get_visible_or_404
 from fulian.people import selectors, services
 from fulian.people.api.serializers import (
@@ -22,24 +24,15 @@ from fulian.people.api.serializers import (
     PostCreateSerializer,
     PostEndSerializer,
     PostSerializer,
+    PromoteSerializer,
     TermOpenSerializer,
     TermSerializer,
 )
-from fulian.people.choices import PersonKind, PostKind
-from fulian.people.forms import PersonFilterForm
+from fulian.people.filters import PersonFilter, PostFilter, TermFilter
 from fulian.people.models import Person, Post, Term
 
-FILTERS = [
-    OpenApiParameter("q", str, description="Name (from its start), pinyin (zth), mobile or ID number (exact)"),
-    OpenApiParameter("org", str, description="Division code: only people at or below this organisation"),
-    OpenApiParameter("kind", str, enum=PersonKind.values),
-    OpenApiParameter("post", str, enum=PostKind.values, description="People holding a current post of this kind"),
-    OpenApiParameter("term", int, description="People who held a post in this term (第N届) of their federation"),
-    OpenApiParameter("archived", str, enum=["1"], description="The archived records instead of the current ones"),
-]
 
-
-@extend_schema_view(list=extend_schema(parameters=FILTERS))
+@extend_schema_view(list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]))
 class PersonViewSet(
     ArchivableRowsMixin,
     ScopedViewSetMixin,
@@ -48,18 +41,18 @@ class PersonViewSet(
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
     """People (执委, 骨干, volunteers) in the caller's subtree; ID and mobile masked. The list
-    holds current records (``archived=1``: the archived ones); a record is found by its id
-    either way."""
+    holds current records (``archived=1``: the archived ones), paged by cursor; a record is
+    found by its id either way."""
 
     scoped_model = Person
-    filter_form = PersonFilterForm
+    filterset_class = PersonFilter
     serializer_class = PersonSerializer
-    pagination_class = LookaheadPagination
+    pagination_class = IdCursorPagination
 
     def refine_queryset(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
         if self.action == "list":
-            return selectors.filter_people(queryset, self.list_filters(), user=self.request.user)  # type: ignore[arg-type]
-        return selectors.filter_people(queryset, {}, user=self.request.user).select_related("archived_by")  # type: ignore[arg-type]
+            return queryset
+        return selectors.list_shape(queryset, user=self.request.user, archived=True)  # type: ignore[arg-type]
 
     @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
     def create(self, request: Request) -> Response:
@@ -104,6 +97,25 @@ class PersonViewSet(
         services.person_restore(actor=request.user, person=person, reason=reason)
         return Response(PersonSerializer(self._reload(person)).data)
 
+    @extend_schema(request=PromoteSerializer, responses={201: PostSerializer})
+    @action(detail=True, methods=["post"], url_path="promote")
+    def promote(self, request: Request, pk: str | None = None) -> Response:
+        """Promote a backbone activist (骨干) to executive member (执委): a post in a federation's
+        open term; audited. 400 when she is not a backbone activist, is archived, or already
+        holds a current post (promoted already)."""
+        person = get_visible_or_404(Person.objects.with_archived(), request.user, pk=pk, action="people.change")
+        data = self.validated(PromoteSerializer)
+        post = services.backbone_promote(
+            actor=request.user,
+            person=person,
+            org=data.get("org") or services.promotion_federation(person),
+            on=data.get("start_date") or timezone.localdate(),
+            kind=data["kind"],
+        )
+        return Response(
+            PostSerializer(Post.objects.select_related("person", "org", "term").get(pk=post.pk)).data, status=201
+        )
+
     @extend_schema(request=ReasonSerializer, responses={200: PersonSerializer})
     @action(detail=True, methods=["post"], url_path="erase")
     def erase(self, request: Request, pk: str | None = None) -> Response:
@@ -115,40 +127,20 @@ class PersonViewSet(
         return Response(PersonSerializer(self._reload(person)).data)
 
     def _reload(self, person: Person) -> Person:
-        return (
-            selectors.filter_people(Person.objects.filter(pk=person.pk), {}, user=self.request.user)  # type: ignore[arg-type]
-            .select_related("archived_by")
-            .get()
-        )
+        return selectors.list_shape(Person.objects.filter(pk=person.pk), user=self.request.user, archived=True).get()
 
 
 class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
-    """Posts (主席, 副主席, 兼职副主席, 执委) in the caller's subtree; ``current=1`` for the
-    posts held now, ``org`` for one federation's committee."""
+    """Posts (主席, 副主席, 兼职副主席, 执委) in the caller's subtree, paged by cursor (posts
+    accumulate with every term); ``current=1`` for the posts held now, ``org`` for one
+    federation's committee."""
 
     scoped_model = Post
     serializer_class = PostSerializer
-    pagination_class = LookaheadPagination  # posts accumulate with every term: no count
+    filterset_class = PostFilter
+    pagination_class = IdCursorPagination
 
-    def refine_queryset(self, queryset: QuerySet[Post]) -> QuerySet[Post]:
-        params = self.request.query_params
-        if self.action == "list":
-            if params.get("org"):
-                queryset = queryset.filter(org__code=params["org"])
-            if params.get("current") == "1":
-                queryset = queryset.filter(end_date__isnull=True)
-            person = self.visible_param("person", Person, label=_("person"))
-            if person is not None:
-                queryset = queryset.filter(person=person)
-        return queryset.select_related("person", "org", "term").order_by("id")
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("org", str, description="Division code of the federation"),
-            OpenApiParameter("current", str, enum=["1"], description="Only posts held now"),
-            OpenApiParameter("person", int),
-        ]
-    )
+    @extend_schema(parameters=[SEARCH_ALIAS_PARAMETER])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
@@ -180,15 +172,7 @@ class TermViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     scoped_model = Term
     serializer_class = TermSerializer
-
-    def refine_queryset(self, queryset: QuerySet[Term]) -> QuerySet[Term]:
-        if self.action == "list" and self.request.query_params.get("org"):
-            queryset = queryset.filter(org__code=self.request.query_params["org"])
-        return queryset.select_related("org").order_by("org__path", "-number")
-
-    @extend_schema(parameters=[OpenApiParameter("org", str, description="Division code of the federation")])
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+    filterset_class = TermFilter
 
     @extend_schema(request=TermOpenSerializer, responses={201: TermSerializer})
     def create(self, request: Request) -> Response:

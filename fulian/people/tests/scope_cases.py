@@ -33,11 +33,16 @@ CASES = [
             ("people:erase", "post", 400),
             ("api:person-archive", "post", 400),
             ("api:person-erase", "post", 400),
+            # Not a backbone activist: the insider is sent back to her page, or refused (400).
+            ("people:promote", "get", 302),
+            ("people:promote", "post", 400),
+            ("api:person-promote", "post", 400),
         ],
         lists=[
             ("people:list", lambda p: {"q": "钟桃华"}),
-            ("people:list", lambda p: {"q": "zth"}),
+            ("people:list", lambda p: {"search": "zth"}),
             ("api:person-list", lambda p: {"q": "zth"}),
+            ("api:person-list", lambda p: {"search": "钟桃华"}),
             ("api:person-list", lambda p: {}),
         ],
     ),
