@@ -76,35 +76,23 @@ class PostForm(forms.Form):
     kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices, initial=PostKind.MEMBER)
     start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
     is_representative = forms.BooleanField(label=_("Her representative (她代表)"), required=False)
+    org_label = _("At organisation (code)")
+    org_help = _("A village chair is often a township executive member too: give the township's code.")
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"] = OrgCodeField(
-            user=user,
-            action="people.change",
-            label=_("At organisation (code)"),
-            help_text=_("A village chair is often a township executive member too: give the township's code."),
+            user=user, action="people.change", label=self.org_label, help_text=self.org_help
         )
         self.order_fields(["org", "kind"])
 
 
-class PromoteForm(forms.Form):
+class PromoteForm(PostForm):
     """The post a backbone activist is promoted to (``services.backbone_promote``)."""
 
-    kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices, initial=PostKind.MEMBER)
-    start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
-
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["org"] = OrgCodeField(
-            user=user,
-            action="people.change",
-            label=_("Federation (code)"),
-            help_text=_(
-                "The federation whose executive committee she joins: her village's, unless you choose another."
-            ),
-        )
-        self.order_fields(["org", "kind"])
+    is_representative = None  # type: ignore[assignment]
+    org_label = _("Federation (code)")
+    org_help = _("The federation whose executive committee she joins: her village's, unless you choose another.")
 
 
 class EndPostForm(forms.Form):

@@ -17,14 +17,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from playwright.sync_api import expect, sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
 PASSWORD = "Fulian-Demo-2026"
 USER = "xinshi_staff"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -37,7 +32,7 @@ def step(text: str) -> None:
 def main(base: str, plain: str, sheet: Path, township: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(
             viewport={"width": 360, "height": 640},
             device_scale_factor=2,
