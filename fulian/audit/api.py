@@ -7,10 +7,11 @@ from rest_framework.pagination import CursorPagination
 from fulian.audit.filters import AuditEventFilter
 from fulian.audit.models import AuditEvent
 from fulian.core.api import ScopedReadOnlyViewSet, action_somewhere
+from fulian.core.api_fields import ModelSerializer
 from fulian.core.drf import page_size_parameter, strict_page_size
 
 
-class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+class AuditEventSerializer(ModelSerializer[AuditEvent]):
     actor: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     org: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 

@@ -5,20 +5,45 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any, TypeVar
 
+import django_filters
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from fulian.core.validation import multiline_text, single_line_text
 from fulian.orgs.models import Organisation
 
 _M = TypeVar("_M", bound=models.Model)
+_T = TypeVar("_T")
 
 
-class ModelSerializer(serializers.ModelSerializer[_M]):
-    """DRF's ModelSerializer, except that a read-only choice field of a model field that may be
-    blank keeps ``allow_blank``: DRF drops it for read-only fields, and the published schema
-    would then say "one of these values" for a field that is often ``""``."""
+class FreeTextSerializerMixin:
+    """Every text field a client writes is trimmed (DRF's default) and refuses control
+    characters: a field styled as a text area (``style={"base_template": "textarea.html"}``,
+    as DRF styles a model's ``TextField``) keeps tabs and line breaks, any other field takes one
+    line. Fields that keep what was sent exactly (``trim_whitespace=False``: passwords) are left
+    alone."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields: dict[str, serializers.Field[Any, Any, Any, Any]] = super().get_fields()  # type: ignore[misc]
+        for field in fields.values():
+            if isinstance(field, serializers.CharField) and not field.read_only and field.trim_whitespace:
+                multiline = field.style.get("base_template") == "textarea.html"
+                field.validators.append(multiline_text if multiline else single_line_text)
+        return fields
+
+
+class Serializer(FreeTextSerializerMixin, serializers.Serializer[_T]):
+    """The base of every serializer of the project that is not a model serializer."""
+
+
+class ModelSerializer(FreeTextSerializerMixin, serializers.ModelSerializer[_M]):
+    """The base of every model serializer of the project: DRF's ModelSerializer, except that a
+    read-only choice field of a model field that may be blank keeps ``allow_blank``: DRF drops
+    it for read-only fields, and the published schema would then say "one of these values" for
+    a field that is often ``""``."""
 
     def include_extra_kwargs(
         self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]
@@ -62,10 +87,33 @@ class OrgCodeField(serializers.CharField):
         return value.code if isinstance(value, Organisation) else str(value)
 
 
-class RevealSerializer(serializers.Serializer[Any]):
+class RevealSerializer(Serializer[Any]):
     field = serializers.ChoiceField(choices=["id_number", "mobile"])
 
 
-class RevealedSerializer(serializers.Serializer[Any]):
+class RevealedSerializer(Serializer[Any]):
     field = serializers.CharField()
     value = serializers.CharField()
+
+
+class _StrictNullBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``), empty for "either"; anything else is an error.
+    Django's field reads any other text (``null``, ``yes please``) as "either"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        text = str(value).strip().lower() if value is not None else ""
+        if text in ("", "true", "false", "1", "0"):
+            return None if not text else text in ("true", "1")
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A yes/no list filter that refuses a value it does not understand (a 400 naming it)
+    rather than quietly not filtering."""
+
+    field_class = _StrictNullBooleanField

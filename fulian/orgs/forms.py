@@ -3,12 +3,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fulian.core.forms import Form
 from fulian.core.scoping import AnyUser
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 
 
-class GroupForm(forms.Form):
+class GroupForm(Form):
     name = forms.CharField(
         label=_("Group name"),
         max_length=100,
@@ -16,7 +17,7 @@ class GroupForm(forms.Form):
     )
 
 
-class OrgSearchForm(forms.Form):
+class OrgSearchForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=50)
     level = forms.ChoiceField(label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices])
 

@@ -25,6 +25,7 @@ from fulian.accounts.api.serializers import (
 )
 from fulian.accounts.models import RoleGrant, User
 from fulian.core.api import ScopedViewSetMixin, action_somewhere
+from fulian.core.api_fields import StrictBooleanFilter
 from fulian.orgs.models import Organisation
 
 
@@ -37,7 +38,7 @@ def _org_in_scope(request: Request, code: str, field: str) -> Organisation:
 
 class AccountFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search", label=_("Username or name"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = StrictBooleanFilter(label=_("Active"))
 
     class Meta:
         model = User

@@ -4,12 +4,12 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import ModelSerializer, OrgCodeField
+from fulian.core.api_fields import ModelSerializer, OrgCodeField, Serializer
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 from fulian.people.models import Person, Post, Term
 
 
-class PostSerializer(serializers.ModelSerializer[Post]):
+class PostSerializer(ModelSerializer[Post]):
     org = serializers.CharField(source="org.code", read_only=True)
     org_name = serializers.CharField(source="org.federation_name", read_only=True)
     person_name = serializers.CharField(source="person.name", read_only=True)
@@ -72,7 +72,7 @@ class PersonSerializer(ModelSerializer[Person]):
         read_only_fields = fields
 
 
-class PersonWriteSerializer(serializers.Serializer[Any]):
+class PersonWriteSerializer(Serializer[Any]):
     """What a client sends to add or change a person; the services check every rule."""
 
     org = OrgCodeField(action="people.change")
@@ -89,10 +89,10 @@ class PersonWriteSerializer(serializers.Serializer[Any]):
     skills = serializers.CharField(max_length=200, required=False, allow_blank=True)
     backbone_since = serializers.DateField(required=False, allow_null=True)
     volunteer_since = serializers.DateField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, style={"base_template": "textarea.html"})
 
 
-class PostCreateSerializer(serializers.Serializer[Any]):
+class PostCreateSerializer(Serializer[Any]):
     person = serializers.IntegerField()
     org = OrgCodeField(action="people.change")
     kind = serializers.ChoiceField(choices=PostKind.choices)
@@ -100,11 +100,11 @@ class PostCreateSerializer(serializers.Serializer[Any]):
     is_representative = serializers.BooleanField(default=False)
 
 
-class PostEndSerializer(serializers.Serializer[Any]):
+class PostEndSerializer(Serializer[Any]):
     end_date = serializers.DateField()
 
 
-class TermSerializer(serializers.ModelSerializer[Term]):
+class TermSerializer(ModelSerializer[Term]):
     org = serializers.CharField(source="org.code", read_only=True)
 
     class Meta:
@@ -113,13 +113,13 @@ class TermSerializer(serializers.ModelSerializer[Term]):
         read_only_fields = fields
 
 
-class TermOpenSerializer(serializers.Serializer[Any]):
+class TermOpenSerializer(Serializer[Any]):
     org = OrgCodeField(action="people.change")
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ChangeoverSerializer(serializers.Serializer[Any]):
+class ChangeoverSerializer(Serializer[Any]):
     org = OrgCodeField(action="people.change")
     on = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -135,7 +136,10 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if self.action == "list":
             if params.get("org"):
                 queryset = queryset.filter(org__code=params["org"])
-            if params.get("current") == "1":
+            current = params.get("current", "")
+            if current not in ("", "1"):
+                raise ValidationError({"current": [_("Use 1 for the posts held now, or leave it out.")]})
+            if current:
                 queryset = queryset.filter(end_date__isnull=True)
             person = self.visible_param("person", Person, label=_("person"))
             if person is not None:
