@@ -64,3 +64,33 @@ def test_a_page_that_is_not_a_positive_number_is_a_400_on_lists_without_a_count(
     response = world.api_for("xinshi_staff").get("/api/v1/households/", {"page": value}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert response.json() == {"page": [f"Enter a page number, 1 or more (not “{value}”)."]}
+
+
+@pytest.mark.parametrize(
+    ("url", "username", "param", "value", "message"),
+    [
+        ("/api/v1/accounts/", "security", "is_active", "null", "Enter true or false."),
+        ("/api/v1/accounts/", "security", "is_active", "yes please", "Enter true or false."),
+        ("/api/v1/posts/", "xinshi_staff", "current", "true", "Use 1 for the posts held now, or leave it out."),
+    ],
+)
+def test_a_filter_value_that_is_not_understood_is_a_400_naming_it(
+    world: World, url: str, username: str, param: str, value: str, message: str
+) -> None:
+    response = world.api_for(username).get(url, {param: value}, headers={"accept-language": "en"})
+    assert (response.status_code, response.json()) == (400, {param: [message]})
+
+
+@pytest.mark.parametrize(
+    ("url", "username", "param", "value"),
+    [
+        ("/api/v1/accounts/", "security", "is_active", "false"),
+        ("/api/v1/accounts/", "security", "is_active", ""),
+        ("/api/v1/posts/", "xinshi_staff", "current", "1"),
+        ("/api/v1/posts/", "xinshi_staff", "current", ""),
+    ],
+)
+def test_a_filter_value_it_understands_or_an_empty_one_is_accepted(
+    world: World, url: str, username: str, param: str, value: str
+) -> None:
+    assert world.api_for(username).get(url, {param: value}).status_code == 200
