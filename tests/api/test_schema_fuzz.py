@@ -29,7 +29,7 @@ import pytest
 import schemathesis
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
@@ -98,12 +98,16 @@ def demo_tokens(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[s
         atomic.__enter__()
         try:
             call_command("load_demo", stdout=StringIO())
-            yield {
+            tokens = {
                 username: token_issue(
                     request=None, user=User.objects.get(username=username), name="fuzz", two_factor=True
                 )[1]
                 for username in ROLES
             }
+            # Check the demo's deferred foreign keys now, once: each test's rollback would
+            # otherwise bring them back, and PostgreSQL would check them all after every test.
+            connection.check_constraints()
+            yield tokens
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
