@@ -5,15 +5,16 @@
 #
 # Run it against a throwaway demo (it writes: it creates, changes and deletes what each role
 # may): e.g. DATABASE_URL=sqlite:////tmp/fuzz.sqlite3 .venv/bin/python manage.py load_demo,
-# then serve that database. Needs schemathesis (FUZZ_PY, default .venv-fuzz/bin: a venv of its
-# own, `python3 -m venv .venv-fuzz && .venv-fuzz/bin/pip install schemathesis`). Any 5xx or
-# response outside the schema fails the run. Officers go last: their actions may deactivate
+# then serve that database. Uses the schemathesis of the project's venv (requirements/dev.txt;
+# FUZZ_BIN to use another). Any 5xx or response outside the schema fails the run. The test
+# suite runs a shorter, derandomised version in process (tests/api/test_schema_fuzz.py); this
+# script is for a longer run with more examples. Officers go last: their actions may deactivate
 # or re-password the other demo accounts. Officers with two factors get a code from DEMO_TOTP
 # (the demo's authenticator secret by default). The endpoints that would end the run's own token
 # or lock its account (its own password, revoking tokens) are left out.
 set -euo pipefail
 BASE=${1:-http://127.0.0.1:8765}
-FUZZ_BIN=${FUZZ_BIN:-.venv-fuzz/bin}
+FUZZ_BIN=${FUZZ_BIN:-.venv/bin}
 PASSWORD=${DEMO_PASSWORD:-Fulian-Demo-2026}
 DEMO_TOTP=${DEMO_TOTP:-FULIANDEMOTOTPKEYFORTESTERSONLY2}
 EXAMPLES=${FUZZ_EXAMPLES:-25}

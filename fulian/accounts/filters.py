@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fulian.accounts.models import User
-from fulian.core.filters import ScopedFilterSet, SearchFilter
+from fulian.core.filters import ScopedFilterSet, SearchFilter, StrictBooleanFilter
 
 
 class AccountFilter(ScopedFilterSet):
     """Accounts, by username order."""
 
     search = SearchFilter(method="filter_search", label=_("Username or name"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = StrictBooleanFilter(label=_("Active"))
 
     class Meta:
         model = User

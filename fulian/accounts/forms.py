@@ -6,12 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fulian.accounts.choices import BUSINESS_ROLES, Role
 from fulian.accounts.models import User
+from fulian.core.forms import Form
 from fulian.core.personal import validate_mobile
 from fulian.core.scoping import AnyUser
 from fulian.orgs.forms import OrgCodeField
 
 
-class LoginForm(forms.Form):
+class LoginForm(Form):
     identifier = forms.CharField(
         label=_("Username or mobile number"),
         max_length=150,
@@ -22,7 +23,7 @@ class LoginForm(forms.Form):
     )
 
 
-class AccountForm(forms.Form):
+class AccountForm(Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=50)
     mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
@@ -54,7 +55,7 @@ class AccountForm(forms.Form):
         return password
 
 
-class GrantForm(forms.Form):
+class GrantForm(Form):
     # No default: a role is chosen on purpose, never granted by leaving the first one selected.
     role = forms.ChoiceField(
         label=_("Role"),
@@ -71,7 +72,7 @@ class GrantForm(forms.Form):
         )
 
 
-class PasswordForm(forms.Form):
+class PasswordForm(Form):
     password = forms.CharField(
         label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -99,7 +100,7 @@ class OwnPasswordForm(PasswordForm):
     field_order = ["current_password", "password", "confirm"]
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     """A second-factor code: 6 digits from the authenticator app, or a recovery code."""
 
     code = forms.CharField(

@@ -9,11 +9,12 @@ from rest_framework.response import Response
 from fulian.audit.filters import AuditEventFilter
 from fulian.audit.models import AuditEvent
 from fulian.core.api import ScopedReadOnlyViewSet, action_somewhere
+from fulian.core.api_fields import ModelSerializer
 from fulian.core.drf import IdCursorPagination
 from fulian.core.filters import SEARCH_ALIAS_PARAMETER
 
 
-class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+class AuditEventSerializer(ModelSerializer[AuditEvent]):
     actor: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     org: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 

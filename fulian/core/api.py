@@ -10,6 +10,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 
+from fulian.core.api_fields import Serializer
 from fulian.core.filters import MAX_ID, archived_requested
 from fulian.core.scoping import can_anywhere
 
@@ -77,7 +78,7 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet): 
     pass
 
 
-class ReasonSerializer(serializers.Serializer[Any]):
+class ReasonSerializer(Serializer[Any]):
     """The reason for archiving, restoring or erasing a record."""
 
     reason = serializers.CharField(max_length=200, help_text="Required; for an erasure, the deletion request")

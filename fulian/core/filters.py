@@ -191,3 +191,26 @@ class ArchivedFilter(django_filters.ChoiceFilter):
     @staticmethod
     def only_archived(qs: Any, name: str, value: str) -> Any:
         return qs.filter(archived_at__isnull=False)
+
+
+class _StrictNullBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``), empty for "either"; anything else is an error.
+    Django's field reads any other text (``null``, ``yes please``) as "either"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        text = str(value).strip().lower() if value is not None else ""
+        if text in ("", "true", "false", "1", "0"):
+            return None if not text else text in ("true", "1")
+        raise forms.ValidationError(_("Enter true or false."), code="invalid")
+
+    def validate(self, value: Any) -> None:
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A yes/no list filter that refuses a value it does not understand (a 400 naming it)
+    rather than quietly not filtering."""
+
+    field_class = _StrictNullBooleanField

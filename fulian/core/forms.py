@@ -6,9 +6,30 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from fulian.core.archive import REASON_MAX_LENGTH
+from fulian.core.validation import multiline_text, single_line_text
 
 # Personal numbers never put back into an edit form (see ``MaskedStoredMixin``).
 STORED_NUMBERS = ("id_number", "mobile")
+
+
+class FreeTextFormMixin:
+    """Every text field of the form is trimmed (Django's default) and refuses control
+    characters: a ``Textarea`` keeps tabs and line breaks, any other field takes one line.
+    Fields that keep what was typed exactly (``strip=False``: passwords) are left alone."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.strip:
+                field.validators.append(
+                    multiline_text if isinstance(field.widget, forms.Textarea) else single_line_text
+                )
+
+
+class Form(FreeTextFormMixin, forms.Form):
+    """The base of every form of the project."""
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -73,7 +94,7 @@ class MaskedStoredMixin:
         return drawn
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     """The reason typed to archive, restore or erase a record (the services check it too)."""
 
     reason = forms.CharField(

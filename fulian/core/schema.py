@@ -2,10 +2,16 @@
 
 drf-spectacular describes the success responses; the errors come from shared machinery
 (authentication, scoping, validation, lockout) and have the same shapes everywhere, so they
-are added here once instead of on each view.
+are added here once instead of on each view. The same goes for empty query values: every
+optional query parameter reads an empty value (``?until=``, as a browser form sends an empty
+field) as if it were absent, and says so with ``allowEmptyValue``. And every whole number a
+request carries (an id in the path or a query, a number in a body) is at most what the
+database holds (a 64-bit integer): a larger one is refused with a 400 or a 404, never a 500.
 """
 
 from typing import Any
+
+from fulian.core.api import MAX_ID
 
 ERROR = {
     "type": "object",
@@ -24,6 +30,11 @@ VALIDATION_ERROR = {
 }
 
 
+def _bounded(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "integer" and not schema.get("readOnly"):
+        schema.setdefault("maximum", MAX_ID)
+
+
 def _ref(name: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -35,8 +46,17 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR
     schemas["ValidationError"] = VALIDATION_ERROR
+    for name, component in schemas.items():
+        if name.endswith("Request"):
+            for field in component.get("properties", {}).values():
+                _bounded(field)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] not in ("page", "page_size"):  # a page past the last is empty
+                    _bounded(parameter.get("schema", {}))
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             has_input = bool(operation.get("parameters")) or "requestBody" in operation
             if has_input or method in ("post", "put", "patch"):

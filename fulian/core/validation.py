@@ -4,6 +4,7 @@ so that one rule gives one message wherever the value was typed."""
 from __future__ import annotations
 
 import datetime
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +16,31 @@ from fulian.core.personal import normalise_mobile, validate_mobile
 from fulian.core.pinyin import fit_keys, search_keys
 
 KEYS_MAX_LENGTH = 400
+
+# Typed text is printable: no control character (C0, DEL, C1) and no lone surrogate half. A
+# multi-line field (notes) keeps tabs and line breaks; any other field refuses them too.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _refuse(pattern: re.Pattern[str], value: Any) -> None:
+    found = pattern.search(value) if isinstance(value, str) else None
+    if found is not None:
+        raise ValidationError(
+            _("Remove the control character U+%(code)04X: only printable text is accepted here.")
+            % {"code": ord(found.group())},
+            code="control_character",
+        )
+
+
+def single_line_text(value: Any) -> None:
+    """A validator for one line of typed text (a name, an address, a reason)."""
+    _refuse(_CONTROL, value)
+
+
+def multiline_text(value: Any) -> None:
+    """A validator for text of several lines (notes): tabs and line breaks allowed."""
+    _refuse(_CONTROL_MULTILINE, value)
 
 
 class Problems:

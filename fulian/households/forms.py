@@ -6,7 +6,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fulian.core.forms import MaskedStoredMixin
+from fulian.core.forms import Form, MaskedStoredMixin
 from fulian.core.scoping import AnyUser
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation
 from fulian.orgs.forms import OrgCodeField
@@ -33,7 +33,7 @@ class FlagsField(forms.TypedMultipleChoiceField):
         return value
 
 
-class HouseholdForm(MaskedStoredMixin, forms.Form):
+class HouseholdForm(MaskedStoredMixin, Form):
     head_name = forms.CharField(label=_("Head of household"), max_length=50)
     id_number = forms.CharField(label=_("Head's ID number"), max_length=30, required=False)
     mobile = forms.CharField(
@@ -59,7 +59,7 @@ class HouseholdForm(MaskedStoredMixin, forms.Form):
         self.mask_stored(stored or {})
 
 
-class MemberForm(MaskedStoredMixin, forms.Form):
+class MemberForm(MaskedStoredMixin, Form):
     name = forms.CharField(label=_("Full name"), max_length=50)
     relation = forms.ChoiceField(label=_("Relation to the head"), choices=[("", "—"), *Relation.choices])
     id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)

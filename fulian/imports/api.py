@@ -12,13 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fulian.core.api import ScopedViewSetMixin
+from fulian.core.api_fields import ModelSerializer, Serializer
 from fulian.core.scoping import get_visible_or_404
 from fulian.imports import services, work
 from fulian.imports.models import ImportBatch
 from fulian.orgs.api.fields import OrgCodeField
 
 
-class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
+class BatchSerializer(ModelSerializer[ImportBatch]):
     org = serializers.CharField(source="org.code", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
     committed_by = serializers.CharField(
@@ -51,24 +52,24 @@ class BatchSerializer(serializers.ModelSerializer[ImportBatch]):
         read_only_fields = fields
 
 
-class UploadSerializer(serializers.Serializer[Any]):
+class UploadSerializer(Serializer[Any]):
     kind = serializers.ChoiceField(choices=["people", "households"])
     org = OrgCodeField(action="imports.view")
     file = serializers.FileField()
 
 
-class CommitSerializer(serializers.Serializer[Any]):
+class CommitSerializer(Serializer[Any]):
     sha256 = serializers.CharField(max_length=64, help_text="The file's sha256 from the preview")
     valid_rows = serializers.IntegerField(min_value=0, help_text="valid_rows from the preview")
 
 
-class BlockerSerializer(serializers.Serializer[Any]):
+class BlockerSerializer(Serializer[Any]):
     row = serializers.IntegerField(allow_null=True, help_text="The row in the sheet")
     name = serializers.CharField()
     changes = serializers.ListField(child=serializers.CharField(), help_text="What changed since the import")
 
 
-class UndoBlockedSerializer(serializers.Serializer[Any]):
+class UndoBlockedSerializer(Serializer[Any]):
     detail = serializers.CharField()
     blockers = BlockerSerializer(many=True)
     more = serializers.BooleanField(help_text="More rows changed than are listed")

@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fulian.core.forms import Form
 from fulian.core.scoping import AnyUser
 from fulian.orgs.forms import OrgCodeField
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(
         label=_("Spreadsheet"),
         help_text=_("Excel (.xlsx, .xls) or CSV, up to 20 MB and 100,000 rows. A title row above the header is fine."),
@@ -27,6 +28,6 @@ class UploadForm(forms.Form):
         self.order_fields(["org", "file"])
 
 
-class CommitForm(forms.Form):
+class CommitForm(Form):
     sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
     valid_rows = forms.IntegerField(min_value=0, widget=forms.HiddenInput)

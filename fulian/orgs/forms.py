@@ -3,11 +3,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fulian.core.forms import Form
 from fulian.core.scoping import AnyUser
 from fulian.orgs.models import Organisation
 
 
-class GroupForm(forms.Form):
+class GroupForm(Form):
     name = forms.CharField(
         label=_("Group name"),
         max_length=100,

@@ -76,7 +76,10 @@ class PostFilter(ScopedFilterSet):
     search = SearchFilter(label=_("Holder's name, pinyin, phone or ID number"))
     org = OrgFilter(within=False, help_text=_("Division code of the federation: its posts only."))
     current = django_filters.ChoiceFilter(
-        label=_("Current"), choices=[("1", _("Only posts held now"))], method="filter_current"
+        label=_("Current"),
+        choices=[("1", _("Only posts held now"))],
+        method="filter_current",
+        error_messages={"invalid_choice": _("Use 1 for the posts held now, or leave it out.")},
     )
     person = VisibleRowFilter(
         model=Person, message=_("No person with id %(value)s in your area."), label=_("Person id")

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fulian.core.forms import MaskedStoredMixin
+from fulian.core.forms import Form, MaskedStoredMixin
 from fulian.core.scoping import AnyUser
 from fulian.orgs.forms import OrgCodeField
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
@@ -14,7 +14,7 @@ from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PersonForm(MaskedStoredMixin, forms.Form):
+class PersonForm(MaskedStoredMixin, Form):
     """A person's record. The ID number decides birth date and gender when it is given."""
 
     name = forms.CharField(label=_("Full name"), max_length=50)
@@ -72,7 +72,7 @@ class PersonForm(MaskedStoredMixin, forms.Form):
         self.mask_stored(stored or {})
 
 
-class PostForm(forms.Form):
+class PostForm(Form):
     kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices, initial=PostKind.MEMBER)
     start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
     is_representative = forms.BooleanField(label=_("Her representative (她代表)"), required=False)
@@ -95,11 +95,11 @@ class PromoteForm(PostForm):
     org_help = _("The federation whose executive committee she joins: her village's, unless you choose another.")
 
 
-class EndPostForm(forms.Form):
+class EndPostForm(Form):
     end_date = forms.DateField(label=_("End date"), widget=DATE, initial=timezone.localdate)
 
 
-class ChangeoverForm(forms.Form):
+class ChangeoverForm(Form):
     on = forms.DateField(label=_("New term starts on"), widget=DATE, initial=timezone.localdate)
     end_date = forms.DateField(label=_("New term planned to end on"), widget=DATE, required=False)
 
@@ -113,6 +113,6 @@ class ChangeoverForm(forms.Form):
         )
 
 
-class TermForm(forms.Form):
+class TermForm(Form):
     start_date = forms.DateField(label=_("Term starts on"), widget=DATE)
     end_date = forms.DateField(label=_("Planned to end on"), widget=DATE, required=False)

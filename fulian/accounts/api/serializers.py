@@ -4,13 +4,13 @@ from rest_framework import serializers
 from fulian.accounts.choices import BUSINESS_ROLES, Role
 from fulian.accounts.models import ApiToken, RoleGrant, User
 from fulian.accounts.two_factor import is_enrolled
-from fulian.core.api_fields import RequiredBooleanField
+from fulian.core.api_fields import ModelSerializer, RequiredBooleanField, Serializer
 from fulian.core.permissions import actions
 from fulian.core.scoping import can_anywhere
 from fulian.orgs.models import Organisation
 
 
-class TokenRequestSerializer(serializers.Serializer[None]):
+class TokenRequestSerializer(Serializer[None]):
     username = serializers.CharField(max_length=150, help_text="A username or a mobile number.")
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(
@@ -36,7 +36,7 @@ class TokenRequestSerializer(serializers.Serializer[None]):
     )
 
 
-class TokenSerializer(serializers.Serializer[None]):
+class TokenSerializer(Serializer[None]):
     token = serializers.CharField(help_text="Shown this once; only its hash is stored.")
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -44,7 +44,7 @@ class TokenSerializer(serializers.Serializer[None]):
     expires_at = serializers.DateTimeField()
 
 
-class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+class ApiTokenSerializer(ModelSerializer[ApiToken]):
     """A token as its owner and the security officer see it: never the token itself."""
 
     class Meta:
@@ -53,19 +53,19 @@ class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
         read_only_fields = fields
 
 
-class OwnPasswordSerializer(serializers.Serializer[None]):
+class OwnPasswordSerializer(Serializer[None]):
     current_password = serializers.CharField(max_length=128, trim_whitespace=False)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class GrantSerializer(serializers.Serializer[None]):
+class GrantSerializer(Serializer[None]):
     role = serializers.ChoiceField(choices=Role.choices)
     org_id = serializers.IntegerField()
     org_code = serializers.CharField()
     org_name = serializers.CharField()
 
 
-class MeSerializer(serializers.ModelSerializer[User]):
+class MeSerializer(ModelSerializer[User]):
     org: serializers.PrimaryKeyRelatedField[Organisation] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
@@ -106,7 +106,7 @@ class MeSerializer(serializers.ModelSerializer[User]):
         return sorted(a for a in actions() if can_anywhere(user, a))
 
 
-class AccountSerializer(serializers.ModelSerializer[User]):
+class AccountSerializer(ModelSerializer[User]):
     """An account as the security officer sees it: mobile masked, grants listed."""
 
     org: serializers.PrimaryKeyRelatedField[Organisation] = serializers.PrimaryKeyRelatedField(
@@ -141,7 +141,7 @@ class AccountSerializer(serializers.ModelSerializer[User]):
         ]
 
 
-class AccountCreateSerializer(serializers.Serializer[User]):
+class AccountCreateSerializer(Serializer[User]):
     username = serializers.CharField(max_length=150)
     full_name = serializers.CharField(max_length=50)
     org_code = serializers.CharField(max_length=15, help_text="Division code of the account's organisation.")
@@ -149,19 +149,19 @@ class AccountCreateSerializer(serializers.Serializer[User]):
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
 
-class PasswordSetSerializer(serializers.Serializer[None]):
+class PasswordSetSerializer(Serializer[None]):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class ActiveSerializer(serializers.Serializer[None]):
+class ActiveSerializer(Serializer[None]):
     active = RequiredBooleanField()
 
 
-class MobileSerializer(serializers.Serializer[None]):
+class MobileSerializer(Serializer[None]):
     mobile = serializers.CharField()
 
 
-class RoleGrantSerializer(serializers.ModelSerializer[RoleGrant]):
+class RoleGrantSerializer(ModelSerializer[RoleGrant]):
     org_code = serializers.CharField(source="org.code", read_only=True)
 
     class Meta:
@@ -170,7 +170,7 @@ class RoleGrantSerializer(serializers.ModelSerializer[RoleGrant]):
         read_only_fields = fields
 
 
-class RoleGrantCreateSerializer(serializers.Serializer[RoleGrant]):
+class RoleGrantCreateSerializer(Serializer[RoleGrant]):
     user = serializers.IntegerField(help_text="Account id.")
     org_code = serializers.CharField(max_length=15)
     role = serializers.ChoiceField(choices=[(r.value, r.label) for r in Role if r in BUSINESS_ROLES])

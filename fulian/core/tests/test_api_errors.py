@@ -57,3 +57,33 @@ def test_a_page_size_past_the_maximum_gives_the_maximum() -> None:
         return strict_page_size(Request(APIRequestFactory().get(f"/x/?{query}")), default=50, maximum=200)
 
     assert (asked(""), asked("page_size=7"), asked("page_size=200"), asked("page_size=5000")) == (50, 7, 200, 200)
+
+
+@pytest.mark.parametrize(
+    ("url", "username", "param", "value", "message"),
+    [
+        ("/api/v1/accounts/", "security", "is_active", "null", "Enter true or false."),
+        ("/api/v1/accounts/", "security", "is_active", "yes please", "Enter true or false."),
+        ("/api/v1/posts/", "xinshi_staff", "current", "true", "Use 1 for the posts held now, or leave it out."),
+    ],
+)
+def test_a_filter_value_that_is_not_understood_is_a_400_naming_it(
+    world: World, url: str, username: str, param: str, value: str, message: str
+) -> None:
+    response = world.api_for(username).get(url, {param: value}, headers={"accept-language": "en"})
+    assert (response.status_code, response.json()) == (400, {param: [message]})
+
+
+@pytest.mark.parametrize(
+    ("url", "username", "param", "value"),
+    [
+        ("/api/v1/accounts/", "security", "is_active", "false"),
+        ("/api/v1/accounts/", "security", "is_active", ""),
+        ("/api/v1/posts/", "xinshi_staff", "current", "1"),
+        ("/api/v1/posts/", "xinshi_staff", "current", ""),
+    ],
+)
+def test_a_filter_value_it_understands_or_an_empty_one_is_accepted(
+    world: World, url: str, username: str, param: str, value: str
+) -> None:
+    assert world.api_for(username).get(url, {param: value}).status_code == 200

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import ModelSerializer
+from fulian.core.api_fields import ModelSerializer, Serializer
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation, flags_of
 from fulian.households.models import Household, HouseholdMember
 from fulian.orgs.api.fields import OrgCodeField
@@ -35,7 +35,7 @@ class MemberSerializer(ModelSerializer[HouseholdMember]):
         read_only_fields = fields
 
 
-class HouseholdSerializer(serializers.ModelSerializer[Household]):
+class HouseholdSerializer(ModelSerializer[Household]):
     org = serializers.CharField(source="org.code", read_only=True)
     org_name = serializers.CharField(source="org.display_name", read_only=True)
     id_number = serializers.CharField(source="id_number_masked", read_only=True)
@@ -72,7 +72,7 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         read_only_fields = fields
 
 
-class HouseholdWriteSerializer(serializers.Serializer[Any]):
+class HouseholdWriteSerializer(Serializer[Any]):
     org = OrgCodeField(action="households.change")
     head_name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
@@ -80,10 +80,10 @@ class HouseholdWriteSerializer(serializers.Serializer[Any]):
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     members_count = serializers.IntegerField(min_value=1, max_value=99, required=False)
     categories = FlagListField(choices=HouseholdCategory, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, style={"base_template": "textarea.html"})
 
 
-class MemberWriteSerializer(serializers.Serializer[Any]):
+class MemberWriteSerializer(Serializer[Any]):
     household = serializers.IntegerField()
     name = serializers.CharField(max_length=50)
     relation = serializers.ChoiceField(choices=Relation.choices)

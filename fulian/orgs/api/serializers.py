@@ -1,10 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from fulian.core.api_fields import ModelSerializer, Serializer
 from fulian.orgs.models import Organisation
 
 
-class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+class OrganisationSerializer(ModelSerializer[Organisation]):
     parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # type: ignore[var-annotated,assignment]
     federation_name = serializers.CharField(read_only=True)
 
@@ -14,7 +15,7 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
         read_only_fields = fields
 
 
-class AncestorSerializer(serializers.Serializer[Organisation]):
+class AncestorSerializer(Serializer[Organisation]):
     id = serializers.IntegerField(allow_null=True, help_text="null when the ancestor is outside your scope")
     code = serializers.CharField()
     display_name = serializers.CharField()
@@ -45,5 +46,5 @@ class OrganisationDetailSerializer(OrganisationSerializer):
         return subtree_counts(org)
 
 
-class GroupCreateSerializer(serializers.Serializer[Organisation]):
+class GroupCreateSerializer(Serializer[Organisation]):
     name = serializers.CharField(max_length=100)

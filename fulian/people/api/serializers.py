@@ -4,13 +4,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import ModelSerializer
+from fulian.core.api_fields import ModelSerializer, Serializer
 from fulian.orgs.api.fields import OrgCodeField
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 from fulian.people.models import Person, Post, Term
 
 
-class PostSerializer(serializers.ModelSerializer[Post]):
+class PostSerializer(ModelSerializer[Post]):
     org = serializers.CharField(source="org.code", read_only=True)
     org_name = serializers.CharField(source="org.federation_name", read_only=True)
     person_name = serializers.CharField(source="person.name", read_only=True)
@@ -73,7 +73,7 @@ class PersonSerializer(ModelSerializer[Person]):
         read_only_fields = fields
 
 
-class PersonWriteSerializer(serializers.Serializer[Any]):
+class PersonWriteSerializer(Serializer[Any]):
     """What a client sends to add or change a person; the services check every rule."""
 
     org = OrgCodeField(action="people.change")
@@ -90,10 +90,10 @@ class PersonWriteSerializer(serializers.Serializer[Any]):
     skills = serializers.CharField(max_length=200, required=False, allow_blank=True)
     backbone_since = serializers.DateField(required=False, allow_null=True)
     volunteer_since = serializers.DateField(required=False, allow_null=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, style={"base_template": "textarea.html"})
 
 
-class PostCreateSerializer(serializers.Serializer[Any]):
+class PostCreateSerializer(Serializer[Any]):
     person = serializers.IntegerField()
     org = OrgCodeField(action="people.change")
     kind = serializers.ChoiceField(choices=PostKind.choices)
@@ -101,7 +101,7 @@ class PostCreateSerializer(serializers.Serializer[Any]):
     is_representative = serializers.BooleanField(default=False)
 
 
-class PromoteSerializer(serializers.Serializer[Any]):
+class PromoteSerializer(Serializer[Any]):
     org = OrgCodeField(
         action="people.change",
         required=False,
@@ -111,11 +111,11 @@ class PromoteSerializer(serializers.Serializer[Any]):
     start_date = serializers.DateField(required=False, help_text="The post's first day; today unless given")
 
 
-class PostEndSerializer(serializers.Serializer[Any]):
+class PostEndSerializer(Serializer[Any]):
     end_date = serializers.DateField()
 
 
-class TermSerializer(serializers.ModelSerializer[Term]):
+class TermSerializer(ModelSerializer[Term]):
     org = serializers.CharField(source="org.code", read_only=True)
 
     class Meta:
@@ -124,13 +124,13 @@ class TermSerializer(serializers.ModelSerializer[Term]):
         read_only_fields = fields
 
 
-class TermOpenSerializer(serializers.Serializer[Any]):
+class TermOpenSerializer(Serializer[Any]):
     org = OrgCodeField(action="people.change")
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ChangeoverSerializer(serializers.Serializer[Any]):
+class ChangeoverSerializer(Serializer[Any]):
     org = OrgCodeField(action="people.change")
     on = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)

@@ -44,11 +44,16 @@ BIRTH_DIGITS = (
 MOBILE = "Enter an 11-digit mainland mobile number starting with 1, such as 13812345678."
 FUTURE = "This date is in the future."
 NOT_HERE = "No organisation with code {} in your area."
+CONTROL = "Remove the control character U+{}: only printable text is accepted here."
 
 
 def _choice(value: str) -> tuple[str, str]:
     """A bad choice: the page's message, the API's."""
     return f"Select a valid choice. {value} is not one of the available choices.", f'"{value}" is not a valid choice.'
+
+
+def _control(code: str) -> tuple[str, str]:
+    return CONTROL.format(code), CONTROL.format(code)
 
 
 def _longer(n: int) -> tuple[str, str]:
@@ -111,6 +116,11 @@ PERSON_CASES: list[tuple[str, dict[str, str], str, str, str]] = [
     ),
     ("backbone-since-future", {"backbone_since": TOMORROW}, "backbone_since", FUTURE, FUTURE),
     ("volunteer-since-future", {"volunteer_since": TOMORROW}, "volunteer_since", FUTURE, FUTURE),
+    # Typed text is printable; one-line fields take no line break, notes take lines but no escapes.
+    ("name-control-character", {"name": "周\x07桂姣"}, "name", *_control("0007")),
+    ("address-line-break", {"address": "新市镇\n回龙村"}, "address", *_control("000A")),
+    ("occupation-c1-control", {"occupation": "农\x85民"}, "occupation", *_control("0085")),
+    ("notes-escape", {"notes": "第一行\n\x1b[31m"}, "notes", *_control("001B")),
 ]
 IDS = [case[0] for case in PERSON_CASES]
 
@@ -182,6 +192,16 @@ def test_a_bad_value_in_an_api_update_changes_nothing(
     assert response.status_code == 400
     assert response.json() == {field: [message]}
     assert Person.objects.filter(pk=someone.pk).values().get() == before
+
+
+def test_typed_text_is_trimmed_and_notes_keep_their_lines(world: World) -> None:
+    typed = {"name": " 周桂姣\n", "address": "\u3000新市镇回龙村 ", "notes": " 第一行\r\n\t第二行\n"}
+    page = _page(world).post(reverse("people:create"), {**_good(world), **typed})
+    assert page.status_code == 302, _all_errors(page)
+    api = _api(world).post(reverse("api:person-list"), {**_good(world), **typed}, format="json")
+    assert api.status_code == 201, api.json()
+    stored = list(Person.objects.values_list("name", "address", "notes"))
+    assert stored == [("周桂姣", "新市镇回龙村", "第一行\r\n\t第二行")] * 2
 
 
 def test_a_second_person_with_the_same_id_number_is_refused_beside_the_field(world: World) -> None:
