@@ -6,9 +6,11 @@ from collections.abc import MutableMapping
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from fulian.core.filters import MAX_ID
 from fulian.core.validation import multiline_text, single_line_text
 
 _M = TypeVar("_M", bound=models.Model)
@@ -25,10 +27,24 @@ class FreeTextSerializerMixin:
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields: dict[str, serializers.Field[Any, Any, Any, Any]] = super().get_fields()  # type: ignore[misc]
         for field in fields.values():
-            if isinstance(field, serializers.CharField) and not field.read_only and field.trim_whitespace:
-                multiline = field.style.get("base_template") == "textarea.html"
-                field.validators.append(multiline_text if multiline else single_line_text)
+            if isinstance(field, serializers.CharField) and not field.read_only:
+                field.to_internal_value = _text_only(field.to_internal_value)  # type: ignore[method-assign]
+                if field.trim_whitespace:
+                    multiline = field.style.get("base_template") == "textarea.html"
+                    field.validators.append(multiline_text if multiline else single_line_text)
         return fields
+
+
+def _text_only(to_internal_value: Any) -> Any:
+    """DRF's text fields take a JSON number or true/false and store it as text (``"name": 0``
+    became a member named "0"); the schema says text, so anything else is a 400 on the field."""
+
+    def text(data: Any) -> Any:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("Enter text, not a number or a list."), code="invalid")
+        return to_internal_value(data)
+
+    return text
 
 
 class Serializer(FreeTextSerializerMixin, serializers.Serializer[_T]):
@@ -67,3 +83,13 @@ class RevealSerializer(Serializer[Any]):
 class RevealedSerializer(Serializer[Any]):
     field = serializers.CharField()
     value = serializers.CharField()
+
+
+class IdField(serializers.IntegerField):
+    """A record's id in a request body: a whole number from 1 to the largest id the database
+    holds. A larger one is a 400 on the field, not an overflow in the database driver."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)

@@ -87,3 +87,31 @@ def test_a_filter_value_it_understands_or_an_empty_one_is_accepted(
     world: World, url: str, username: str, param: str, value: str
 ) -> None:
     assert world.api_for(username).get(url, {param: value}).status_code == 200
+
+
+@pytest.mark.parametrize("value", [0, -1, 2**63, -(2**65)])
+def test_an_id_in_a_body_that_no_record_can_have_is_a_400_naming_the_field(world: World, value: int) -> None:
+    # Found by fuzzing: a 66-bit number among the posts to carry over overflowed the driver (a 500).
+    response = world.api_for("xinshi_staff").post(
+        "/api/v1/terms/changeover/",
+        {"org": world.org("huilong").code, "on": "2026-12-01", "carry_over": [value]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"carry_over"}
+
+
+@pytest.mark.parametrize("value", [0, 12.5, True, ["周"], {"a": 1}])
+def test_text_in_a_json_body_must_be_text(world: World, value: object) -> None:
+    # Found by fuzzing: DRF stored a JSON number as text ("name": 0 made a member named "0").
+    home = world.api_for("xinshi_staff").post(
+        "/api/v1/households/", {"org": world.org("huilong").code, "head_name": "周建国"}, format="json"
+    )
+    assert home.status_code == 201, home.json()
+    response = world.api_for("xinshi_staff").post(
+        "/api/v1/household-members/",
+        {"household": home.json()["id"], "name": value, "relation": "spouse"},
+        format="json",
+        headers={"accept-language": "en"},
+    )
+    assert (response.status_code, response.json()) == (400, {"name": ["Enter text, not a number or a list."]})

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import ModelSerializer, Serializer
+from fulian.core.api_fields import IdField, ModelSerializer, Serializer
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation, flags_of
 from fulian.households.models import Household, HouseholdMember
 from fulian.orgs.api.fields import OrgCodeField
@@ -84,7 +84,7 @@ class HouseholdWriteSerializer(Serializer[Any]):
 
 
 class MemberWriteSerializer(Serializer[Any]):
-    household = serializers.IntegerField()
+    household = IdField()
     name = serializers.CharField(max_length=50)
     relation = serializers.ChoiceField(choices=Relation.choices)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)

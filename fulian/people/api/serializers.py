@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from fulian.core.api_fields import ModelSerializer, Serializer
+from fulian.core.api_fields import IdField, ModelSerializer, Serializer
 from fulian.orgs.api.fields import OrgCodeField
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 from fulian.people.models import Person, Post, Term
@@ -94,7 +94,7 @@ class PersonWriteSerializer(Serializer[Any]):
 
 
 class PostCreateSerializer(Serializer[Any]):
-    person = serializers.IntegerField()
+    person = IdField()
     org = OrgCodeField(action="people.change")
     kind = serializers.ChoiceField(choices=PostKind.choices)
     start_date = serializers.DateField()
@@ -134,4 +134,4 @@ class ChangeoverSerializer(Serializer[Any]):
     org = OrgCodeField(action="people.change")
     on = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True)
-    carry_over = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    carry_over = serializers.ListField(child=IdField(), required=False, default=list)

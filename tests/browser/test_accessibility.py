@@ -1,0 +1,97 @@
+"""WCAG 2.1 AA, checked by axe-core (from npm: node_modules/axe-core) on the pages people use,
+at phone and desktop size, in Chinese and in English. Any violation fails, with its rule, its
+impact and the first elements it names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from fulian.households.tests.helpers import household
+from fulian.people.choices import PostKind
+from fulian.people.tests.helpers import person, post
+from fulian.testing.world import World
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.pages import log_in
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def violations(page: Page) -> list[str]:
+    """axe's findings on the page as it is now, one line each."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated by the browser's debugging protocol, not added to the page: the site's
+        # Content-Security-Policy allows no inline script, and rightly so.
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations.map("
+        "v => `${v.id} (${v.impact}): ${v.nodes.length}× ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))",
+        WCAG_AA,
+    )
+    return list(found)
+
+
+def audit_pages(page: Page, base: str, paths: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        problems = violations(page)
+        if problems:
+            found[path] = problems
+    return found
+
+
+@pytest.fixture
+def records(live_world: World) -> dict[str, int]:
+    zhou = person(live_world, "huilong", "周桂姣", mobile="13907331215")
+    post(live_world, zhou, "huilong", PostKind.CHAIR)
+    home = household(live_world, "huilong", "周建国", mobile="13907330101")
+    return {"person": zhou.pk, "household": home.pk, "village": live_world.org("huilong").pk}
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_pages_meet_wcag_2_1_aa(
+    browser: Browser, live_server: Any, live_world: World, records: dict[str, int], size: str, language: str
+) -> None:
+    context = browser.new_context(**(PHONE if size == "phone" else DESKTOP))
+    try:
+        page = context.new_page()
+        found = audit_pages(page, live_server.url, ["/accounts/login/"])
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        log_in(page, live_server.url, "xinshi_staff")
+        found |= audit_pages(
+            page,
+            live_server.url,
+            [
+                "/",
+                "/orgs/",
+                f"/orgs/{records['village']}/",
+                "/people/",
+                "/people/?search=zgj",
+                f"/people/{records['person']}/",
+                f"/people/{records['person']}/edit/",
+                "/households/",
+                f"/households/{records['household']}/",
+                "/imports/",
+                "/imports/new/households/",
+                "/exports/",
+                "/accounts/me/",
+            ],
+        )
+        assert found == {}
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("username", "paths"), [("auditor", ["/audit/"]), ("security", ["/accounts/"])])
+def test_the_officers_pages_meet_wcag_2_1_aa(
+    live_server: Any, live_world: World, phone: Page, username: str, paths: list[str]
+) -> None:
+    log_in(phone, live_server.url, username)
+    assert audit_pages(phone, live_server.url, paths) == {}
