@@ -7,6 +7,9 @@ optional query parameter reads an empty value (``?until=``, as a browser form se
 field) as if it were absent, and says so with ``allowEmptyValue``. And every whole number a
 request carries (an id in the path or a query, a number in a body) is at most what the
 database holds (a 64-bit integer): a larger one is refused with a 400 or a 404, never a 500.
+Request bodies are documented as JSON, and as a multipart form only where they carry a file (a
+photo, a spreadsheet): a form encoding carries every value as text, so it cannot say "a number",
+"true" or "no date" the way the schema does (DRF still reads such forms, as browsers send them).
 """
 
 from typing import Any
@@ -35,6 +38,24 @@ def _bounded(schema: dict[str, Any]) -> None:
         schema.setdefault("maximum", MAX_ID)
 
 
+FORM_ENCODINGS = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _carries_a_file(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
+    if "$ref" in schema:
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return any(field.get("format") == "binary" for field in schema.get("properties", {}).values())
+
+
+def _json_unless_a_file(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    content = operation.get("requestBody", {}).get("content", {})
+    if "application/json" in content and not any(
+        _carries_a_file(c.get("schema", {}), schemas) for c in content.values()
+    ):
+        for encoding in FORM_ENCODINGS:
+            content.pop(encoding, None)
+
+
 def _ref(name: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -52,6 +73,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 _bounded(field)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            _json_unless_a_file(operation, schemas)
             for parameter in operation.get("parameters", []):
                 if parameter["name"] not in ("page", "page_size"):  # a page past the last is empty
                     _bounded(parameter.get("schema", {}))
