@@ -6,6 +6,7 @@ from collections.abc import MutableMapping
 from typing import Any, TypeVar
 
 from django.db import models
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -71,9 +72,15 @@ class RequiredBooleanField(serializers.BooleanField):
     """A boolean the request must send. DRF reads a boolean missing from a form body as
     ``false`` (an unticked HTML checkbox), so ``POST accounts/1/active/`` with no field at all
     deactivated the account; here a missing value is a 400 naming the field, whatever the body's
-    encoding."""
+    encoding. In a JSON body it is ``true`` or ``false``, as the schema says: DRF would also take
+    ``0``, ``1`` or ``"yes"``; a form body's text (``active=0``) is read as DRF reads it."""
 
     default_empty_html = empty
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool) and not isinstance(getattr(self.root, "initial_data", None), QueryDict):
+            raise serializers.ValidationError(_("Enter true or false."), code="invalid")
+        return super().to_internal_value(data)
 
 
 class RevealSerializer(Serializer[Any]):

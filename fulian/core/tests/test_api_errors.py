@@ -115,3 +115,16 @@ def test_text_in_a_json_body_must_be_text(world: World, value: object) -> None:
         headers={"accept-language": "en"},
     )
     assert (response.status_code, response.json()) == (400, {"name": ["Enter text, not a number or a list."]})
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", None])
+def test_a_yes_or_no_in_a_json_body_is_true_or_false(world: World, value: object) -> None:
+    # Found by fuzzing: {"active": 0} deactivated the account, though the schema says a boolean.
+    target = world.user("nobody")
+    response = world.api_for("security").post(
+        f"/api/v1/accounts/{target.pk}/active/", {"active": value}, format="json", headers={"accept-language": "en"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"active"}
+    target.refresh_from_db()
+    assert target.is_active
