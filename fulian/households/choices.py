@@ -12,8 +12,8 @@ class HouseholdCategory(models.IntegerChoices):
     HARDSHIP = 8, _("Family in hardship (困难家庭)")
     MILITARY = 16, _("Military family (军属)")
     LEFT_BEHIND = 32, _("Left-behind household (三留户)")
-    DISABILITY = 64, _("Family with a disabled member")
-    SINGLE_PARENT = 128, _("Single-parent family")
+    DISABILITY = 64, _("Family with a disabled member (残疾人家庭)")
+    SINGLE_PARENT = 128, _("Single-parent family (单亲家庭)")
 
 
 class MemberCategory(models.IntegerChoices):
@@ -21,7 +21,7 @@ class MemberCategory(models.IntegerChoices):
     LEFT_BEHIND_ELDERLY = 2, _("Left-behind elderly (留守老人)")
     LEFT_BEHIND_WOMAN = 4, _("Left-behind woman (留守妇女)")
     CHILD_IN_DIFFICULTY = 8, _("Child in difficulty (困境儿童)")
-    DISABLED = 16, _("Person with a disability")
+    DISABLED = 16, _("Person with a disability (残疾人)")
 
 
 class Relation(models.TextChoices):

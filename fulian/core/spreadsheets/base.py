@@ -36,6 +36,8 @@ class Row:
     values: dict[str, CellValue]
     # field -> message, for cells that could not be read (a formula never calculated).
     errors: dict[str, str] = field(default_factory=dict)
+    # field -> the cell ("E5") of each such formula, for a caller that words the message itself.
+    formulas: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +51,9 @@ class Table:
     title: str  # text above the header, one line per row
     rows: list[Row]
     sheet: str = ""  # the sheet read ("" for CSV)
+    # Lines below the data that are no record (填表人：张三 填报日期：…, 合计): skipped, with their
+    # row number and text (``footer_text``).
+    footer: list[tuple[int, str]] = field(default_factory=list)
 
 
 # A sheet as a stream of rows: (0-based row index, cells from column ``first_column``).
