@@ -129,6 +129,11 @@ NOTICES: dict[str, Promise] = {
         "%(org)s has no open term (term %(last)s ended on %(ended)s): the import opens term %(term)s for the "
         "posts this file gives there (rows: %(rows)s)."
     ),
+    "post_before_term": _(
+        "The start dates of rows %(rows)s are before term %(term)s of %(org)s began (%(start)s): those posts "
+        "belong to a term that has ended. They are imported into term %(term)s, from %(start)s; to keep them as "
+        "posts of the earlier term, leave them out of this file."
+    ),
     "term_first": _(
         "%(org)s has no term yet: the import opens term 1 for the posts this file gives there (rows: %(rows)s)."
     ),

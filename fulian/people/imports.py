@@ -273,9 +273,11 @@ def _notices(context: Context, rows: list[tuple[int, Any]]) -> list[Msg]:
     """The terms the posts of the valid rows go into, where that needs saying: an open term past
     its planned end (not changed over), or none open, so that the import opens one."""
     by_org: dict[int, tuple[Organisation, list[int]]] = {}
+    starts: dict[int, list[tuple[int, datetime.date]]] = {}
     for number, entry in rows:
         if entry.post is not None:
             by_org.setdefault(entry.post_org.pk, (entry.post_org, []))[1].append(number)
+            starts.setdefault(entry.post_org.pk, []).append((number, entry.start_date))
     if not by_org:
         return []
     latest: dict[int, Term] = {}
@@ -295,11 +297,18 @@ def _notices(context: Context, rows: list[tuple[int, Any]]) -> list[Msg]:
                     "term_opened", org=name, last=term.number, ended=term.ended_on, term=term.number + 1, rows=rows_text
                 )
             )
-        elif term.end_date is not None and term.end_date < today:
-            link = reverse("people:roster", args=[org_id])
-            notices.append(
-                msg("term_overdue", org=name, term=term.number, end=term.end_date, rows=rows_text, link=link)
-            )
+        else:
+            if term.end_date is not None and term.end_date < today:
+                link = reverse("people:roster", args=[org_id])
+                notices.append(
+                    msg("term_overdue", org=name, term=term.number, end=term.end_date, rows=rows_text, link=link)
+                )
+            # A 任职时间 before the open term began is a post of an earlier term, which has ended.
+            early = [number for number, start in starts[org_id] if start < term.start_date]
+            if early:
+                notices.append(
+                    msg("post_before_term", org=name, term=term.number, start=term.start_date, rows=_rows_text(early))
+                )
     return notices
 
 

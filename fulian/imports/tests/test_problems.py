@@ -288,3 +288,21 @@ def test_household_problems_carry_the_head_and_the_value(world: World) -> None:
     assert found[(3, "members_range")].problem.params["value"] == "999"
     with translation.override("zh-hans"):
         assert found[(2, "category_unknown")].message.startswith("未知类别“富裕户”")
+
+
+def test_a_post_that_started_in_an_earlier_term_is_flagged(world: World) -> None:
+    post(world, person(world, name="赵琴月"), kind=PostKind.CHAIR)  # term 1 from 2021-09-01
+    header = [*HEADER, "任职时间"]
+    data = xlsx(
+        [
+            header,
+            [1, "周丽华", "女", "", "", "回龙村", "执委", "2016-09-01"],
+            [2, "李娟", "女", "", "", "回龙村", "执委", "2022-03-01"],
+        ]
+    )
+    evaluation = engine.evaluate(PEOPLE, data, "r.xlsx", org=world.org("xinshi"), actor=None)
+    (notice,) = evaluation.notices
+    assert notice.code == "post_before_term"
+    assert (notice.params["rows"], notice.params["start"]) == ("2", "2021-09-01")
+    with translation.override("zh-hans"):
+        assert str(notice).startswith("第2行的任职时间早于")
