@@ -14,9 +14,10 @@ from rest_framework.response import Response
 from fulian.core.api import ScopedViewSetMixin
 from fulian.core.api_fields import ModelSerializer, Serializer
 from fulian.core.scoping import get_visible_or_404
+from fulian.core.spreadsheets.base import error_text
 from fulian.imports import engine, services, work
 from fulian.imports.models import ImportBatch
-from fulian.imports.problems import shown_all
+from fulian.imports.problems import batch_message, shown_all
 from fulian.orgs.api.fields import OrgCodeField
 
 
@@ -61,6 +62,7 @@ class ReportSerializer(Serializer[Any]):
     rows_with_problems = serializers.IntegerField()
     problems = ProblemSerializer(many=True)
     problems_truncated = serializers.BooleanField()
+    file_error = serializers.CharField(help_text="A problem with the whole file, in the language of the request")
     notices = NoticeSerializer(many=True, required=False, help_text="What the import does that its rows do not show")
     footer_rows = FooterRowSerializer(
         many=True, required=False, help_text="Lines below the data that are no record, skipped"
@@ -74,9 +76,15 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
         source="committed_by.username", read_only=True, allow_null=True, help_text="Who chose to import it"
     )
     undone_by = serializers.CharField(source="undone_by.username", read_only=True, allow_null=True, default=None)
+    message = serializers.SerializerMethodField(
+        help_text="Why it failed or must be previewed again; a problem with the file, in the language of the request"
+    )
     report = serializers.SerializerMethodField(
         help_text="The preview (empty until checked); its problems are in the language of the request"
     )
+
+    def get_message(self, batch: ImportBatch) -> str:
+        return batch_message(batch)
 
     @extend_schema_field(ReportSerializer)
     def get_report(self, batch: ImportBatch) -> dict[str, Any]:
@@ -84,6 +92,9 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
         for key in ("problems", "notices"):
             if key in report:
                 report[key] = shown_all(report[key])
+        text_of = report.pop("file_error_text", None)
+        if text_of:
+            report["file_error"] = error_text(text_of["template"], text_of.get("params") or {})
         if "sample" in report:
             report["sample"] = engine.sample_for_reader(report)
             report.pop("sample_by_language", None)

@@ -212,6 +212,8 @@ class Evaluation:
     title: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     file_error: str = ""
+    # The same, as its English template and values: read later in the reader's language.
+    file_error_text: dict[str, Any] = field(default_factory=dict)
     sample: list[dict[str, Any]] = field(default_factory=list)
     # The same rows in every language of the site: labels and values (a gender, a post) are words.
     sample_by_language: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -239,6 +241,7 @@ class Evaluation:
             "title": self.title,
             "columns": self.columns,
             "file_error": self.file_error,
+            "file_error_text": self.file_error_text,
             "problems": [p.as_dict() for p in self.problems[:MAX_PROBLEMS]],
             "problems_truncated": len(self.problems) > MAX_PROBLEMS,
             "sample": self.sample,
@@ -277,6 +280,8 @@ def evaluate(
         )
     except SpreadsheetError as e:
         result.file_error = e.message
+        if e.template:
+            result.file_error_text = {"template": e.template, "params": e.params}
         return result
     result.total, result.title, result.columns = len(table.rows), table.title, dict(table.columns)
     result.footer = [{"row": number, "text": line} for number, line in table.footer]

@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fulian.core.personal import mask_id_number
+from fulian.core.spreadsheets.base import error_text
 from fulian.orgs.choices import Level
 
 # A cell quoted in a message: enough to find it in the file, never a paragraph.
@@ -235,6 +236,16 @@ def shown(problem: Mapping[str, Any]) -> dict[str, Any]:
     if item.get("link") and code in LINKS:
         item["link_text"] = render(code, params, templates=LINKS)
     return item
+
+
+def batch_message(batch: Any) -> str:
+    """What a batch's ``message`` says, in the active language when it is the file's own error
+    (not a spreadsheet, no header…), kept with its template; any other message as it was written."""
+    report = batch.report or {}
+    text_of = report.get("file_error_text") or {}
+    if batch.message and text_of.get("template") and batch.message == report.get("file_error"):
+        return error_text(text_of["template"], text_of.get("params") or {})
+    return str(batch.message)
 
 
 def shown_all(problems: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

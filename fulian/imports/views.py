@@ -18,7 +18,7 @@ from fulian.core.views import render_list, requires_somewhere
 from fulian.imports import engine, services, work
 from fulian.imports.forms import CommitForm, UploadForm
 from fulian.imports.models import ImportBatch
-from fulian.imports.problems import shown, shown_all
+from fulian.imports.problems import batch_message, shown, shown_all
 
 PROBLEMS_SHOWN = 200
 
@@ -91,6 +91,7 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "problems": shown_all(problems[:PROBLEMS_SHOWN]),
         "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
         "notices": shown_all(batch.report.get("notices", [])),
+        "message": batch_message(batch),
         "footer_rows": batch.report.get("footer_rows", []),
         "sample": engine.sample_for_reader(batch.report),
         "can_import": can(request.user, spec.change_action, batch.org),

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
@@ -66,12 +67,14 @@ def read_table(
         if name not in columns:
             raise ValueError(f"required field {name!r} has no aliases")
     if len(data) > max_bytes:
-        raise SpreadsheetError(
-            _("The file is %(size)s MB; files of up to %(limit)s MB can be uploaded. Split it into smaller files.")
-            % {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}
+        raise SpreadsheetError.words(
+            gettext_noop(
+                "The file is %(size)s MB; files of up to %(limit)s MB can be uploaded. Split it into smaller files."
+            ),
+            {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)},
         )
     if not data:
-        raise SpreadsheetError(_("The file “%(file)s” is empty.") % {"file": filename})
+        raise SpreadsheetError.words(gettext_noop("The file “%(file)s” is empty."), {"file": filename})
 
     found_rows = False
     for sheet in _sheets(data, filename):
@@ -83,14 +86,14 @@ def read_table(
         return _read_body(header, rows, sheet, columns, required, max_rows)
 
     if not found_rows:
-        raise SpreadsheetError(_("The file “%(file)s” has no rows.") % {"file": filename})
+        raise SpreadsheetError.words(gettext_noop("The file “%(file)s” has no rows."), {"file": filename})
     examples = ", ".join(str(names[0]) for names in columns.values() if names)
-    raise SpreadsheetError(
-        _(
+    raise SpreadsheetError.words(
+        gettext_noop(
             "No header row was found in the first %(count)d rows. The header row names the "
             "columns, for example: %(columns)s."
-        )
-        % {"count": HEADER_SEARCH_ROWS, "columns": examples}
+        ),
+        {"count": HEADER_SEARCH_ROWS, "columns": examples},
     )
 
 
@@ -177,9 +180,9 @@ def _read_body(
     missing = [name for name in required if name not in header.texts]
     if missing:
         names = "; ".join(" / ".join(str(alias) for alias in columns[name]) for name in missing)
-        raise SpreadsheetError(
-            _("Required columns are missing from the header (row %(row)d): %(columns)s.")
-            % {"row": header.row + 1, "columns": names},
+        raise SpreadsheetError.words(
+            gettext_noop("Required columns are missing from the header (row %(row)d): %(columns)s."),
+            {"row": header.row + 1, "columns": names},
             row=header.row + 1,
         )
     mapped = sorted(header.fields.items())
@@ -217,12 +220,12 @@ def _read_body(
                 footer.append((index + 1, line, None))
             continue
         if len(body) >= max_rows:
-            raise SpreadsheetError(
-                _(
+            raise SpreadsheetError.words(
+                gettext_noop(
                     "The file has more than %(limit)s rows of data. Split it into files of at most "
                     "%(limit)s rows and upload them one by one."
-                )
-                % {"limit": f"{max_rows:,}"},
+                ),
+                {"limit": f"{max_rows:,}"},
                 row=index + 1,
             )
         record = Row(number=index + 1, values=values, errors=errors, formulas=formulas)
@@ -235,8 +238,9 @@ def _read_body(
         footer.clear()
         body.append(record)
     if not body:
-        raise SpreadsheetError(
-            _("The file has a header row (row %(row)d) but no data rows below it.") % {"row": header.row + 1},
+        raise SpreadsheetError.words(
+            gettext_noop("The file has a header row (row %(row)d) but no data rows below it."),
+            {"row": header.row + 1},
             row=header.row + 1,
         )
     return Table(

@@ -306,3 +306,22 @@ def test_a_post_that_started_in_an_earlier_term_is_flagged(world: World) -> None
     assert (notice.params["rows"], notice.params["start"]) == ("2", "2021-09-01")
     with translation.override("zh-hans"):
         assert str(notice).startswith("第2行的任职时间早于")
+
+
+def test_a_problem_with_the_whole_file_reads_in_the_readers_language(world: World) -> None:
+    data = "序号,备注\n1,无\n".encode()
+    with translation.override("zh-hans"):
+        batch = services.batch_upload(
+            actor=world.user("xinshi_staff"),
+            kind="people",
+            org=world.org("xinshi"),
+            upload=SimpleUploadedFile("名单.csv", data),
+        )
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED
+    assert batch.message.startswith("前 15 行中没有找到表头")
+    assert "No header row was found in the first 15 rows" in page(world, batch, "en")
+    assert "前 15 行中没有找到表头" in page(world, batch, "zh-hans")
+    item = world.api_for("xinshi_staff").get(f"/api/v1/imports/{batch.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert item["message"].startswith("No header row was found in the first 15 rows")
+    assert item["report"]["file_error"] == item["message"]
