@@ -17,7 +17,7 @@ from fulian.core.bulk import delete_quietly, insert_values
 from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
-from fulian.households.choices import HouseholdCategory, labels_of
+from fulian.households.choices import HouseholdCategory, labels_of, labels_text
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import household_values_clean
 from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
@@ -248,7 +248,7 @@ def _describe(h: dict[str, Any]) -> list[tuple[str, str]]:
         (_("Phone"), mask_mobile(h["mobile"]) if h["mobile"] else ""),
         (_("Address"), h["address"]),
         (_("Number of people"), str(h["members_count"])),
-        (_("Categories"), "、".join(labels_of(h["categories"], HouseholdCategory))),
+        (_("Categories"), labels_text(labels_of(h["categories"], HouseholdCategory))),
     ]
 
 

@@ -325,3 +325,15 @@ def test_a_problem_with_the_whole_file_reads_in_the_readers_language(world: Worl
     item = world.api_for("xinshi_staff").get(f"/api/v1/imports/{batch.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert item["message"].startswith("No header row was found in the first 15 rows")
     assert item["report"]["file_error"] == item["message"]
+
+
+def test_the_preview_describes_its_rows_in_each_language(world: World) -> None:
+    rows: list[list[object]] = [
+        ["村（社区）", "户主姓名", "户类别"],
+        ["回龙村", "周建国", "脱贫户、单亲家庭"],
+    ]
+    evaluation = engine.evaluate(HOUSEHOLDS, xlsx(rows), "h.xlsx", org=world.org("xinshi"), actor=None)
+    english = dict(evaluation.sample_by_language["en"][0]["values"])
+    chinese = dict(evaluation.sample_by_language["zh-hans"][0]["values"])
+    assert english["Categories"] == "Lifted out of poverty (脱贫户), Single-parent family (单亲家庭)"
+    assert chinese["类别"] == "脱贫户、单亲家庭"
