@@ -258,7 +258,9 @@ def cell_text(field_name: str, value: Any) -> str:
         return ""
     text_value = value.isoformat() if hasattr(value, "isoformat") else str(value)
     text_value = " ".join(text_value.split())
-    if field_name in MASKED_FIELDS and not _SCIENTIFIC.fullmatch(text_value):
+    # A fragment of 10 characters or fewer (a division code and a year at most) is shown as typed:
+    # masked it would read "****", and nobody could find the mistake.
+    if field_name in MASKED_FIELDS and len(text_value) > 10 and not _SCIENTIFIC.fullmatch(text_value):
         text_value = mask_id_number(text_value.upper())
     if len(text_value) > VALUE_CHARS:
         text_value = text_value[: VALUE_CHARS - 1] + "…"

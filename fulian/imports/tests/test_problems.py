@@ -337,3 +337,13 @@ def test_the_preview_describes_its_rows_in_each_language(world: World) -> None:
     chinese = dict(evaluation.sample_by_language["zh-hans"][0]["values"])
     assert english["Categories"] == "Lifted out of poverty (脱贫户), Single-parent family (单亲家庭)"
     assert chinese["类别"] == "脱贫户、单亲家庭"
+
+
+def test_a_short_id_number_is_shown_as_typed_a_long_one_masked() -> None:
+    from fulian.imports.problems import cell_text
+
+    assert cell_text("id_number", "4302231") == "4302231"
+    assert cell_text("id_number", "43022319780512212") == "430223*******2212"
+    assert cell_text("mobile", "1380733000") == "1380733000"
+    assert cell_text("notes", "很长" * 40).endswith("…")
+    assert len(cell_text("notes", "很长" * 40)) == 40
