@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from fulian.core.personal import mask_id_number
+from fulian.core.personal import mask_id_number, normalise_mobile
 from fulian.core.spreadsheets.base import error_text
 from fulian.orgs.choices import Level
 
@@ -273,7 +273,8 @@ def from_validation(field_name: str, error: ValidationError, value: Any) -> Msg:
     code = VALIDATION_CODES.get(error.code or "")
     params = dict(error.params or {})
     if error.code == "invalid_mobile":
-        digits = len(re.sub(r"\D", "", str(value or "")))
+        # Counted as the check reads it: without +86, spaces and dashes.
+        digits = len(re.sub(r"\D", "", normalise_mobile(str(value or ""))))
         code = "mobile_invalid" if digits == 11 else "mobile_digits"
         params["digits"] = digits
     if code is None:

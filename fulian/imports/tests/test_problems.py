@@ -347,3 +347,10 @@ def test_a_short_id_number_is_shown_as_typed_a_long_one_masked() -> None:
     assert cell_text("mobile", "1380733000") == "1380733000"
     assert cell_text("notes", "很长" * 40).endswith("…")
     assert len(cell_text("notes", "很长" * 40)) == 40
+
+
+def test_a_phone_with_the_country_code_is_counted_without_it(world: World) -> None:
+    data = xlsx([HEADER, [1, "李娟", "女", "", "+86 138-0733-000", "回龙村", "执委"]])
+    evaluation = engine.evaluate(PEOPLE, data, "r.xlsx", org=world.org("xinshi"), actor=None)
+    (problem,) = evaluation.problems
+    assert problem.problem.params == {"value": "+86 138-0733-000", "digits": 10}
