@@ -27,9 +27,9 @@ def _refuse(pattern: re.Pattern[str], value: Any) -> None:
     found = pattern.search(value) if isinstance(value, str) else None
     if found is not None:
         raise ValidationError(
-            _("Remove the control character U+%(code)04X: only printable text is accepted here.")
-            % {"code": ord(found.group())},
+            _("Remove the control character U+%(code)04X: only printable text is accepted here."),
             code="control_character",
+            params={"code": ord(found.group())},
         )
 
 
@@ -44,13 +44,18 @@ def multiline_text(value: Any) -> None:
 
 
 class Problems:
-    """Field → messages, collected so that every problem of a record is reported at once."""
+    """Field → errors, collected so that every problem of a record is reported at once. Each
+    keeps its code and params (``message`` is the template they fill), so that an import can
+    store the problem as a code and put it into words in its reader's language."""
 
     def __init__(self) -> None:
-        self.errors: dict[str, list[str]] = {}
+        self.errors: dict[str, list[ValidationError]] = {}
 
-    def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
+    def add(self, field: str, message: str, *, code: str | None = None, params: dict[str, Any] | None = None) -> None:
+        self.add_error(field, ValidationError(message, code=code, params=params))
+
+    def add_error(self, field: str, error: ValidationError) -> None:
+        self.errors.setdefault(field, []).extend(error.error_list)
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -73,21 +78,23 @@ def clean_identity(
     try:
         parsed = parse_id_number(raw, today=today)
     except ValidationError as e:
-        for message in e.messages:
-            problems.add(id_field, message)
+        problems.add_error(id_field, e)
         return
     values[id_field] = parsed.value
     birth = values.get("birth_date")
     if birth and birth != parsed.birth_date:
         problems.add(
             "birth_date",
-            _("The date of birth %(given)s contradicts the ID number, which says %(derived)s.")
-            % {"given": birth, "derived": parsed.birth_date},
+            _("The date of birth %(given)s contradicts the ID number, which says %(derived)s."),
+            code="birth_date_contradicts_id",
+            params={"given": birth, "derived": parsed.birth_date},
         )
     values["birth_date"] = parsed.birth_date
     gender = values.get("gender")
     if gender and gender != parsed.gender:
-        problems.add("gender", _("The gender contradicts the ID number (its 17th digit)."))
+        problems.add(
+            "gender", _("The gender contradicts the ID number (its 17th digit)."), code="gender_contradicts_id"
+        )
     values["gender"] = parsed.gender
 
 
@@ -99,7 +106,7 @@ def clean_mobile(values: dict[str, Any], problems: Problems, *, field: str = "mo
     try:
         validate_mobile(str(raw))
     except ValidationError as e:
-        problems.add(field, e.messages[0])
+        problems.add_error(field, e)
         return
     values[field] = normalise_mobile(str(raw))
 

@@ -3,6 +3,7 @@ a bitwise AND that works alike on SQLite and PostgreSQL without a join."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class HouseholdCategory(models.IntegerChoices):
@@ -12,8 +13,8 @@ class HouseholdCategory(models.IntegerChoices):
     HARDSHIP = 8, _("Family in hardship (困难家庭)")
     MILITARY = 16, _("Military family (军属)")
     LEFT_BEHIND = 32, _("Left-behind household (三留户)")
-    DISABILITY = 64, _("Family with a disabled member")
-    SINGLE_PARENT = 128, _("Single-parent family")
+    DISABILITY = 64, _("Family with a disabled member (残疾人家庭)")
+    SINGLE_PARENT = 128, _("Single-parent family (单亲家庭)")
 
 
 class MemberCategory(models.IntegerChoices):
@@ -21,7 +22,7 @@ class MemberCategory(models.IntegerChoices):
     LEFT_BEHIND_ELDERLY = 2, _("Left-behind elderly (留守老人)")
     LEFT_BEHIND_WOMAN = 4, _("Left-behind woman (留守妇女)")
     CHILD_IN_DIFFICULTY = 8, _("Child in difficulty (困境儿童)")
-    DISABLED = 16, _("Person with a disability")
+    DISABLED = 16, _("Person with a disability (残疾人)")
 
 
 class Relation(models.TextChoices):
@@ -46,3 +47,8 @@ def flags_of(value: int, choices: type[models.IntegerChoices]) -> list[models.In
 
 def labels_of(value: int, choices: type[models.IntegerChoices]) -> list[str]:
     return [str(c.label) for c in flags_of(value, choices)]
+
+
+def labels_text(labels: list[str]) -> str:
+    """Labels as one text, with the reader's list separator (``、`` in Chinese, ``, `` in English)."""
+    return pgettext("between the items of a list", ", ").join(labels)

@@ -17,11 +17,12 @@ from fulian.core.bulk import delete_quietly, insert_values
 from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
-from fulian.households.choices import HouseholdCategory, labels_of
+from fulian.households.choices import HouseholdCategory, labels_of, labels_text
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import household_values_clean
 from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
 from fulian.imports.places import PlaceFinder, place_key, place_label
+from fulian.imports.problems import Msg, cell_text, msg
 from fulian.orgs.choices import Level
 from fulian.orgs.names import clean_text
 
@@ -70,8 +71,7 @@ def parse_categories(text: Any, problems: RowProblems) -> int:
         flag = CATEGORY_NAMES.get(token)
         if flag is None:
             problems.add(
-                "categories",
-                _("Unknown category %(name)s; use %(known)s.") % {"name": token, "known": KNOWN_CATEGORIES},
+                "categories", msg("category_unknown", value=cell_text("categories", token), known=KNOWN_CATEGORIES)
             )
         else:
             flags |= flag
@@ -86,7 +86,7 @@ def parse_count(value: Any, problems: RowProblems) -> int | None:
     match = re.fullmatch(r"(\d+)\s*人?", str(value).strip())
     if match:
         return int(match.group(1))
-    problems.add("members_count", _("Enter the number of people as a whole number, such as 4."))
+    problems.add("members_count", msg("members_not_number", value=cell_text("members_count", value)))
     return None
 
 
@@ -100,10 +100,10 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
     village, message = places.find(Level.VILLAGE, values.get("village"), values.get("township"))
     place = village
     if village is None:
-        problems.add("village", message)
+        problems.add("village", message or msg("place_required", level="village"))
     else:
         group, message = places.group(village, values.get("group"))
-        if message:
+        if message is not None:
             problems.add("group", message)
         place = group or village
     count = parse_count(values.get("members_count"), problems)
@@ -120,9 +120,7 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
     try:
         clean = household_values_clean(raw, today=context.cache["today"])
     except ValidationError as e:
-        for field_name, messages in e.message_dict.items():
-            for text in messages:
-                problems.add(field_name, text)
+        problems.add_validation(e, values)
         return None
     if problems or place is None:
         return None
@@ -155,22 +153,19 @@ def _duplicate_keys(household: dict[str, Any]) -> list[tuple[Any, ...]]:
     return [("head_name", place_key(household["org"]), household["head_name"], household["mobile_hash"])]
 
 
-def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, str]]]:
-    found: dict[int, list[tuple[str, str]]] = {}
+def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, Msg | str]]]:
+    found: dict[int, list[tuple[str, Msg | str]]] = {}
+    # The ID number a problem names, masked (the household stored may be outside the uploader's
+    # area: the problem names no more than the row itself).
+    ids = {h["id_hash"]: cell_text("id_number", h["id_number"]) for _n, h in rows if h["id_hash"]}
     by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"]}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
         for id_hash, archived_at in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
             "id_hash", "archived_at"
         ):
-            found[by_hash[id_hash]] = [
-                (
-                    "id_number",
-                    _("A household with this head's ID number is already registered.")
-                    if archived_at is None
-                    else _("This ID number belongs to an archived household: restore that household instead."),
-                )
-            ]
+            code = "household_registered" if archived_at is None else "household_archived"
+            found[by_hash[id_hash]] = [("id_number", msg(code, value=ids[id_hash]))]
     # A group the commit creates has no households yet.
     without = [(number, h) for number, h in rows if not h["id_hash"] and h["org"].pk is not None]
     orgs = {h["org"].pk for _n, h in without}
@@ -182,10 +177,8 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
         )
         for number, h in without:
             if (h["org"].pk, h["head_name"], h["mobile_hash"]) in stored:
-                place = h["org"].display_name
-                found[number] = [
-                    ("head_name", _("This household is already registered in %(place)s.") % {"place": place})
-                ]
+                problem = msg("household_same_name", value=h["head_name"], org=h["org"].display_name)
+                found[number] = [("head_name", problem)]
     return found
 
 
@@ -255,13 +248,14 @@ def _describe(h: dict[str, Any]) -> list[tuple[str, str]]:
         (_("Phone"), mask_mobile(h["mobile"]) if h["mobile"] else ""),
         (_("Address"), h["address"]),
         (_("Number of people"), str(h["members_count"])),
-        (_("Categories"), "、".join(labels_of(h["categories"], HouseholdCategory))),
+        (_("Categories"), labels_text(labels_of(h["categories"], HouseholdCategory))),
     ]
 
 
 HOUSEHOLDS = ImportKind(
     name="households",
     label=lambda: str(gettext_lazy("Household list")),
+    name_field="head_name",
     columns=COLUMNS,
     required=["head_name"],
     template_headers={

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from fulian.households.choices import labels_text
 from fulian.households.models import Household
 
 # What the list page reads of a household (no model instances: 51 rows a page, under load).
@@ -37,6 +38,6 @@ def export_rows(households: Iterable[Household], *, full: bool) -> Iterator[list
             (h.mobile or "") if full else h.mobile_masked,
             h.address,
             h.members_count,
-            "、".join(h.category_labels),
+            labels_text(h.category_labels),
             h.notes,
         ]

@@ -32,9 +32,11 @@ ALL_MEMBER_FLAGS = sum(MemberCategory.values)
 def _clean_name(values: dict[str, Any], field: str, problems: Problems) -> None:
     name = "".join(str(values.get(field) or "").split())
     if not name:
-        problems.add(field, _("Enter the name."))
+        problems.add(field, _("Enter the name."), code="name_required")
     elif len(name) > NAME_MAX_LENGTH:
-        problems.add(field, _("A name has at most %(n)d characters.") % {"n": NAME_MAX_LENGTH})
+        problems.add(
+            field, _("A name has at most %(n)d characters."), code="name_too_long", params={"n": NAME_MAX_LENGTH}
+        )
     values[field] = name
 
 
@@ -52,7 +54,12 @@ def household_values_clean(values: dict[str, Any], *, today: datetime.date | Non
     if count in (None, ""):
         values["members_count"] = 1
     elif not isinstance(count, int) or not 1 <= count <= MAX_MEMBERS:
-        problems.add("members_count", _("Enter a whole number of people from 1 to %(n)d.") % {"n": MAX_MEMBERS})
+        problems.add(
+            "members_count",
+            _("Enter a whole number of people from 1 to %(n)d."),
+            code="members_range",
+            params={"n": MAX_MEMBERS},
+        )
     flags = values.get("categories") or 0
     if flags & ~ALL_HOUSEHOLD_FLAGS:
         problems.add("categories", _("Unknown category."))
@@ -71,7 +78,7 @@ def member_values_clean(values: dict[str, Any], *, today: datetime.date | None =
     clean_identity(values, problems, today=today)
     birth = values.get("birth_date")
     if birth and birth > (today or timezone.localdate()):
-        problems.add("birth_date", _("This date is in the future."))
+        problems.add("birth_date", _("This date is in the future."), code="date_future")
     values["gender"] = values.get("gender") or ""
     flags = values.get("categories") or 0
     if flags & ~ALL_MEMBER_FLAGS:

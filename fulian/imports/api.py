@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,9 +14,59 @@ from rest_framework.response import Response
 from fulian.core.api import ScopedViewSetMixin
 from fulian.core.api_fields import ModelSerializer, Serializer
 from fulian.core.scoping import get_visible_or_404
-from fulian.imports import services, work
+from fulian.core.spreadsheets.base import error_text
+from fulian.imports import engine, services, work
 from fulian.imports.models import ImportBatch
+from fulian.imports.problems import batch_message, shown_all
 from fulian.orgs.api.fields import OrgCodeField
+
+
+class ProblemSerializer(Serializer[Any]):
+    """What stops one row: where, whose, and what is wrong (a code, its values, and in words)."""
+
+    row = serializers.IntegerField(help_text="The row as Excel shows it")
+    column = serializers.CharField(help_text="The column's letter, or empty")
+    header = serializers.CharField(help_text="The column's header as written in the file")
+    name = serializers.CharField(required=False, help_text="The row's name cell (person, head of household)")
+    code = serializers.CharField(
+        required=False, help_text="What is wrong, as a stable code (absent in reports checked before codes)"
+    )
+    params = serializers.DictField(required=False, help_text="The values the message names (the cell as written…)")
+    message = serializers.CharField(help_text="The problem in words, in the language of the request")
+    link = serializers.CharField(required=False, help_text="A page that helps fix it (path)")
+    link_text = serializers.CharField(required=False, help_text="The link's text, in the language of the request")
+
+
+class NoticeSerializer(Serializer[Any]):
+    """What the import does that its rows do not show (a term it opens, an overdue term it fills)."""
+
+    code = serializers.CharField()
+    params = serializers.DictField()
+    message = serializers.CharField(help_text="In the language of the request")
+    link = serializers.CharField(required=False)
+    link_text = serializers.CharField(required=False)
+
+
+class FooterRowSerializer(Serializer[Any]):
+    """A line below the data that is no record (填表人：…, 合计), skipped."""
+
+    row = serializers.IntegerField()
+    text = serializers.CharField(help_text="The line as written (填表人：… 填报日期：…)")
+
+
+class ReportSerializer(Serializer[Any]):
+    """The preview: counts, each row's problems, and what the import will do."""
+
+    rows = serializers.IntegerField()
+    valid_rows = serializers.IntegerField()
+    rows_with_problems = serializers.IntegerField()
+    problems = ProblemSerializer(many=True)
+    problems_truncated = serializers.BooleanField()
+    file_error = serializers.CharField(help_text="A problem with the whole file, in the language of the request")
+    notices = NoticeSerializer(many=True, required=False, help_text="What the import does that its rows do not show")
+    footer_rows = FooterRowSerializer(
+        many=True, required=False, help_text="Lines below the data that are no record, skipped"
+    )
 
 
 class BatchSerializer(ModelSerializer[ImportBatch]):
@@ -26,6 +76,29 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
         source="committed_by.username", read_only=True, allow_null=True, help_text="Who chose to import it"
     )
     undone_by = serializers.CharField(source="undone_by.username", read_only=True, allow_null=True, default=None)
+    message = serializers.SerializerMethodField(
+        help_text="Why it failed or must be previewed again; a problem with the file, in the language of the request"
+    )
+    report = serializers.SerializerMethodField(
+        help_text="The preview (empty until checked); its problems are in the language of the request"
+    )
+
+    def get_message(self, batch: ImportBatch) -> str:
+        return batch_message(batch)
+
+    @extend_schema_field(ReportSerializer)
+    def get_report(self, batch: ImportBatch) -> dict[str, Any]:
+        report = dict(batch.report)
+        for key in ("problems", "notices"):
+            if key in report:
+                report[key] = shown_all(report[key])
+        text_of = report.pop("file_error_text", None)
+        if text_of:
+            report["file_error"] = error_text(text_of["template"], text_of.get("params") or {})
+        if "sample" in report:
+            report["sample"] = engine.sample_for_reader(report)
+            report.pop("sample_by_language", None)
+        return report
 
     class Meta:
         model = ImportBatch

@@ -22,14 +22,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record as audit
 from fulian.core.spreadsheets import Row, SpreadsheetError, Table, read_table
 from fulian.imports.places import PlaceFinder, create_groups, planned_groups
+from fulian.imports.problems import Msg, cell_text, from_validation, msg, text
 
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
@@ -42,17 +45,39 @@ SAMPLE_ROWS = 20
 PARALLEL_ROWS = 20_000
 
 
+# The characters of a row's name shown beside its number in the problems.
+NAME_CHARS = 20
+
+
 @dataclass(frozen=True)
 class Problem:
-    """What stops one row: its number as Excel shows it, the column, and what to do."""
+    """What stops one row: its number as Excel shows it, the column, the name the row gives (to
+    find it), and what is wrong and what to do, as a code and its values (``problems.Msg``),
+    put into words in the language of whoever reads it."""
 
     row: int
     column: str
     header: str
-    message: str
+    problem: Msg
+    name: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.problem.code
+
+    @property
+    def message(self) -> str:
+        """In the active language."""
+        return str(self.problem)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "header": self.header, "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "header": self.header,
+            "name": self.name,
+            **self.problem.as_dict(),
+        }
 
 
 @dataclass
@@ -71,13 +96,22 @@ class Context:
 
 
 class RowProblems:
-    """The problems of one row, named by field; the engine turns them into :class:`Problem`s."""
+    """The problems of one row, named by field; the engine turns them into :class:`Problem`s.
+    A problem is a ``Msg`` (``problems.msg(code, **values)``); plain text is kept as text."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, str]] = []
+        self.items: list[tuple[str, Msg]] = []
+        # The row's name cell (the person, the household's head), shown beside its number.
+        self.name = ""
 
-    def add(self, field_name: str, message: str) -> None:
-        self.items.append((field_name, message))
+    def add(self, field_name: str, message: Msg | str) -> None:
+        self.items.append((field_name, message if isinstance(message, Msg) else text(message)))
+
+    def add_validation(self, error: ValidationError, values: Mapping[str, Any]) -> None:
+        """A record's ValidationError (field → errors with their codes), each naming the cell."""
+        for field_name, errors in error.error_dict.items():
+            for item in errors:
+                self.add(field_name, from_validation(field_name, item, values.get(field_name)))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -89,6 +123,8 @@ class ImportKind:
 
     name: str
     label: Callable[[], str]
+    # The column that names a row (the person, the household's head): shown with its problems.
+    name_field: str
     columns: Mapping[str, Sequence[str]]
     required: Sequence[str]
     # The header text used in the template for each field, in order.
@@ -100,7 +136,7 @@ class ImportKind:
     clean_row: Callable[[Context, dict[str, Any], RowProblems], Any]
     # Keys of a cleaned record that must be unique within the file and against what is stored.
     duplicate_keys: Callable[[Any], Iterable[tuple[Any, ...]]]
-    check_stored: Callable[[Context, list[tuple[int, Any]]], dict[int, list[tuple[str, str]]]]
+    check_stored: Callable[[Context, list[tuple[int, Any]]], dict[int, list[tuple[str, Msg | str]]]]
     write_records: Callable[[Context, list[Any]], int]
     # For cleaning a big file in two processes: a record as plain data, and back.
     pack: Callable[[Any], Any] | None = None
@@ -116,6 +152,9 @@ class ImportKind:
     # village groups that do not exist yet (its ``prepare`` keeps a ``PlaceFinder`` as
     # ``context.cache["places"]``): the preview lists those groups, the commit creates them.
     place_of: Callable[[Any], tuple[Any, str]] | None = None
+    # What the commit does that the rows do not show (a term it opens, an overdue term posts go
+    # into): ``Msg``s shown above the import button. Rows are (sheet row, record).
+    notices: Callable[[Context, list[tuple[int, Any]]], list[Msg]] = lambda context, rows: []
 
 
 @dataclass(frozen=True)
@@ -173,9 +212,18 @@ class Evaluation:
     title: str = ""
     columns: dict[str, str] = field(default_factory=dict)
     file_error: str = ""
+    # The same, as its English template and values: read later in the reader's language.
+    file_error_text: dict[str, Any] = field(default_factory=dict)
     sample: list[dict[str, Any]] = field(default_factory=list)
+    # The same rows in every language of the site: labels and values (a gender, a post) are words.
+    sample_by_language: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The village groups the valid rows name that do not exist yet, per village (``planned_groups``).
     new_groups: list[dict[str, Any]] = field(default_factory=list)
+    # Lines below the data that are no record (填表人：…, 合计): skipped, and shown as skipped.
+    footer: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[Msg] = field(default_factory=list)
+    # The name cell of each row checked against what is stored (for problems found there).
+    names: dict[int, str] = field(default_factory=dict, repr=False)
     # What the rows were checked against, for the write that follows in the same transaction.
     context: Context | None = field(default=None, repr=False)
 
@@ -193,11 +241,15 @@ class Evaluation:
             "title": self.title,
             "columns": self.columns,
             "file_error": self.file_error,
+            "file_error_text": self.file_error_text,
             "problems": [p.as_dict() for p in self.problems[:MAX_PROBLEMS]],
             "problems_truncated": len(self.problems) > MAX_PROBLEMS,
             "sample": self.sample,
+            "sample_by_language": self.sample_by_language,
             "new_groups": self.new_groups,
             "new_groups_count": sum(len(v["groups"]) for v in self.new_groups),
+            "footer_rows": self.footer,
+            "notices": [notice.as_dict() for notice in self.notices],
         }
 
 
@@ -228,15 +280,18 @@ def evaluate(
         )
     except SpreadsheetError as e:
         result.file_error = e.message
+        if e.template:
+            result.file_error_text = {"template": e.template, "params": e.params}
         return result
     result.total, result.title, result.columns = len(table.rows), table.title, dict(table.columns)
+    result.footer = [{"row": number, "text": line} for number, line in table.footer]
     context = Context(org=org, actor=actor)
     kind.prepare(context, table)
     letters = table.column_letters
     context.cache["letters"], context.cache["headers"] = dict(letters), dict(table.columns)
 
-    def problem(number: int, field_name: str, message: str) -> Problem:
-        return Problem(number, letters.get(field_name, ""), table.columns.get(field_name, ""), message)
+    def problem(number: int, field_name: str, message: Msg, name: str) -> Problem:
+        return Problem(number, letters.get(field_name, ""), table.columns.get(field_name, ""), message, name)
 
     candidates: list[tuple[int, Any]] = []
     rows, table.rows = table.rows, []
@@ -245,13 +300,14 @@ def evaluate(
             for key in kind.duplicate_keys(record):
                 first = context.seen.setdefault(key, number)
                 if first != number:
-                    found.add(key[0], _("Same as row %(row)d of this file.") % {"row": first})
+                    found.add(key[0], msg(_DUPLICATE.get(key[0], "duplicate_name"), row=first, value=found.name))
                     break
         if found:
             result.problem_rows += 1
-            result.problems.extend(problem(number, f, m) for f, m in found.items)
+            result.problems.extend(problem(number, f, m, found.name) for f, m in found.items)
         else:
             candidates.append((number, record))
+            result.names[number] = found.name
         if progress is not None and index % 2000 == 0:
             progress(index, result.total)
     stored = kind.check_stored(context, candidates)
@@ -259,18 +315,41 @@ def evaluate(
         if number in stored:
             result.problem_rows += 1
             result.problems.extend(
-                Problem(number, letters.get(f, ""), table.columns.get(f, ""), m) for f, m in stored[number]
+                problem(number, f, m if isinstance(m, Msg) else text(m), result.names[number])
+                for f, m in stored[number]
             )
         else:
             result.records.append((number, record))
-    result.sample = [
-        {"row": number, "values": [[label, value] for label, value in kind.describe(record)]}
-        for number, record in result.records[:SAMPLE_ROWS]
-    ]
+    result.sample_by_language = _samples(kind, result.records[:SAMPLE_ROWS])
+    result.sample = result.sample_by_language.get(translation.get_language() or "", [])
     result.problems.sort(key=lambda p: p.row)
     result.context = context
     result.new_groups = _planned(kind, result)
+    result.notices = kind.notices(context, result.records)
     return result
+
+
+# The problem of a row that repeats an earlier one, by the key they share.
+_DUPLICATE = {"id_number": "duplicate_id", "post": "duplicate_chair"}
+
+
+def _samples(kind: ImportKind, records: list[tuple[int, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The first valid rows as they will be stored, described in each language of the site (the
+    preview is read later, by anyone, in English or Chinese)."""
+    samples = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            samples[language] = [
+                {"row": number, "values": [[str(label), str(value)] for label, value in kind.describe(record)]}
+                for number, record in records
+            ]
+    return samples
+
+
+def sample_for_reader(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The preview's sample rows in the active language (a report from before: as it was made)."""
+    by_language = report.get("sample_by_language") or {}
+    return by_language.get(translation.get_language() or "") or report.get("sample", [])
 
 
 def _finder(kind: ImportKind, context: Context | None) -> PlaceFinder | None:
@@ -295,8 +374,12 @@ def planned_keys(new_groups: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]
 
 def _clean(kind: ImportKind, context: Context, row: Row) -> tuple[int, RowProblems, Any]:
     found = RowProblems()
+    found.name = cell_text(kind.name_field, row.values.get(kind.name_field))[:NAME_CHARS]
+    for field_name, cell in row.formulas.items():
+        found.add(field_name, msg("formula_uncalculated", cell=cell))
     for field_name, message in row.errors.items():
-        found.add(field_name, message)
+        if field_name not in row.formulas:
+            found.add(field_name, message)
     record = kind.clean_row(context, row.values, found) if not found else None
     return row.number, found, (None if found else record)
 
@@ -335,9 +418,9 @@ def _cleaned(kind: ImportKind, context: Context, rows: list[Row]) -> Iterator[tu
         packed = second_half.result()  # the worker's own exception, if it failed
     del rows[half:]
     assert kind.unpack is not None
-    for number, items, record in packed:
+    for number, name, items, record in packed:
         found = RowProblems()
-        found.items = items
+        found.items, found.name = items, name
         yield number, found, None if record is None else kind.unpack(context, record)
 
 
@@ -350,12 +433,12 @@ def _adopt(kind: ImportKind, context: Context, rows: list[Row], half: int) -> No
     _ADOPTED = (kind, context, rows, half)
 
 
-def _clean_adopted() -> list[tuple[int, list[tuple[str, str]], Any]]:
+def _clean_adopted() -> list[tuple[int, str, list[tuple[str, Msg]], Any]]:
     assert _ADOPTED is not None
     kind, context, rows, half = _ADOPTED
     assert kind.pack is not None
     return [
-        (number, found.items, None if record is None else kind.pack(record))
+        (number, found.name, found.items, None if record is None else kind.pack(record))
         for number, found, record in (_clean(kind, context, row) for row in rows[half:])
     ]
 
@@ -471,16 +554,25 @@ def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
         title=prior.title,
         columns=prior.columns,
         context=prior.context,
+        footer=prior.footer,
+        names=prior.names,
     )
     for number, record in prior.records:
         if number in stored:
             letters, headers = prior.context.cache["letters"], prior.context.cache["headers"]
             result.problems.extend(
-                Problem(number, letters.get(field, ""), headers.get(field, ""), message)
+                Problem(
+                    number,
+                    letters.get(field, ""),
+                    headers.get(field, ""),
+                    message if isinstance(message, Msg) else text(message),
+                    prior.names.get(number, ""),
+                )
                 for field, message in stored[number]
             )
         else:
             result.records.append((number, record))
     result.problems.sort(key=lambda p: p.row)
     result.new_groups = _planned(kind, result)
+    result.notices = kind.notices(prior.context, result.records)
     return result

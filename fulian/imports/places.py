@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fulian.core.scoping import can
+from fulian.imports.problems import Msg, msg
 from fulian.orgs.choices import Level
 from fulian.orgs.models import NAME_MAX_LENGTH, Organisation
 from fulian.orgs.names import (
@@ -73,7 +74,7 @@ class PlaceFinder:
         self.pending: dict[tuple[int, str], Organisation] = {}
         self._indexed: dict[int, _Groups] = {}
         self._allowed: dict[int, bool] = {}
-        self._resolved: dict[tuple[int, str], tuple[Organisation | None, str]] = {}
+        self._resolved: dict[tuple[int, str], tuple[Organisation | None, Msg | None]] = {}
         below = Organisation.objects.filter(path__startswith=org.path)
         self.by_code: dict[str, Organisation] = {}
         self.by_id: dict[int, Organisation] = {}
@@ -92,23 +93,19 @@ class PlaceFinder:
             if place.level == Level.TOWNSHIP:
                 self.townships[place.pk] = place
 
-    def find(self, level: Level, text: Any, township: Any = None) -> tuple[Organisation | None, str]:
+    def find(self, level: Level, text: Any, township: Any = None) -> tuple[Organisation | None, Msg | None]:
         """The organisation of ``level`` named ``text`` (or ``org`` itself when it is that
-        level and the cell is empty), with a message when there is none or more than one."""
+        level and the cell is empty), with a problem when there is none or more than one."""
         raw = "".join(str(text or "").split())
         if not raw:
             if self.org.level == level:
-                return self.org, ""
-            return None, _("Enter the %(level)s.") % {"level": Level(level).label}
+                return self.org, None
+            return None, msg("place_required", level=str(level))
         if raw.isdigit():
             found = self.by_code.get(raw)
             if found is not None and found.level == level:
-                return found, ""
-            return None, _("No %(level)s with code %(code)s in %(org)s.") % {
-                "level": Level(level).label,
-                "code": raw,
-                "org": self.org,
-            }
+                return found, None
+            return None, msg("place_no_code", level=str(level), value=raw, org=self.org.display_name)
         matches = list(dict.fromkeys(self.by_name.get((level, _key(raw)), [])))
         if township and len(matches) > 1:
             wanted = _key(township)
@@ -118,26 +115,18 @@ class PlaceFinder:
                 if any(m.path.startswith(t.path) and _key(t.display_name) == wanted for t in self.townships.values())
             ]
         if len(matches) == 1:
-            return matches[0], ""
+            return matches[0], None
         if not matches:
-            return None, _("No %(level)s named %(name)s in %(org)s.") % {
-                "level": Level(level).label,
-                "name": raw,
-                "org": self.org,
-            }
-        return None, _("%(count)d places named %(name)s in %(org)s: add a township column, or give the code.") % {
-            "count": len(matches),
-            "name": raw,
-            "org": self.org,
-        }
+            return None, msg("place_no_name", level=str(level), value=raw, org=self.org.display_name)
+        return None, msg("place_ambiguous", count=len(matches), value=raw, org=self.org.display_name)
 
-    def group(self, village: Organisation, text: Any) -> tuple[Organisation | None, str]:
+    def group(self, village: Organisation, text: Any) -> tuple[Organisation | None, Msg | None]:
         """A group of ``village`` by its code, its name, or its number in any spelling (``一组``,
         ``1组``, ``第一村民小组``, ``1队``, ``１组``, also after the village's name: ``回龙村1组``);
         empty is none. A group the village does not have yet is a new group, to be created by
         the import's commit (see ``planned_groups``), when the importer may add groups there."""
         if not text:
-            return None, ""
+            return None, None
         # A county's file names the same few groups of a village thousands of times.
         key = (village.pk, str(text))
         resolved = self._resolved.get(key)
@@ -145,10 +134,10 @@ class PlaceFinder:
             resolved = self._resolved[key] = self._group(village, text)
         return resolved
 
-    def _group(self, village: Organisation, text: Any) -> tuple[Organisation | None, str]:
+    def _group(self, village: Organisation, text: Any) -> tuple[Organisation | None, Msg | None]:
         raw = clean_text(text)
         if not raw:
-            return None, ""
+            return None, None
         for prefix in (village.display_name, village.name):
             if raw.startswith(prefix) and len(raw) > len(prefix):
                 raw = raw[len(prefix) :]
@@ -159,27 +148,23 @@ class PlaceFinder:
         if found is None and number is not None:
             found = existing.by_number.get(number)
         if found is not None:
-            return found, ""
+            return found, None
         if number is not None and number in existing.ambiguous:
-            return None, _("%(village)s has several groups numbered %(number)d (%(names)s): give the group's code.") % {
-                "village": village.display_name,
-                "number": number,
-                "names": "、".join(existing.ambiguous[number]),
-            }
+            return None, msg(
+                "group_ambiguous",
+                village=village.display_name,
+                number=number,
+                names="、".join(existing.ambiguous[number]),
+                value=raw,
+            )
         if raw.isdigit() and len(raw) > 3:
-            return None, _("%(village)s has no group with code %(code)s.") % {
-                "village": village.display_name,
-                "code": raw,
-            }
+            return None, msg("group_no_code", village=village.display_name, value=raw)
         if not self._may_add_groups(village):
-            return None, _(
-                "%(village)s has no group %(name)s, and you may not add groups there: ask whoever manages "
-                "the organisations of %(village)s to add it, or leave the cell empty."
-            ) % {"village": village.display_name, "name": raw}
+            return None, msg("group_not_allowed", village=village.display_name, value=raw)
         name = raw if number is None else group_name(number, existing.style)
         if len(name) > NAME_MAX_LENGTH:
-            return None, _("The group's name is too long (at most %(n)d characters).") % {"n": NAME_MAX_LENGTH}
-        return self.new_group(village, name), ""
+            return None, msg("group_name_too_long", value=name[:40], n=NAME_MAX_LENGTH)
+        return self.new_group(village, name), None
 
     def new_group(self, village: Organisation, name: str) -> Organisation:
         """The group ``name`` of ``village`` that the import will create (not saved: no ``pk``),
@@ -207,16 +192,16 @@ class PlaceFinder:
             allowed = self._allowed[village.pk] = self.actor is None or can(self.actor, "orgs.change", village)
         return allowed
 
-    def find_any(self, levels: list[Level], text: Any, township: Any = None) -> tuple[Organisation | None, str]:
+    def find_any(self, levels: list[Level], text: Any, township: Any = None) -> tuple[Organisation | None, Msg | None]:
         """The organisation named ``text`` at the first of ``levels`` that has one (a roster
         names a village, or a township or county federation for its own committee)."""
         for level in levels:
             found, message = self.find(level, text, township)
             if found is not None:
-                return found, ""
+                return found, None
             if self._ambiguous(level, text):
                 return None, message
-        return None, _("No organisation named %(name)s in %(org)s.") % {"name": text, "org": self.org}
+        return None, msg("org_not_found", value=" ".join(str(text).split())[:40], org=self.org.display_name)
 
     def _ambiguous(self, level: Level, text: Any) -> bool:
         return len(set(self.by_name.get((level, _key(text)), []))) > 1

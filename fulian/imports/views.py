@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from fulian.accounts.http import AuthedRequest
@@ -17,6 +18,7 @@ from fulian.core.views import render_list, requires_somewhere
 from fulian.imports import engine, services, work
 from fulian.imports.forms import CommitForm, UploadForm
 from fulian.imports.models import ImportBatch
+from fulian.imports.problems import batch_message, shown, shown_all
 
 PROBLEMS_SHOWN = 200
 
@@ -86,8 +88,12 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "batch": batch,
         "kind": spec,
-        "problems": problems[:PROBLEMS_SHOWN],
+        "problems": shown_all(problems[:PROBLEMS_SHOWN]),
         "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
+        "notices": shown_all(batch.report.get("notices", [])),
+        "message": batch_message(batch),
+        "footer_rows": batch.report.get("footer_rows", []),
+        "sample": engine.sample_for_reader(batch.report),
         "can_import": can(request.user, spec.change_action, batch.org),
         "new_groups_close": sum(
             1
@@ -140,8 +146,11 @@ def batch_problems(request: AuthedRequest, pk: int) -> HttpResponse:
         fmt=request.GET.get("format", "xlsx"),
         basename=_("problems"),
         title=batch.filename,
-        headers=[_("Row"), _("Column"), _("Header"), _("Problem")],
-        rows=([p["row"], p["column"], p["header"], p["message"]] for p in batch.report.get("problems", [])),
+        headers=[_("Row"), pgettext("a person or head of household", "Name"), _("Column"), _("Header"), _("Problem")],
+        rows=(
+            [p["row"], p.get("name", ""), p["column"], p["header"], p["message"]]
+            for p in map(shown, batch.report.get("problems", []))
+        ),
     )
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class Gender(models.TextChoices):
@@ -49,3 +50,9 @@ class PersonKind(models.TextChoices):
     BACKBONE = "backbone", _("Backbone activists")
     VOLUNTEER = "volunteer", _("Volunteers")
     REPRESENTATIVE = "representative", _("Her representatives")
+
+
+def post_title(org_name: str, kind: str) -> str:
+    """A post with the federation it is held at, in the order of the reader's language:
+    ``新市镇主席``, ``Chair, 新市镇``."""
+    return pgettext("post at a federation", "%(post)s, %(org)s") % {"post": PostKind(kind).label, "org": org_name}

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,10 +19,11 @@ from fulian.core.spreadsheets import Table, to_date
 from fulian.core.validation import name_keys
 from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
 from fulian.imports.places import PlaceFinder, place_key, place_label
+from fulian.imports.problems import Msg, cell_text, msg
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 from fulian.orgs.names import clean_text
-from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
+from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind, post_title
 from fulian.people.models import Person, Post, Term
 from fulian.people.services import person_values_clean
 
@@ -113,7 +115,7 @@ def _choice(value: Any, table: dict[str, Any], field_name: str, problems: RowPro
     if text in table:
         return table[text]
     problems.add(
-        field_name, _("%(value)s is not one of: %(known)s.") % {"value": text, "known": "、".join(dict.fromkeys(table))}
+        field_name, msg("choice_unknown", value=cell_text(field_name, text), known="、".join(dict.fromkeys(table)))
     )
     return ""
 
@@ -124,7 +126,7 @@ def _date(value: Any, field_name: str, problems: RowProblems) -> datetime.date |
     try:
         return to_date(value)
     except ValueError:
-        problems.add(field_name, _("%(value)s is not a date; write it as 1975-03-02.") % {"value": value})
+        problems.add(field_name, msg("date_invalid", value=cell_text(field_name, value)))
         return None
 
 
@@ -143,7 +145,7 @@ def _place(context: Context, values: dict[str, Any], problems: RowProblems) -> O
     found, message = context.cache["places"].find_any(
         [Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY], text, values.get("township")
     )
-    if found is None:
+    if message is not None:
         problems.add("org", message)
     return found
 
@@ -153,15 +155,14 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
     group = None
     if org is not None and org.level == Level.VILLAGE and values.get("group"):
         group, message = context.cache["places"].group(org, values.get("group"))
-        if message:
+        if message is not None:
             problems.add("group", message)
     post_text = "".join(str(values.get("post") or "").split())
     post = POSTS.get(post_text)
     if post_text and post is None and post_text not in BACKBONE | VOLUNTEER:
         problems.add(
             "post",
-            _("%(value)s is not one of: %(known)s.")
-            % {"value": post_text, "known": "、".join([*POSTS, *BACKBONE, *VOLUNTEER])},
+            msg("choice_unknown", value=cell_text("post", post_text), known="、".join([*POSTS, *BACKBONE, *VOLUNTEER])),
         )
     start = _date(values.get("start_date"), "start_date", problems)
     raw = {
@@ -187,9 +188,7 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
     try:
         clean = person_values_clean(raw, today=today)
     except ValidationError as e:
-        for field_name, messages in e.message_dict.items():
-            for text in messages:
-                problems.add(field_name, text)
+        problems.add_validation(e, values)
         return None
     if problems or org is None:
         return None
@@ -225,22 +224,19 @@ def _duplicate_keys(entry: Entry) -> list[tuple[Any, ...]]:
     return keys
 
 
-def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, str]]]:
-    found: dict[int, list[tuple[str, str]]] = {}
+def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, Msg | str]]]:
+    found: dict[int, list[tuple[str, Msg | str]]] = {}
+    # The ID number a problem names, masked (the holder stored may be outside the uploader's area:
+    # the problem names no more than the row itself).
+    ids = {e.person.id_hash: cell_text("id_number", e.person.id_number) for _n, e in rows if e.person.id_hash}
     by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
         for id_hash, archived_at in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
             "id_hash", "archived_at"
         ):
-            found[by_hash[id_hash]] = [
-                (
-                    "id_number",
-                    _("A person with this ID number is already on the roster.")
-                    if archived_at is None
-                    else _("A person with this ID number is in the archive: restore her record instead."),
-                )
-            ]
+            code = "person_on_roster" if archived_at is None else "person_archived"
+            found[by_hash[id_hash]] = [("id_number", msg(code, value=ids[id_hash]))]
     # A group the commit creates has nobody on its roster yet.
     without = [(n, e) for n, e in rows if not e.person.id_hash and e.person.org.pk is not None]
     if without:
@@ -252,22 +248,73 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
         for number, e in without:
             if (e.person.org.pk, e.person.name, e.person.mobile_hash) in stored:
                 found.setdefault(number, []).append(
-                    (
-                        "name",
-                        _("%(name)s is already on the roster of %(org)s.")
-                        % {"name": e.person.name, "org": e.person.org.display_name},
-                    )
+                    ("name", msg("person_same_name", value=e.person.name, org=e.person.org.display_name))
                 )
-    chairs = {e.post_org.pk: n for n, e in rows if e.post == PostKind.CHAIR}
+    chairs = {e.post_org.pk: (n, e.post_org) for n, e in rows if e.post == PostKind.CHAIR}
     if chairs:
+        # The chair's post is at an organisation inside the import's target: the uploader sees it.
         taken = Post.objects.filter(
             org_id__in=chairs, kind=PostKind.CHAIR, end_date__isnull=True, term__ended_on__isnull=True
-        ).values_list("org_id", flat=True)
-        for org_id in taken:
-            found.setdefault(chairs[org_id], []).append(
-                ("post", _("This federation already has a chair in this term."))
+        ).values_list("org_id", "person__name", "term__number")
+        for org_id, holder, term in taken:
+            number, org = chairs[org_id]
+            problem = msg(
+                "chair_taken",
+                org=org.display_name,
+                holder=holder or str(gettext_lazy("(erased)")),
+                term=term,
+                link=reverse("people:roster", args=[org_id]),
             )
+            found.setdefault(number, []).append(("post", problem))
     return found
+
+
+def _notices(context: Context, rows: list[tuple[int, Any]]) -> list[Msg]:
+    """The terms the posts of the valid rows go into, where that needs saying: an open term past
+    its planned end (not changed over), or none open, so that the import opens one."""
+    by_org: dict[int, tuple[Organisation, list[int]]] = {}
+    starts: dict[int, list[tuple[int, datetime.date]]] = {}
+    for number, entry in rows:
+        if entry.post is not None:
+            by_org.setdefault(entry.post_org.pk, (entry.post_org, []))[1].append(number)
+            starts.setdefault(entry.post_org.pk, []).append((number, entry.start_date))
+    if not by_org:
+        return []
+    latest: dict[int, Term] = {}
+    for stored in Term.objects.filter(org_id__in=by_org).order_by("org_id", "-number"):
+        latest.setdefault(stored.org_id, stored)
+    today = context.cache["today"]
+    notices = []
+    for org_id, (org, numbers) in sorted(by_org.items(), key=lambda item: item[1][1][0]):
+        term = latest.get(org_id)
+        rows_text = _rows_text(numbers)
+        name = org.display_name
+        if term is None:
+            notices.append(msg("term_first", org=name, rows=rows_text))
+        elif term.ended_on is not None:
+            notices.append(
+                msg(
+                    "term_opened", org=name, last=term.number, ended=term.ended_on, term=term.number + 1, rows=rows_text
+                )
+            )
+        else:
+            if term.end_date is not None and term.end_date < today:
+                link = reverse("people:roster", args=[org_id])
+                notices.append(
+                    msg("term_overdue", org=name, term=term.number, end=term.end_date, rows=rows_text, link=link)
+                )
+            # A 任职时间 before the open term began is a post of an earlier term, which has ended.
+            early = [number for number, start in starts[org_id] if start < term.start_date]
+            if early:
+                notices.append(
+                    msg("post_before_term", org=name, term=term.number, start=term.start_date, rows=_rows_text(early))
+                )
+    return notices
+
+
+def _rows_text(numbers: list[int], shown: int = 10) -> str:
+    text = "、".join(str(n) for n in numbers[:shown])
+    return f"{text}…" if len(numbers) > shown else text
 
 
 def _write(context: Context, entries: list[Entry]) -> int:
@@ -351,13 +398,14 @@ def _describe(entry: Entry) -> list[tuple[str, str]]:
         (_("Date of birth"), person.birth_date.isoformat() if person.birth_date else ""),
         (_("ID number"), person.id_number_masked),
         (_("Mobile number"), person.mobile_masked),
-        (_("Post"), f"{entry.post_org.display_name}{PostKind(entry.post).label}" if entry.post else ""),
+        (_("Post"), post_title(entry.post_org.display_name, entry.post) if entry.post else ""),
     ]
 
 
 PEOPLE = ImportKind(
     name="people",
     label=lambda: str(gettext_lazy("Roster (people)")),
+    name_field="name",
     columns=COLUMNS,
     required=["name"],
     template_headers={
@@ -409,5 +457,6 @@ PEOPLE = ImportKind(
     undo_blockers=_undo_blockers,
     undo_delete=_undo_delete,
     place_of=_place_of,
+    notices=_notices,
 )
 register(PEOPLE)

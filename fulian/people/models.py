@@ -15,7 +15,7 @@ from fulian.core.archive import ArchivableModel, ArchivableQuerySet
 from fulian.core.personal import EncryptedTextField, PersonalFields, mask_id_number, mask_mobile
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
 from fulian.core.search import SearchFields, search_q
-from fulian.people.choices import Education, Gender, PersonKind, PoliticalStatus, PostKind
+from fulian.people.choices import Education, Gender, PersonKind, PoliticalStatus, PostKind, post_title
 
 NAME_MAX_LENGTH = 50
 KEYS_MAX_LENGTH = 400
@@ -210,3 +210,8 @@ class Post(AncestryScopedModel, AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_kind_display()}"
+
+    @property
+    def title(self) -> str:
+        """The post with its federation, in the reader's language's order (``新市镇主席``)."""
+        return post_title(self.org.display_name, self.kind)

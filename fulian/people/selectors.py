@@ -71,7 +71,7 @@ def export_headers() -> list[str]:
 
 def export_rows(people: Sequence[Person] | QuerySet[Person], *, full: bool) -> Iterator[list[Any]]:
     for person in people:
-        posts = "；".join(f"{p.org.display_name}{p.get_kind_display()}" for p in getattr(person, "current_posts", []))
+        posts = "；".join(p.title for p in getattr(person, "current_posts", []))
         yield [
             person.org.code,
             person.org.display_name,

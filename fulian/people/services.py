@@ -55,9 +55,11 @@ def person_values_clean(values: dict[str, Any], *, today: datetime.date | None =
     problems = Problems()
     name = "".join(str(values.get("name") or "").split())
     if not name:
-        problems.add("name", _("Enter the name."))
+        problems.add("name", _("Enter the name."), code="name_required")
     elif len(name) > NAME_MAX_LENGTH:
-        problems.add("name", _("A name has at most %(n)d characters.") % {"n": NAME_MAX_LENGTH})
+        problems.add(
+            "name", _("A name has at most %(n)d characters."), code="name_too_long", params={"n": NAME_MAX_LENGTH}
+        )
     values["name"] = name
     clean_identity(values, problems, today=today)
     clean_mobile(values, problems)
@@ -66,7 +68,7 @@ def person_values_clean(values: dict[str, Any], *, today: datetime.date | None =
     for field in ("birth_date", "backbone_since", "volunteer_since"):
         when = values.get(field)
         if when and when > (today or timezone.localdate()):
-            problems.add(field, _("This date is in the future."))
+            problems.add(field, _("This date is in the future."), code="date_future")
     problems.raise_if_any()
     return values
 

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Browser, Page
 
 from fulian.households.tests.helpers import household
+from fulian.imports.services import batch_upload
+from fulian.imports.tests.files import xlsx
 from fulian.people.choices import PostKind
 from fulian.people.tests.helpers import person, post
 from fulian.testing.world import World
@@ -51,7 +54,27 @@ def records(live_world: World) -> dict[str, int]:
     zhou = person(live_world, "huilong", "周桂姣", mobile="13907331215")
     post(live_world, zhou, "huilong", PostKind.CHAIR)
     home = household(live_world, "huilong", "周建国", mobile="13907330101")
-    return {"person": zhou.pk, "household": home.pk, "village": live_world.org("huilong").pk}
+    # A preview with problems (a second chair, with its link), a notice and a footer line.
+    roster = xlsx(
+        [
+            ["姓名", "联系电话", "村（社区）", "职务"],
+            ["陈红梅", "", "回龙村", "主席"],
+            ["李娟", "1380733000", "大桥头村", "执委"],
+            ["王芳", "", "大桥头村", "执委"],
+            ["填表人：张三", "填报日期：2026-11-29"],
+        ]
+    )
+    batch = batch_upload(
+        actor=live_world.user("xinshi_staff"),
+        kind="people",
+        org=live_world.org("xinshi"),
+        upload=SimpleUploadedFile("r.xlsx", roster),
+    )
+    batch.refresh_from_db()
+    assert [p["code"] for p in batch.report["problems"]] == ["chair_taken", "mobile_digits"]
+    assert batch.report["notices"]
+    assert batch.report["footer_rows"]
+    return {"person": zhou.pk, "household": home.pk, "village": live_world.org("huilong").pk, "batch": batch.pk}
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
@@ -80,6 +103,7 @@ def test_the_pages_meet_wcag_2_1_aa(
                 f"/households/{records['household']}/",
                 "/imports/",
                 "/imports/new/households/",
+                f"/imports/{records['batch']}/",
                 "/exports/",
                 "/accounts/me/",
             ],

@@ -4,10 +4,12 @@ errors about a whole file."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 CellValue = str | int | float | bool | datetime.date | datetime.datetime | None
 
@@ -19,13 +21,50 @@ _INVISIBLE = "\u200b\ufeff"  # zero-width space and BOM: not whitespace to str.s
 
 
 class SpreadsheetError(Exception):
-    """A problem with the whole file; ``message`` is for the user (already translated)."""
+    """A problem with the whole file; ``message`` is for the user (already translated). Made by
+    :meth:`words`, it also keeps its English ``template`` and ``params``, so that a reader in
+    another language (a preview read later) can have it in hers (:func:`error_text`)."""
 
-    def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        template: str = "",
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.row = row
         self.column = column
+        self.template = template
+        self.params = dict(params or {})
+
+    @classmethod
+    def words(
+        cls,
+        template: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> SpreadsheetError:
+        """The error whose message is ``template`` (an English text marked with ``gettext_noop``)
+        filled with ``params``, in the active language."""
+        plain = {
+            key: value if isinstance(value, int | float | str) else str(value) for key, value in (params or {}).items()
+        }
+        return cls(error_text(template, plain), row=row, column=column, template=template, params=plain)
+
+
+def error_text(template: str, params: Mapping[str, Any]) -> str:
+    """A file's error in the active language (an unknown template reads as written, in English)."""
+    translated = _(template)
+    try:
+        return translated % params if params else translated
+    except (KeyError, TypeError, ValueError):
+        return template % params if params else template
 
 
 @dataclass(slots=True)
@@ -36,6 +75,8 @@ class Row:
     values: dict[str, CellValue]
     # field -> message, for cells that could not be read (a formula never calculated).
     errors: dict[str, str] = field(default_factory=dict)
+    # field -> the cell ("E5") of each such formula, for a caller that words the message itself.
+    formulas: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +90,9 @@ class Table:
     title: str  # text above the header, one line per row
     rows: list[Row]
     sheet: str = ""  # the sheet read ("" for CSV)
+    # Lines below the data that are no record (填表人：张三 填报日期：…, 合计): skipped, with their
+    # row number and text (``footer_text``).
+    footer: list[tuple[int, str]] = field(default_factory=list)
 
 
 # A sheet as a stream of rows: (0-based row index, cells from column ``first_column``).
@@ -86,23 +130,25 @@ def clean(value: object) -> CellValue:
 
 
 def not_a_spreadsheet(filename: str) -> SpreadsheetError:
-    return SpreadsheetError(
-        _("“%(file)s” is not a spreadsheet that can be read. Upload an Excel or CSV file (%(types)s).")
-        % {"file": filename, "types": ACCEPTED_TYPES}
+    return SpreadsheetError.words(
+        gettext_noop("“%(file)s” is not a spreadsheet that can be read. Upload an Excel or CSV file (%(types)s)."),
+        {"file": filename, "types": ACCEPTED_TYPES},
     )
 
 
 def unreadable(filename: str) -> SpreadsheetError:
-    return SpreadsheetError(
-        _(
+    return SpreadsheetError.words(
+        gettext_noop(
             "“%(file)s” could not be read; it may be damaged. Open it in Excel or WPS, save it "
             "as .xlsx and upload it again."
-        )
-        % {"file": filename}
+        ),
+        {"file": filename},
     )
 
 
 def password_error() -> SpreadsheetError:
-    return SpreadsheetError(
-        _("The file is protected by a password. Remove the password in Excel or WPS, save it and upload it again.")
+    return SpreadsheetError.words(
+        gettext_noop(
+            "The file is protected by a password. Remove the password in Excel or WPS, save it and upload it again."
+        )
     )

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl.utils import get_column_letter
 
 from fulian.core.spreadsheets.base import RawRow, Sheet, SpreadsheetError, clean
@@ -92,12 +92,12 @@ def _header_from(
             continue
         letter = get_column_letter(sheet.first_column + column + 1)
         if name in written:
-            raise SpreadsheetError(
-                _(
+            raise SpreadsheetError.words(
+                gettext_noop(
                     "Columns %(first)s (“%(first_text)s”) and %(second)s (“%(second_text)s”) are the "
                     "same column; keep one."
-                )
-                % {"first": letters[name], "first_text": written[name], "second": letter, "second_text": clean(cell)},
+                ),
+                {"first": letters[name], "first_text": written[name], "second": letter, "second_text": clean(cell)},
                 row=last + 1,
                 column=letter,
             )

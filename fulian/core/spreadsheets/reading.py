@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
@@ -66,12 +67,14 @@ def read_table(
         if name not in columns:
             raise ValueError(f"required field {name!r} has no aliases")
     if len(data) > max_bytes:
-        raise SpreadsheetError(
-            _("The file is %(size)s MB; files of up to %(limit)s MB can be uploaded. Split it into smaller files.")
-            % {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}
+        raise SpreadsheetError.words(
+            gettext_noop(
+                "The file is %(size)s MB; files of up to %(limit)s MB can be uploaded. Split it into smaller files."
+            ),
+            {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)},
         )
     if not data:
-        raise SpreadsheetError(_("The file “%(file)s” is empty.") % {"file": filename})
+        raise SpreadsheetError.words(gettext_noop("The file “%(file)s” is empty."), {"file": filename})
 
     found_rows = False
     for sheet in _sheets(data, filename):
@@ -83,14 +86,14 @@ def read_table(
         return _read_body(header, rows, sheet, columns, required, max_rows)
 
     if not found_rows:
-        raise SpreadsheetError(_("The file “%(file)s” has no rows.") % {"file": filename})
+        raise SpreadsheetError.words(gettext_noop("The file “%(file)s” has no rows."), {"file": filename})
     examples = ", ".join(str(names[0]) for names in columns.values() if names)
-    raise SpreadsheetError(
-        _(
+    raise SpreadsheetError.words(
+        gettext_noop(
             "No header row was found in the first %(count)d rows. The header row names the "
             "columns, for example: %(columns)s."
-        )
-        % {"count": HEADER_SEARCH_ROWS, "columns": examples}
+        ),
+        {"count": HEADER_SEARCH_ROWS, "columns": examples},
     )
 
 
@@ -177,9 +180,9 @@ def _read_body(
     missing = [name for name in required if name not in header.texts]
     if missing:
         names = "; ".join(" / ".join(str(alias) for alias in columns[name]) for name in missing)
-        raise SpreadsheetError(
-            _("Required columns are missing from the header (row %(row)d): %(columns)s.")
-            % {"row": header.row + 1, "columns": names},
+        raise SpreadsheetError.words(
+            gettext_noop("Required columns are missing from the header (row %(row)d): %(columns)s."),
+            {"row": header.row + 1, "columns": names},
             row=header.row + 1,
         )
     mapped = sorted(header.fields.items())
@@ -192,6 +195,8 @@ def _read_body(
 
     width = max((column + 1 for column, _name in mapped), default=0)
     body: list[Row] = []
+    # Rows that look like a footer, with the record each would be if a record follows (None: blank).
+    footer: list[tuple[int, str, Row | None]] = []
     for index, cells in rows:
         if index <= header.row:
             continue
@@ -199,28 +204,43 @@ def _read_body(
             cells = cells + [None] * (width - len(cells))
         values = {name: clean(cells[column]) for column, name in mapped}
         errors: dict[str, str] = {}
+        formulas: dict[str, str] = {}
         if uncalculated:
             for column, ref in uncalculated.get(index, ()):
+                formulas[by_position[column]] = ref
                 errors[by_position[column]] = _(
                     "Cell %(cell)s holds a formula whose result was never calculated (the file "
                     "was made by a program, not saved by Excel or WPS). Open the file in Excel "
                     "or WPS, save it and upload it again."
                 ) % {"cell": ref}
         if not errors and list(values.values()).count(None) == len(values):
+            # Blank where the data is; a footer written in an unmapped column (序号) is still listed.
+            line = footer_text(cells) if body else ""
+            if line:
+                footer.append((index + 1, line, None))
             continue
         if len(body) >= max_rows:
-            raise SpreadsheetError(
-                _(
+            raise SpreadsheetError.words(
+                gettext_noop(
                     "The file has more than %(limit)s rows of data. Split it into files of at most "
                     "%(limit)s rows and upload them one by one."
-                )
-                % {"limit": f"{max_rows:,}"},
+                ),
+                {"limit": f"{max_rows:,}"},
                 row=index + 1,
             )
-        body.append(Row(number=index + 1, values=values, errors=errors))
+        record = Row(number=index + 1, values=values, errors=errors, formulas=formulas)
+        # Only the rows below the last record are footers: a candidate is kept until a record follows.
+        line = "" if errors else footer_text(cells)
+        if line:
+            footer.append((record.number, line, record))
+            continue
+        body.extend(candidate for _number, _line, candidate in footer if candidate is not None)
+        footer.clear()
+        body.append(record)
     if not body:
-        raise SpreadsheetError(
-            _("The file has a header row (row %(row)d) but no data rows below it.") % {"row": header.row + 1},
+        raise SpreadsheetError.words(
+            gettext_noop("The file has a header row (row %(row)d) but no data rows below it."),
+            {"row": header.row + 1},
             row=header.row + 1,
         )
     return Table(
@@ -231,7 +251,39 @@ def _read_body(
         title=header.title,
         rows=body,
         sheet=sheet.name,
+        footer=[(number, line) for number, line, _candidate in footer],
     )
+
+
+# The labels of the lines officials write below a table: who filled it in, who checked it, the
+# date, totals and notes (填表人：张三  填报日期：2026-11-29; 合计; 备注：…; 单位（盖章）：).
+_FOOTER_LABEL = re.compile(
+    r"(?:填表|填报|制表|审核|审批|核对|复核|统计|负责|联系|经办|签字|签名|盖章|单位|日期|时间|备注|说明|注|合计|总计|小计|共计)"
+    r"[\u4e00-\u9fff（）()]{0,6}\s*[:：]"
+)
+_TOTAL = re.compile(r"(?:合计|总计|小计|共计)")
+# A cell of a record: an ID number (15 or 18 characters). Not a phone number: a footer gives
+# one (联系电话：13807330000).
+_RECORD_NUMBER = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
+
+
+def footer_text(cells: Sequence[object]) -> str:
+    """The text of a line below the data that is no record (its first cell a label with a colon
+    such as 填表人：, or a total), or "" for a row that may be a record: one holding an ID
+    number is always a record."""
+    texts = [" ".join(str(cell).split()) for cell in cells if cell not in (None, "") and str(cell).strip()]
+    if not texts or not isinstance(_first(cells), str):
+        return ""
+    first = texts[0]
+    if not (_FOOTER_LABEL.match(first) or _TOTAL.fullmatch(first.replace(" ", "").rstrip(":："))):
+        return ""
+    if any(_RECORD_NUMBER.search(text.replace(" ", "")) for text in texts):
+        return ""
+    return "  ".join(dict.fromkeys(texts))[:200]
+
+
+def _first(cells: Sequence[object]) -> object:
+    return next((cell for cell in cells if cell not in (None, "") and str(cell).strip()), None)
 
 
 def _sheets(data: bytes, filename: str) -> Iterator[Sheet]:

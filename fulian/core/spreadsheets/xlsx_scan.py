@@ -28,7 +28,7 @@ from posixpath import dirname, join, normpath
 from typing import IO
 from xml.parsers import expat
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from fulian.core.spreadsheets.base import Scanner, SpreadsheetError, not_a_spreadsheet, unreadable
@@ -61,8 +61,8 @@ def xlsx_scanner(data: bytes, filename: str) -> Scanner:
     except (zipfile.BadZipFile, ValueError, EOFError) as e:
         raise not_a_spreadsheet(filename) from e
     if sum(member.file_size for member in members) > _MAX_UNZIPPED_BYTES:
-        raise SpreadsheetError(
-            _("The file is too large once unpacked. Split it into smaller files and upload them one by one.")
+        raise SpreadsheetError.words(
+            gettext_noop("The file is too large once unpacked. Split it into smaller files and upload them one by one.")
         )
     try:
         parts = _xlsx_sheet_parts(archive)
@@ -331,20 +331,20 @@ def _scan_sheet_exactly(stream: IO[bytes], sheet_name: str) -> dict[tuple[int, i
     try:
         parser.ParseFile(stream)
     except expat.ExpatError as e:
-        raise SpreadsheetError(
-            _("The sheet “%(sheet)s” could not be read; it may be damaged.") % {"sheet": sheet_name}
+        raise SpreadsheetError.words(
+            gettext_noop("The sheet “%(sheet)s” could not be read; it may be damaged."), {"sheet": sheet_name}
         ) from e
     return uncalculated
 
 
 def _too_wide(sheet_name: str, row: int, column: int) -> SpreadsheetError:
     cell = f"{get_column_letter(column + 1)}{row + 1}"
-    return SpreadsheetError(
-        _(
+    return SpreadsheetError.words(
+        gettext_noop(
             "The sheet “%(sheet)s” reaches cell %(cell)s, far beyond the data. Delete the rows and "
             "columns after the data (select them, right-click, Delete), save and upload again."
-        )
-        % {"sheet": sheet_name, "cell": cell},
+        ),
+        {"sheet": sheet_name, "cell": cell},
         row=row + 1,
         column=get_column_letter(column + 1),
     )

@@ -78,7 +78,7 @@ def test_the_preview_names_every_problem_by_row_and_column_and_writes_nothing(wo
     assert by_row[4][0][:2] == ("E", "身份证号码")
     assert "check digit" in by_row[4][0][2]
     assert by_row[5][0][:2] == ("E", "身份证号码")
-    assert by_row[5][0][2].startswith("Excel has stored this ID number as a number, which keeps only 15 significant")
+    assert by_row[5][0][2].startswith("Excel has stored the ID number 4.30223196001e+17 as a number, which keeps only")
     assert by_row[6][0][:2] == ("B", "村（社区）")
     assert "不存在村" in by_row[6][0][2]
     assert by_row[7][0][:2] == ("D", "户主姓名")

@@ -1,15 +1,18 @@
 """Imports end to end through the pages and the API, by users of different subtrees."""
 
+from html import unescape
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from fulian.audit.models import AuditEvent
 from fulian.core.spreadsheets import read_table
 from fulian.households.models import Household
 from fulian.imports.models import ImportBatch
+from fulian.imports.problems import shown
 from fulian.imports.tests.files import xlsx
 from fulian.people.models import Person
 from fulian.testing import html
@@ -37,7 +40,8 @@ def test_upload_preview_then_import_in_the_browser(world: World) -> None:
     assert response.status_code == 302
     assert batch.status == "previewed"
     page = client.get(reverse("imports:detail", args=[batch.pk]), headers={"accept-language": "en"}).content.decode()
-    assert batch.report["problems"][0]["message"] in page
+    with translation.override("en"):
+        assert shown(batch.report["problems"][0])["message"] in unescape(page)
     assert "回龙村户情台账" in page
     assert not Household.objects.exists()
     done = client.post(
@@ -156,7 +160,7 @@ def test_a_roster_saved_by_libreoffice_as_xls_imports(world: World) -> None:
     assert batch.report["title"] == "株洲市攸县新市镇妇联执委花名册"
     assert batch.report["rows"] == 4
     assert batch.report["valid_rows"] == 2
-    problems = {(p["row"], p["column"]): p["message"] for p in batch.report["problems"]}
+    problems = {(p["row"], p["column"]): shown(p)["message"] for p in batch.report["problems"]}
     assert sorted(problems) == [(5, "C"), (6, "C"), (6, "E")]
     assert "only 15 significant digits" in problems[(5, "C")]  # 王芳's number, destroyed by Excel
     client.post(reverse("imports:commit", args=[batch.pk]), {"sha256": batch.sha256, "valid_rows": 2})

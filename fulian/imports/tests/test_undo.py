@@ -9,11 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
+from fulian.core.personal import mask_id_number
 from fulian.households import services as households
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.tests.helpers import household
 from fulian.imports import services
 from fulian.imports.models import ImportBatch
+from fulian.imports.problems import shown
 from fulian.imports.tests.files import xlsx
 from fulian.people import services as people
 from fulian.people.choices import PostKind
@@ -326,8 +328,8 @@ def test_a_row_of_an_archived_record_is_pointed_to_the_archive(world: World) -> 
         upload=SimpleUploadedFile("x.xlsx", data),
     )
     batch.refresh_from_db()
-    assert [p["message"] for p in batch.report["problems"]] == [
-        "This ID number belongs to an archived household: restore that household instead."
+    assert [shown(p)["message"] for p in batch.report["problems"]] == [
+        f"The ID number {mask_id_number(number)} belongs to an archived household: restore that household instead."
     ]
 
 

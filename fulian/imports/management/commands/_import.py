@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fulian.audit.recorder import audit_context
 from fulian.imports import engine
+from fulian.imports.problems import shown_all
 from fulian.imports.work import lock_city
 from fulian.orgs.models import Organisation
 
@@ -49,6 +50,8 @@ class ImportCommand(BaseCommand):
                     lock=lambda: lock_city(org),
                 )
         report = {"kind": self.kind, "file": str(path), "org": org.code, **evaluation.report(), "imported": written}
+        # In words, in the command's language, beside each code.
+        report["problems"], report["notices"] = shown_all(report["problems"]), shown_all(report["notices"])
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=1))
         else:
@@ -68,9 +71,15 @@ class ImportCommand(BaseCommand):
         )
         for p in report["problems"]:
             where = _("row %(row)d") % {"row": p["row"]}
+            if p.get("name"):
+                where += f" {p['name']}"
             if p["column"]:
                 where += f" {p['column']}({p['header']})"
             self.stdout.write(f"  {where}: {p['message']}")
+        for line in report["footer_rows"]:
+            self.stdout.write("  " + _("row %(row)d: skipped, not a record: %(text)s") % line)
+        for notice in report["notices"]:
+            self.stdout.write(f"  {notice['message']}")
         if report["imported"]:
             self.stdout.write(self.style.SUCCESS(_("Imported %(n)d rows.") % {"n": report["imported"]}))
         elif report["valid_rows"]:
