@@ -7,23 +7,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Field, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulian.core.ancestry import ancestries_of
+from fulian.core.ancestry import ancestries_of, within_q
 from fulian.core.bulk import delete_quietly, insert_many
 from fulian.core.spreadsheets import Table, to_date
 from fulian.core.validation import name_keys
-from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
+from fulian.imports.engine import Blocker, Change, Context, ImportKind, RowProblems, Update, changed_since, register
 from fulian.imports.places import PlaceFinder, place_key, place_label
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 from fulian.orgs.names import clean_text
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 from fulian.people.models import Person, Post, Term
-from fulian.people.services import person_values_clean
+from fulian.people.services import PERSON_FIELDS, person_update, person_values_clean
 
 COLUMNS = {
     "township": ["乡镇", "乡镇（街道）", "乡镇街道", "乡镇/街道", "街道", "所属乡镇"],
@@ -104,6 +105,11 @@ class Entry:
     start_date: datetime.date
     # The group cell as written, when it names a group the commit creates (for the preview).
     group_as_written: str = ""
+    # Which place cells the row filled in, and whether it gave a volunteer date itself: a
+    # re-imported row changes only what its cells say (an empty cell keeps the stored value).
+    org_given: bool = False
+    group_given: bool = False
+    volunteer_given: bool = False
 
 
 def _choice(value: Any, table: dict[str, Any], field_name: str, problems: RowProblems) -> Any:
@@ -206,6 +212,9 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
         representative=representative,
         start_date=start or today,
         group_as_written=clean_text(values.get("group")) if group is not None and group.pk is None else "",
+        org_given=bool(values.get("org")),
+        group_given=group is not None,
+        volunteer_given=values.get("volunteer_since") not in (None, ""),
     )
 
 
@@ -227,7 +236,9 @@ def _duplicate_keys(entry: Entry) -> list[tuple[Any, ...]]:
 
 def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
-    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
+    # A row matching someone this import may update is an update, not a duplicate (``_match_stored``).
+    matched = context.cache.get("matched", {})
+    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash and number not in matched}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
         for id_hash, archived_at in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
@@ -258,16 +269,165 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
                         % {"name": e.person.name, "org": e.person.org.display_name},
                     )
                 )
-    chairs = {e.post_org.pk: n for n, e in rows if e.post == PostKind.CHAIR}
+    chairs = {e.post_org.pk: (n, e.person.id_hash) for n, e in rows if e.post == PostKind.CHAIR}
     if chairs:
         taken = Post.objects.filter(
             org_id__in=chairs, kind=PostKind.CHAIR, end_date__isnull=True, term__ended_on__isnull=True
-        ).values_list("org_id", flat=True)
-        for org_id in taken:
-            found.setdefault(chairs[org_id], []).append(
-                ("post", _("This federation already has a chair in this term."))
-            )
+        ).values_list("org_id", "person__id_hash")
+        for org_id, holder in taken:
+            number, id_hash = chairs[org_id]
+            if id_hash and holder == id_hash:
+                continue  # she is the chair already: her row leaves the post as it is
+            found.setdefault(number, []).append(("post", _("This federation already has a chair in this term.")))
     return found
+
+
+def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, Any]:
+    """The people rows match by ID number whom this import may update: current, on the books
+    inside the import's target, and in the uploader's scope for changing people. Their current
+    posts are kept as ``context.cache["posts"]`` (person id → {federation id: post})."""
+    found: dict[int, Person] = {}
+    if context.actor is None:  # the command line: every match stays a duplicate, as before
+        return found
+    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
+    hashes = list(by_hash)
+    scope = Person.objects.visible_to(context.actor, "people.change").filter(within_q(context.org))
+    for start in range(0, len(hashes), 1000):
+        for person in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
+            found[by_hash[person.id_hash]] = person
+    posts: dict[int, dict[int, str]] = {}
+    ids = [person.pk for person in found.values()]
+    for start in range(0, len(ids), 1000):
+        for person_id, org_id, kind in Post.objects.filter(
+            person_id__in=ids[start : start + 1000], end_date__isnull=True, term__ended_on__isnull=True
+        ).values_list("person_id", "org_id", "kind"):
+            posts.setdefault(person_id, {})[org_id] = kind
+    context.cache["posts"] = posts
+    return found
+
+
+# The fields a re-imported row may change, in the preview's order (the ID number is the key).
+UPDATED_FIELDS = [f for f in PERSON_FIELDS if f != "id_number"]
+
+
+def _field(name: str) -> Field[Any, Any]:
+    found = Person._meta.get_field(name)
+    assert isinstance(found, Field)
+    return found
+
+
+def _shown(person: Person, field_name: str) -> str:
+    """A stored or imported value as the preview shows it (the mobile number masked)."""
+    if field_name == "mobile":
+        return person.mobile_masked or ""
+    value = getattr(person, field_name)
+    if value in (None, ""):
+        return ""
+    model_field = _field(field_name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def _post_label(entry: Entry) -> str:
+    return f"{entry.post_org.display_name}{PostKind(entry.post).label}" if entry.post else ""
+
+
+def _diff(context: Context, entry: Entry, stored: Person, problems: RowProblems) -> list[Change]:
+    """What a row changes in her stored record. An empty cell keeps the stored value; the dates
+    a post word fills in (骨干, 志愿者) only fill an empty one; her place changes only when the row
+    names one (a village named without a group keeps her in her group there); a post she holds
+    in that federation's current term stays as it is, a new one is added."""
+    new = entry.person
+    changes = []
+    for name in UPDATED_FIELDS:
+        if name == "mobile":
+            if new.mobile_hash and new.mobile_hash != stored.mobile_hash:
+                changes.append(name)
+            continue
+        value = getattr(new, name)
+        if value in (None, "") or value == getattr(stored, name):
+            continue
+        derived = name == "backbone_since" or (name == "volunteer_since" and not entry.volunteer_given)
+        if derived and getattr(stored, name) is not None:
+            continue
+        changes.append(name)
+    result = [
+        Change(name, str(capfirst(_field(name).verbose_name)), _shown(stored, name), _shown(new, name))
+        for name in changes
+    ]
+    place, old_place = new.org, stored.org
+    if entry.org_given and place.pk != old_place.pk:
+        in_group_there = old_place.level == Level.GROUP and old_place.parent_id == place.pk
+        if entry.group_given or not in_group_there:
+            result.append(Change("org", _("Organisation"), place_label(old_place), place_label(place)))
+    if entry.post is not None:
+        held = context.cache["posts"].get(stored.pk, {}).get(entry.post_org.pk)
+        if held is None:
+            result.append(Change("post", _("Post"), "", _post_label(entry)))
+        elif held != entry.post:
+            problems.add(
+                "post",
+                _("%(name)s already holds the post %(post)s in this term; change it on her page.")
+                % {"name": stored.name, "post": PostKind(held).label},
+            )
+    return result
+
+
+def _update(context: Context, updates: list[Update]) -> int:
+    """Write each row's changes to her record through the service (checked, audited one by one),
+    then the posts the rows add (each audited)."""
+    with_posts = []
+    for update in updates:
+        entry, person = update.record, update.stored
+        fields = {change.field for change in update.changes}
+        values = {name: getattr(entry.person, name) for name in UPDATED_FIELDS if name in fields}
+        place = entry.person.org if "org" in fields else None
+        if values or place is not None:
+            person_update(actor=context.actor, person=person, values=values, org=place)
+        if "post" in fields:
+            with_posts.append((person, entry))
+    if with_posts:
+        _give_posts(context, with_posts, ancestries_of({e.post_org.pk: e.post_org for _p, e in with_posts}.values()))
+    return len(updates)
+
+
+def _give_posts(
+    context: Context,
+    given: list[tuple[Person, Entry]],
+    ancestry: dict[int, dict[str, int | None]],
+    *,
+    bulk: bool = False,
+) -> None:
+    """The posts of ``given`` in the current term of each federation (opening its first one),
+    marked with the upload: an undo removes them. ``bulk``: new people's posts, inserted at once
+    (the import's event covers them); otherwise each is saved with its own audit event."""
+    orgs = {e.post_org.pk: e.post_org for _p, e in given}
+    terms = {t.org_id: t for t in Term.objects.filter(org_id__in=orgs, ended_on__isnull=True)}
+    for org_id, org in orgs.items():
+        if org_id not in terms:
+            start = min(e.start_date for _p, e in given if e.post_org.pk == org_id)
+            last = Term.objects.filter(org=org).order_by("-number").first()
+            terms[org_id] = Term.objects.create(
+                org=org, number=(last.number + 1) if last else 1, start_date=start, import_batch=context.batch_id
+            )
+    posts = []
+    for person, e in given:
+        assert e.post is not None
+        post = Post(
+            person=person,
+            term=terms[e.post_org.pk],
+            kind=e.post,
+            is_representative=e.representative,
+            start_date=max(e.start_date, terms[e.post_org.pk].start_date),
+            import_batch=context.batch_id,
+        )
+        post.place(e.post_org, ancestry[e.post_org.pk])
+        if not bulk:
+            post.save()
+        posts.append(post)
+    if bulk:
+        insert_many(Post, posts)
 
 
 def _write(context: Context, entries: list[Entry]) -> int:
@@ -280,30 +440,7 @@ def _write(context: Context, entries: list[Entry]) -> int:
         e.person.import_batch, e.person.import_row = context.batch_id, number
         people.append(e.person)
     insert_many(Person, people)
-    with_posts = [e for e in entries if e.post is not None]
-    orgs = {e.post_org.pk: e.post_org for e in with_posts}
-    terms = {t.org_id: t for t in Term.objects.filter(org_id__in=orgs, ended_on__isnull=True)}
-    for org_id, org in orgs.items():
-        if org_id not in terms:
-            start = min(e.start_date for e in with_posts if e.post_org.pk == org_id)
-            last = Term.objects.filter(org=org).order_by("-number").first()
-            terms[org_id] = Term.objects.create(
-                org=org, number=(last.number + 1) if last else 1, start_date=start, import_batch=context.batch_id
-            )
-    posts = []
-    for e in with_posts:
-        assert e.post is not None
-        post = Post(
-            person=e.person,
-            term=terms[e.post_org.pk],
-            kind=e.post,
-            is_representative=e.representative,
-            start_date=max(e.start_date, terms[e.post_org.pk].start_date),
-            import_batch=context.batch_id,
-        )
-        post.place(e.post_org, ancestry[e.post_org.pk])
-        posts.append(post)
-    insert_many(Post, posts)
+    _give_posts(context, [(e.person, e) for e in entries if e.post is not None], ancestry, bulk=True)
     return len(people)
 
 
@@ -351,7 +488,7 @@ def _describe(entry: Entry) -> list[tuple[str, str]]:
         (_("Date of birth"), person.birth_date.isoformat() if person.birth_date else ""),
         (_("ID number"), person.id_number_masked),
         (_("Mobile number"), person.mobile_masked),
-        (_("Post"), f"{entry.post_org.display_name}{PostKind(entry.post).label}" if entry.post else ""),
+        (_("Post"), _post_label(entry)),
     ]
 
 
@@ -409,5 +546,9 @@ PEOPLE = ImportKind(
     undo_blockers=_undo_blockers,
     undo_delete=_undo_delete,
     place_of=_place_of,
+    match_stored=_match_stored,
+    diff=_diff,
+    update_records=_update,
+    name_of=lambda entry: entry.person.name,
 )
 register(PEOPLE)
