@@ -109,6 +109,8 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("households:detail", pk=household.pk)
     initial = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS if k not in ("id_number", "mobile")}
     initial["org"] = household.org.code
+    if not household.members_count_manual:  # empty: the size keeps following the member list
+        initial["members_count"] = None
     form = HouseholdForm(
         request.POST or None,
         user=request.user,

@@ -26,6 +26,20 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
         source="committed_by.username", read_only=True, allow_null=True, help_text="Who chose to import it"
     )
     undone_by = serializers.CharField(source="undone_by.username", read_only=True, allow_null=True, default=None)
+    new_rows = serializers.IntegerField(
+        source="added", read_only=True, help_text="Rows that add a record (in the preview; then imported)"
+    )
+    updated_rows = serializers.IntegerField(
+        source="updated",
+        read_only=True,
+        help_text="Rows that update a stored record matched by ID number; report.updates lists the changes",
+    )
+    unchanged_rows = serializers.IntegerField(
+        source="report.unchanged_rows",
+        read_only=True,
+        default=0,
+        help_text="Rows that match a stored record and change nothing (not written, not a problem)",
+    )
 
     class Meta:
         model = ImportBatch
@@ -40,6 +54,9 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
             "progress",
             "total",
             "imported",
+            "new_rows",
+            "updated_rows",
+            "unchanged_rows",
             "message",
             "report",
             "uploaded_by",
@@ -79,6 +96,10 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     """Spreadsheet imports of people and households in the caller's subtree. Upload a file,
     poll the upload until ``status`` is ``previewed`` (``report`` lists every row's problems),
     then import its valid rows with the preview's ``sha256`` and ``valid_rows``, or cancel.
+    A row whose ID number matches a record in the caller's scope updates it (``updated_rows``;
+    ``report.updates`` lists each changed field, old → new, personal data masked) or leaves it
+    unchanged (``unchanged_rows``); the others add one (``new_rows``). Adds and updates are
+    imported together, or nothing.
     ``imported``, ``cancelled`` and ``failed`` are final (``message`` says why it failed);
     ``queued``, ``checking`` and ``importing`` are still running and may be cancelled too."""
 

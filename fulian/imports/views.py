@@ -19,6 +19,7 @@ from fulian.imports.forms import CommitForm, UploadForm
 from fulian.imports.models import ImportBatch
 
 PROBLEMS_SHOWN = 200
+UPDATES_SHOWN = 200
 
 
 def _kind(name: str) -> engine.ImportKind:
@@ -88,6 +89,8 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "kind": spec,
         "problems": problems[:PROBLEMS_SHOWN],
         "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
+        "updates": batch.report.get("updates", [])[:UPDATES_SHOWN],
+        "more_updates": max(0, batch.updated - UPDATES_SHOWN),
         "can_import": can(request.user, spec.change_action, batch.org),
         "new_groups_close": sum(
             1
