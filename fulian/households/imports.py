@@ -178,7 +178,7 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
                 )
             ]
     # A group the commit creates has no households yet.
-    without = [(number, h) for number, h in rows if not h["id_hash"] and h["org"].pk is not None]
+    without = [(n, h) for n, h in rows if not h["id_hash"] and h["org"].pk is not None and n not in matched]
     orgs = {h["org"].pk for _n, h in without}
     if orgs:
         stored = set(
@@ -196,10 +196,9 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
 
 
 def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, Any]:
-    """The households rows match by the head's ID number that this import may update: current,
-    inside the import's target, and in the uploader's scope for changing households. (A row
-    without an ID number has no key that names one household for sure: it stays an add, or a
-    duplicate of the same head and phone in that place.)"""
+    """The households rows match by the head's ID number (or, without one, by the head's name and
+    phone in the same place: the key that makes it a duplicate) that this import may update:
+    current, inside the import's target, and in the uploader's scope for changing households."""
     found: dict[int, Household] = {}
     if context.actor is None:  # the command line: every match stays a duplicate, as before
         return found
@@ -209,6 +208,17 @@ def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, An
     for start in range(0, len(hashes), 1000):
         for household in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
             found[by_hash[household.id_hash]] = household
+    keyed = {
+        (h["org"].pk, h["head_name"], h["mobile_hash"]): number
+        for number, h in rows
+        if not h["id_hash"] and h["org"].pk is not None
+    }
+    if keyed:
+        places = {org_id for org_id, _name, _mobile in keyed}
+        for household in scope.filter(org_id__in=places, id_hash__isnull=True).select_related("org"):
+            number = keyed.get((household.org_id, household.head_name, household.mobile_hash))
+            if number is not None:
+                found.setdefault(number, household)
     return found
 
 

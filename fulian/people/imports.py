@@ -253,7 +253,7 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
                 )
             ]
     # A group the commit creates has nobody on its roster yet.
-    without = [(n, e) for n, e in rows if not e.person.id_hash and e.person.org.pk is not None]
+    without = [(n, e) for n, e in rows if not e.person.id_hash and e.person.org.pk is not None and n not in matched]
     if without:
         stored = set(
             Person.objects.filter(org_id__in={e.person.org.pk for _n, e in without}, id_hash__isnull=True).values_list(
@@ -283,7 +283,8 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
 
 
 def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, Any]:
-    """The people rows match by ID number whom this import may update: current, on the books
+    """The people rows match by ID number (or, without one, by name and mobile number in the same
+    place) whom this import may update: current, on the books
     inside the import's target, and in the uploader's scope for changing people. Their current
     posts are kept as ``context.cache["posts"]`` (person id → {federation id: post})."""
     found: dict[int, Person] = {}
@@ -295,6 +296,19 @@ def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, An
     for start in range(0, len(hashes), 1000):
         for person in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
             found[by_hash[person.id_hash]] = person
+    # A row without an ID number matches by the key that makes it a duplicate: the same name and
+    # mobile number on the roster of the same place (so such a row never moves her).
+    keyed = {
+        (e.person.org.pk, e.person.name, e.person.mobile_hash): number
+        for number, e in rows
+        if not e.person.id_hash and e.person.org.pk is not None
+    }
+    if keyed:
+        places = {org_id for org_id, _name, _mobile in keyed}
+        for person in scope.filter(org_id__in=places, id_hash__isnull=True).select_related("org"):
+            number = keyed.get((person.org_id, person.name, person.mobile_hash))
+            if number is not None:
+                found.setdefault(number, person)
     posts: dict[int, dict[int, str]] = {}
     ids = [person.pk for person in found.values()]
     for start in range(0, len(ids), 1000):
