@@ -3,7 +3,7 @@ it (old → new) or leaves it unchanged; adds and updates are written together o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -41,11 +41,11 @@ def english() -> Iterator[None]:
         yield
 
 
-def roster(*rows: list[object]) -> bytes:
+def roster(*rows: Sequence[object]) -> bytes:
     return xlsx([HEADER, *rows], title="新市镇妇联执委花名册")  # rows start at 3
 
 
-FIRST = [
+FIRST: list[list[object]] = [
     ["周桂姣", ZHOU, "13907330201", "回龙村", "", "高中", "回龙村3组", "主席", "2021-09-01"],
     ["李秀英", LI, "13907330202", "回龙村", "", "初中", "", "", ""],
     ["谭梅", "", "13907330203", "大桥头村", "", "", "", "执委", "2021-09-01"],  # no ID number
@@ -309,11 +309,11 @@ HEAD = id_number("430223", "19600101", "M", "31")
 HEAD2 = id_number("430223", "19620101", "M", "33")
 
 
-def ledger(*rows: list[object]) -> bytes:
+def ledger(*rows: Sequence[object]) -> bytes:
     return xlsx([H_HEADER, *rows])  # rows start at 2
 
 
-H_FIRST = [
+H_FIRST: list[list[object]] = [
     ["回龙村", "第一村民小组", "周建国", HEAD, "13907330101", 4, "脱贫户", "回龙村1组3号"],
     ["大桥头村", "", "孙八", HEAD2, "", "", "", ""],  # no size: it follows the member list
     ["大桥头村", "", "钱七", "", "13907330102", "", "", ""],  # no ID number
