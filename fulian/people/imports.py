@@ -481,6 +481,17 @@ def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
         if post_changed:
             changes.append(_("a post from this file was ended or changed"))
         blockers.append(Blocker(row=row, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
+    # The posts it gave people already on the roster (a re-import): the undo removes them too.
+    given = (
+        Post.objects.filter(import_batch=batch.pk)
+        .exclude(person__import_batch=batch.pk)
+        .filter(Q(end_date__isnull=False) | Q(updated_at__gt=since))
+        .order_by("id")
+        .values_list("person__name", flat=True)
+    )
+    for name in given[: max(0, limit - len(blockers))]:
+        ended = (_("a post from this file was ended or changed"),)
+        blockers.append(Blocker(row=None, name=name or str(gettext_lazy("(erased)")), changes=ended))
     return blockers
 
 

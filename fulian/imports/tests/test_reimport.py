@@ -270,6 +270,26 @@ def test_an_undo_removes_the_added_rows_and_leaves_the_updates(world: World) -> 
     assert Person.objects.filter(name="李秀英").exists()
 
 
+def test_a_post_it_gave_someone_on_the_roster_that_ended_since_blocks_the_undo(world: World) -> None:
+    imported(world, "people", roster(*FIRST))
+    batch = imported(
+        world,
+        "people",
+        roster(
+            ["李秀英", LI, "", "回龙村", "", "", "", "执委", "2022-01-01"],
+            ["王芳", WANG, "", "大桥头村", "", "", "", "", ""],
+        ),
+    )
+    given = Post.objects.get(person__name="李秀英")
+    people.post_end(actor=world.user("city_admin"), post=given, on=given.start_date)
+    with pytest.raises(services.UndoBlocked) as blocked:
+        services.batch_undo(actor=world.user("xinshi_staff"), batch=batch)
+    assert [b.as_dict() for b in blocked.value.blockers] == [
+        {"row": None, "name": "李秀英", "changes": ["a post from this file was ended or changed"]}
+    ]
+    assert Person.objects.filter(name="王芳").exists()
+
+
 def test_an_import_that_only_updated_cannot_be_undone_and_says_why(world: World) -> None:
     imported(world, "people", roster(*FIRST))
     batch = imported(world, "people", roster(["周桂姣", ZHOU, "13907330299", "回龙村", "", "", "", "", ""]))
