@@ -222,6 +222,22 @@ def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, An
     return found
 
 
+# The fields a re-imported row may change, by the names the preview gives them.
+CHANGE_LABELS = {
+    "head_name": gettext_lazy("Head of household"),
+    "mobile": gettext_lazy("Phone"),
+    "address": gettext_lazy("Address"),
+    "members_count": gettext_lazy("Number of people"),
+    "categories": gettext_lazy("Categories"),
+    "notes": gettext_lazy("Notes"),
+    "org": gettext_lazy("Village or group"),
+}
+
+
+def _change_label(name: str) -> str:
+    return str(CHANGE_LABELS.get(name, name))
+
+
 def _categories(flags: int) -> str:
     return "、".join(labels_of(flags, HouseholdCategory))
 
@@ -232,24 +248,24 @@ def _diff(context: Context, h: dict[str, Any], stored: Household, problems: RowP
     replaces the stored categories; a village named without a group keeps a stored group there."""
     changes = []
     if h["head_name"] != stored.head_name:
-        changes.append(Change("head_name", _("Head of household"), stored.head_name, h["head_name"]))
+        changes.append(Change("head_name", _change_label("head_name"), stored.head_name, h["head_name"]))
     if h["mobile_hash"] and h["mobile_hash"] != stored.mobile_hash:
-        changes.append(Change("mobile", _("Phone"), stored.mobile_masked or "", mask_mobile(h["mobile"])))
+        changes.append(Change("mobile", _change_label("mobile"), stored.mobile_masked or "", mask_mobile(h["mobile"])))
     if h["address"] and h["address"] != stored.address:
-        changes.append(Change("address", _("Address"), stored.address, h["address"]))
+        changes.append(Change("address", _change_label("address"), stored.address, h["address"]))
     if h["members_count_manual"] and h["members_count"] != stored.members_count:
         old, new = str(stored.members_count), str(h["members_count"])
-        changes.append(Change("members_count", _("Number of people"), old, new))
+        changes.append(Change("members_count", _change_label("members_count"), old, new))
     if h["categories"] and h["categories"] != stored.categories:
         old, new = _categories(stored.categories), _categories(h["categories"])
-        changes.append(Change("categories", _("Categories"), old, new))
+        changes.append(Change("categories", _change_label("categories"), old, new))
     if h["notes"] and h["notes"] != stored.notes:
-        changes.append(Change("notes", _("Notes"), stored.notes, h["notes"]))
+        changes.append(Change("notes", _change_label("notes"), stored.notes, h["notes"]))
     place, old_place = h["org"], stored.org
     if place.pk != old_place.pk:
         in_group_there = old_place.level == Level.GROUP and old_place.parent_id == place.pk
         if not (in_group_there and h.get("no_group_given")):
-            changes.append(Change("org", _("Village or group"), place_label(old_place), place_label(place)))
+            changes.append(Change("org", _change_label("org"), place_label(old_place), place_label(place)))
     return changes
 
 
@@ -383,6 +399,7 @@ HOUSEHOLDS = ImportKind(
     diff=_diff,
     update_records=_update,
     name_of=lambda h: h["head_name"],
+    change_label=_change_label,
     columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
 )
 register(HOUSEHOLDS)

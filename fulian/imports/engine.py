@@ -114,7 +114,8 @@ class Update:
     name: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "name": self.name, "changes": [[c.label, c.old, c.new] for c in self.changes]}
+        changes = [{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in self.changes]
+        return {"row": self.row, "name": self.name, "changes": changes}
 
 
 @dataclass
@@ -160,6 +161,9 @@ class ImportKind:
     diff: Callable[[Context, Any, Any, RowProblems], list[Change]] | None = None
     update_records: Callable[[Context, list[Update]], int] | None = None
     name_of: Callable[[Any], str] = lambda record: ""
+    # The label of a changed field in the active language: the page shows a preview's changes
+    # in its reader's language, whatever the uploader's was.
+    change_label: Callable[[str], str] = lambda field_name: field_name
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,11 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "kind": spec,
         "problems": problems[:PROBLEMS_SHOWN],
         "more_problems": max(0, len(problems) - PROBLEMS_SHOWN),
-        "updates": batch.report.get("updates", [])[:UPDATES_SHOWN],
+        # Each changed field named in the reader's language (the report has the uploader's).
+        "updates": [
+            {**u, "changes": [(spec.change_label(c["field"]), c["old"], c["new"]) for c in u["changes"]]}
+            for u in batch.report.get("updates", [])[:UPDATES_SHOWN]
+        ],
         "more_updates": max(0, batch.updated - UPDATES_SHOWN),
         "can_import": can(request.user, spec.change_action, batch.org),
         "new_groups_close": sum(

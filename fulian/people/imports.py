@@ -343,6 +343,14 @@ def _shown(person: Person, field_name: str) -> str:
     return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
+def _change_label(name: str) -> str:
+    if name == "org":
+        return _("Organisation")
+    if name == "post":
+        return _("Post")
+    return str(capfirst(_field(name).verbose_name))
+
+
 def _post_label(entry: Entry) -> str:
     return f"{entry.post_org.display_name}{PostKind(entry.post).label}" if entry.post else ""
 
@@ -366,19 +374,16 @@ def _diff(context: Context, entry: Entry, stored: Person, problems: RowProblems)
         if derived and getattr(stored, name) is not None:
             continue
         changes.append(name)
-    result = [
-        Change(name, str(capfirst(_field(name).verbose_name)), _shown(stored, name), _shown(new, name))
-        for name in changes
-    ]
+    result = [Change(name, _change_label(name), _shown(stored, name), _shown(new, name)) for name in changes]
     place, old_place = new.org, stored.org
     if entry.org_given and place.pk != old_place.pk:
         in_group_there = old_place.level == Level.GROUP and old_place.parent_id == place.pk
         if entry.group_given or not in_group_there:
-            result.append(Change("org", _("Organisation"), place_label(old_place), place_label(place)))
+            result.append(Change("org", _change_label("org"), place_label(old_place), place_label(place)))
     if entry.post is not None:
         held = context.cache["posts"].get(stored.pk, {}).get(entry.post_org.pk)
         if held is None:
-            result.append(Change("post", _("Post"), "", _post_label(entry)))
+            result.append(Change("post", _change_label("post"), "", _post_label(entry)))
         elif held != entry.post:
             problems.add(
                 "post",
@@ -575,5 +580,6 @@ PEOPLE = ImportKind(
     diff=_diff,
     update_records=_update,
     name_of=lambda entry: entry.person.name,
+    change_label=_change_label,
 )
 register(PEOPLE)
