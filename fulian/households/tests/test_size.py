@@ -69,6 +69,7 @@ def test_the_page_says_where_the_size_comes_from_and_the_form_empties_it(world: 
     assert "（按成员计算）" in zh.get(reverse("households:detail", args=[home.pk])).content.decode()
     form = client.get(reverse("households:edit", args=[home.pk])).content.decode()
     assert 'name="members_count" value=' not in form  # empty: it keeps following the list
+    assert 'placeholder="2"' in form
 
 
 def test_the_api_sets_a_size_by_hand_and_null_makes_it_follow_the_members(world: World) -> None:
