@@ -266,6 +266,7 @@ class Evaluation:
             "unchanged_rows": len(self.unchanged),
             "updates": [u.as_dict() for u in self.updates[:MAX_UPDATES_LISTED]],
             "updates_truncated": len(self.updates) > MAX_UPDATES_LISTED,
+            "unchanged": [{"row": u.row, "name": u.name} for u in self.unchanged[:MAX_UPDATES_LISTED]],
             "plan": self.plan,
             "rows_with_problems": self.problem_rows,
             "title": self.title,

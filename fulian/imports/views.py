@@ -95,6 +95,8 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             for u in batch.report.get("updates", [])[:UPDATES_SHOWN]
         ],
         "more_updates": max(0, batch.updated - UPDATES_SHOWN),
+        "unchanged": batch.report.get("unchanged", [])[:UPDATES_SHOWN],
+        "more_unchanged": max(0, batch.report.get("unchanged_rows", 0) - UPDATES_SHOWN),
         "can_import": can(request.user, spec.change_action, batch.org),
         "new_groups_close": sum(
             1

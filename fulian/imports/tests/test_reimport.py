@@ -103,6 +103,12 @@ def test_the_same_roster_imported_again_leaves_everyone_unchanged(world: World) 
     text = page(world, reverse("imports:detail", args=[again.pk]))
     assert "Nothing to import: every valid row matches what is stored." in text
     assert reverse("imports:commit", args=[again.pk]) not in text
+    assert again.report["unchanged"] == [
+        {"row": 3, "name": "周桂姣"},
+        {"row": 4, "name": "李秀英"},
+        {"row": 5, "name": "谭梅"},
+    ]
+    assert "3 rows match their stored records and change nothing" in text
 
 
 def test_a_corrected_roster_updates_what_changed_and_keeps_what_the_sheet_leaves_empty(world: World) -> None:
