@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Browser, Page
 
 from fulian.households.tests.helpers import household
+from fulian.imports import services as imports
+from fulian.imports.tests.files import xlsx
 from fulian.people.choices import PostKind
 from fulian.people.tests.helpers import person, post
 from fulian.testing.world import World
@@ -51,7 +54,21 @@ def records(live_world: World) -> dict[str, int]:
     zhou = person(live_world, "huilong", "周桂姣", mobile="13907331215")
     post(live_world, zhou, "huilong", PostKind.CHAIR)
     home = household(live_world, "huilong", "周建国", mobile="13907330101")
-    return {"person": zhou.pk, "household": home.pk, "village": live_world.org("huilong").pk}
+    # A corrected household list: one row updates 周建国's household, one adds a household.
+    sheet = xlsx(
+        [
+            ["村（社区）", "户主姓名", "联系电话", "住址"],
+            ["回龙村", "周建国", "13907330101", "回龙村1组3号"],
+            ["回龙村", "李德福", "", ""],
+        ]
+    )
+    upload = imports.batch_upload(
+        actor=live_world.user("xinshi_staff"),
+        kind="households",
+        org=live_world.org("xinshi"),
+        upload=SimpleUploadedFile("台账.xlsx", sheet),
+    )
+    return {"person": zhou.pk, "household": home.pk, "village": live_world.org("huilong").pk, "upload": upload.pk}
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
@@ -80,6 +97,7 @@ def test_the_pages_meet_wcag_2_1_aa(
                 f"/households/{records['household']}/",
                 "/imports/",
                 "/imports/new/households/",
+                f"/imports/{records['upload']}/",  # a preview with adds and updates
                 "/exports/",
                 "/accounts/me/",
             ],
