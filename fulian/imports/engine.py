@@ -151,12 +151,13 @@ class ImportKind:
     # village groups that do not exist yet (its ``prepare`` keeps a ``PlaceFinder`` as
     # ``context.cache["places"]``): the preview lists those groups, the commit creates them.
     place_of: Callable[[Any], tuple[Any, str]] | None = None
-    # Re-importing a corrected sheet. ``match_stored``: the stored records rows match by their
-    # natural key (the ID number; without one, the duplicate key) that the import may update —
-    # current, inside the target and the uploader's scope — by row (kept as ``context.cache["matched"]``, so that ``check_stored``
-    # does not call them duplicates). ``diff``: what a matched row changes, old → new (empty:
-    # unchanged); a problem it adds stops the row. ``update_records``: writes the changes (each
-    # record's own audit event), returns how many. ``name_of``: a record's name for the preview.
+    # Re-importing a corrected sheet. ``match_stored``: the stored records that rows match by
+    # their natural key (the ID number; without one, the duplicate key) and that the import may
+    # update — current, inside the target and the uploader's scope — by row (kept as
+    # ``context.cache["matched"]``, so that ``check_stored`` does not call them duplicates).
+    # ``diff``: what a matched row changes, old → new (empty: unchanged); a problem it adds
+    # stops the row. ``update_records``: writes the changes (each record's own audit event),
+    # returns how many. ``name_of``: a record's name for the preview.
     match_stored: Callable[[Context, list[tuple[int, Any]]], dict[int, Any]] | None = None
     diff: Callable[[Context, Any, Any, RowProblems], list[Change]] | None = None
     update_records: Callable[[Context, list[Update]], int] | None = None
