@@ -326,6 +326,7 @@ def test_the_preview_page_lists_each_update_old_to_new(world: World) -> None:
     text = page(world, reverse("imports:detail", args=[batch.pk]), "zh-hans")
     assert "更新已有记录的行" in text
     assert "导入：新增 0，更新 1" in text
+    assert '<span class="fl-muted">手机号：</span>' in text
 
 
 def test_the_api_shows_the_counts(world: World) -> None:
