@@ -94,8 +94,9 @@ BIG_TABLES = (HOUSEHOLD_TABLE, MEMBER_TABLE, PERSON_TABLE, POST_TABLE)
 LOADED_TABLES = (*BIG_TABLES, TERM_TABLE)
 
 HOUSEHOLD_COLUMNS = (
-    "id, head_name, search_keys, id_number, id_hash, mobile, mobile_hash, address, members_count, categories, "
-    "notes, created_at, updated_at, city_id, county_id, group_id, org_id, township_id, village_id"
+    "id, head_name, search_keys, id_number, id_hash, mobile, mobile_hash, address, members_count, "
+    "members_count_manual, categories, notes, created_at, updated_at, city_id, county_id, group_id, org_id, "
+    "township_id, village_id"
 )
 MEMBER_COLUMNS = (
     "name, search_keys, relation, gender, birth_date, id_number, id_hash, categories, "
@@ -451,10 +452,13 @@ def build_sheet(sheet: Sheet) -> tuple[int, bytes, bytes, int, int, float]:
             member(head_name[0] + given_name(g), "grandchild", g, 0, 13, child_lb if left_behind else 0)
         members = p - start
         p = start + MAX_MEMBERS
+        address = f"{village}{1 + int(rnd() * 12)}组{1 + int(rnd() * 80)}号"
+        # The head is not listed: the list gives 1 + members; someone unlisted, a size by hand.
+        unlisted = rnd() < 0.3
         hh_lines.append(
             f"{hid}\t{head_name}\t{keys_of(head_name)}\t{encrypt(head_id)}\t{digest(head_id)}\t"
-            f"{encrypt(mobile)}\t{digest(mobile)}\t{village}{1 + int(rnd() * 12)}组{1 + int(rnd() * 80)}号\t"
-            f"{1 + members + (1 if rnd() < 0.3 else 0)}\t{categories}\t\t{stamp}\t{anc}\n"
+            f"{encrypt(mobile)}\t{digest(mobile)}\t{address}\t"
+            f"{1 + members + unlisted}\t{'t' if unlisted else 'f'}\t{categories}\t\t{stamp}\t{anc}\n"
         )
     return (
         sheet.index,

@@ -77,7 +77,11 @@ def load(out: TextIO) -> None:
                 elder = gen.person(area, youngest=70, oldest=92)
                 flags = MemberCategory.LEFT_BEHIND_ELDERLY if categories & HouseholdCategory.LEFT_BEHIND else 0
                 members.append((elder.name, Relation.PARENT, elder.birth_date, elder.id_number, int(flags)))
-            household.members_count = 1 + len(members) + pick.randint(0, 1)
+            # The head is not listed among the members: the list gives 1 + members. Some families
+            # have someone unlisted, a size written by hand.
+            extra = pick.randint(0, 1)
+            household.members_count = 1 + len(members) + extra
+            household.members_count_manual = bool(extra)
             households.append(household)
             family.append(members)
     insert_many(Household, households)

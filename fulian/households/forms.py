@@ -40,7 +40,16 @@ class HouseholdForm(MaskedStoredMixin, Form):
         label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    members_count = forms.IntegerField(label=_("Number of people"), min_value=1, max_value=99, initial=1)
+    members_count = forms.IntegerField(
+        label=_("Number of people"),
+        min_value=1,
+        max_value=99,
+        required=False,
+        help_text=_(
+            "Leave empty to count the members listed (the head counts as one unless listed); "
+            "a number written here stays until you empty it."
+        ),
+    )
     categories = FlagsField(label=_("Categories"), choices=HouseholdCategory)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

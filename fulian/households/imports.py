@@ -12,15 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulian.core.ancestry import ancestries_of
+from fulian.core.ancestry import ancestries_of, within_q
 from fulian.core.bulk import delete_quietly, insert_values
 from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
 from fulian.households.choices import HouseholdCategory, labels_of, labels_text
 from fulian.households.models import Household, HouseholdMember
-from fulian.households.services import household_values_clean
-from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
+from fulian.households.services import household_update, household_values_clean
+from fulian.imports.engine import Blocker, Change, Context, ImportKind, RowProblems, Update, changed_since, register
 from fulian.imports.places import PlaceFinder, place_key, place_label
 from fulian.imports.problems import Msg, cell_text, msg
 from fulian.orgs.choices import Level
@@ -134,10 +134,14 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
         "mobile": clean["mobile"] or None,
         "mobile_hash": keyed_hash(clean["mobile"]) if clean["mobile"] else None,
         "address": clean["address"],
-        "members_count": clean["members_count"],
+        # An empty cell: the size follows the member list (none yet: the head alone).
+        "members_count": clean["members_count"] or 1,
+        "members_count_manual": clean["members_count"] is not None,
         "categories": clean["categories"],
         "notes": clean["notes"],
     }
+    if not values.get("group"):  # a re-imported row naming only the village keeps a stored group
+        household["no_group_given"] = True
     if place.pk is None:  # a group the commit creates: the preview lists how the rows wrote it
         household["group_as_written"] = clean_text(values.get("group"))
     return household
@@ -158,7 +162,9 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
     # The ID number a problem names, masked (the household stored may be outside the uploader's
     # area: the problem names no more than the row itself).
     ids = {h["id_hash"]: cell_text("id_number", h["id_number"]) for _n, h in rows if h["id_hash"]}
-    by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"]}
+    # A row matching a household this import may update is an update, not a duplicate.
+    matched = context.cache.get("matched", {})
+    by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"] and number not in matched}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
         for id_hash, archived_at in Household.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
@@ -167,7 +173,7 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
             code = "household_registered" if archived_at is None else "household_archived"
             found[by_hash[id_hash]] = [("id_number", msg(code, value=ids[id_hash]))]
     # A group the commit creates has no households yet.
-    without = [(number, h) for number, h in rows if not h["id_hash"] and h["org"].pk is not None]
+    without = [(n, h) for n, h in rows if not h["id_hash"] and h["org"].pk is not None and n not in matched]
     orgs = {h["org"].pk for _n, h in without}
     if orgs:
         stored = set(
@@ -180,6 +186,93 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
                 problem = msg("household_same_name", value=h["head_name"], org=h["org"].display_name)
                 found[number] = [("head_name", problem)]
     return found
+
+
+def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, Any]:
+    """The households rows match by the head's ID number (or, without one, by the head's name and
+    phone in the same place: the key that makes it a duplicate) that this import may update:
+    current, inside the import's target, and in the uploader's scope for changing households."""
+    found: dict[int, Household] = {}
+    if context.actor is None:  # the command line: every match stays a duplicate, as before
+        return found
+    by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"]}
+    hashes = list(by_hash)
+    scope = Household.objects.visible_to(context.actor, "households.change").filter(within_q(context.org))
+    for start in range(0, len(hashes), 1000):
+        for household in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
+            found[by_hash[household.id_hash]] = household
+    keyed = {
+        (h["org"].pk, h["head_name"], h["mobile_hash"]): number
+        for number, h in rows
+        if not h["id_hash"] and h["org"].pk is not None
+    }
+    if keyed:
+        places = {org_id for org_id, _name, _mobile in keyed}
+        for household in scope.filter(org_id__in=places, id_hash__isnull=True).select_related("org"):
+            number = keyed.get((household.org_id, household.head_name, household.mobile_hash))
+            if number is not None:
+                found.setdefault(number, household)
+    return found
+
+
+# The fields a re-imported row may change, by the names the preview gives them.
+CHANGE_LABELS = {
+    "head_name": gettext_lazy("Head of household"),
+    "mobile": gettext_lazy("Phone"),
+    "address": gettext_lazy("Address"),
+    "members_count": gettext_lazy("Number of people"),
+    "categories": gettext_lazy("Categories"),
+    "notes": gettext_lazy("Notes"),
+    "org": gettext_lazy("Village or group"),
+}
+
+
+def _change_label(name: str) -> str:
+    return str(CHANGE_LABELS.get(name, name))
+
+
+def _categories(flags: int) -> str:
+    return labels_text(labels_of(flags, HouseholdCategory))
+
+
+def _diff(context: Context, h: dict[str, Any], stored: Household, problems: RowProblems) -> list[Change]:
+    """What a row changes in its stored household. An empty cell keeps the stored value (an
+    empty 家庭人口 keeps the stored size, by hand or following the members); a categories cell
+    replaces the stored categories; a village named without a group keeps a stored group there."""
+    changes = []
+    if h["head_name"] != stored.head_name:
+        changes.append(Change("head_name", _change_label("head_name"), stored.head_name, h["head_name"]))
+    if h["mobile_hash"] and h["mobile_hash"] != stored.mobile_hash:
+        changes.append(Change("mobile", _change_label("mobile"), stored.mobile_masked or "", mask_mobile(h["mobile"])))
+    if h["address"] and h["address"] != stored.address:
+        changes.append(Change("address", _change_label("address"), stored.address, h["address"]))
+    if h["members_count_manual"] and h["members_count"] != stored.members_count:
+        old, new = str(stored.members_count), str(h["members_count"])
+        changes.append(Change("members_count", _change_label("members_count"), old, new))
+    if h["categories"] and h["categories"] != stored.categories:
+        old, new = _categories(stored.categories), _categories(h["categories"])
+        changes.append(Change("categories", _change_label("categories"), old, new))
+    if h["notes"] and h["notes"] != stored.notes:
+        changes.append(Change("notes", _change_label("notes"), stored.notes, h["notes"]))
+    place, old_place = h["org"], stored.org
+    if place.pk != old_place.pk:
+        in_group_there = old_place.level == Level.GROUP and old_place.parent_id == place.pk
+        if not (in_group_there and h.get("no_group_given")):
+            changes.append(Change("org", _change_label("org"), place_label(old_place), place_label(place)))
+    return changes
+
+
+def _update(context: Context, updates: list[Update]) -> int:
+    """Write each row's changes through the service (checked, audited one by one; a household
+    that moves takes its members along)."""
+    for update in updates:
+        h, household = update.record, update.stored
+        fields = {change.field for change in update.changes}
+        values = {name: h[name] for name in fields if name != "org"}
+        household_update(
+            actor=context.actor, household=household, values=values, org=h["org"] if "org" in fields else None
+        )
+    return len(updates)
 
 
 def _write(context: Context, households: list[dict[str, Any]]) -> int:
@@ -195,6 +288,7 @@ def _write(context: Context, households: list[dict[str, Any]]) -> int:
     numbers: list[int | None] = list(context.row_numbers) or [None] * len(households)
     for h, number in zip(households, numbers, strict=True):
         h["import_row"] = number
+        h.pop("no_group_given", None)
     # A view of each record with its place's columns, not a copy: the records are most of the memory.
     rows = [ChainMap(h, placed[h["org"].pk]) for h in households]
     insert_values(Household, rows)
@@ -247,7 +341,7 @@ def _describe(h: dict[str, Any]) -> list[tuple[str, str]]:
         (_("Head's ID number"), mask_id_number(h["id_number"]) if h["id_number"] else ""),
         (_("Phone"), mask_mobile(h["mobile"]) if h["mobile"] else ""),
         (_("Address"), h["address"]),
-        (_("Number of people"), str(h["members_count"])),
+        (_("Number of people"), str(h["members_count"]) if h["members_count_manual"] else ""),
         (_("Categories"), labels_text(labels_of(h["categories"], HouseholdCategory))),
     ]
 
@@ -295,6 +389,11 @@ HOUSEHOLDS = ImportKind(
     undo_blockers=_undo_blockers,
     undo_delete=_undo_delete,
     place_of=_place_of,
+    match_stored=_match_stored,
+    diff=_diff,
+    update_records=_update,
+    name_of=lambda h: h["head_name"],
+    change_label=_change_label,
     columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
 )
 register(HOUSEHOLDS)

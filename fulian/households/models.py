@@ -58,7 +58,11 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
     mobile = EncryptedTextField(_("phone"), null=True, blank=True)
     mobile_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # The size follows the member list (the head counts as one unless listed among them), kept
+    # here by the services that add and remove members, so that lists read it without a count;
+    # or it is the number someone wrote by hand (``members_count_manual``), which it stays.
     members_count = models.PositiveSmallIntegerField(_("number of people"), default=1)
+    members_count_manual = models.BooleanField(_("number of people set by hand"), default=False)
     categories = models.PositiveIntegerField(_("categories"), default=0)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

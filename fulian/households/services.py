@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,8 @@ def household_values_clean(values: dict[str, Any], *, today: datetime.date | Non
     clean_mobile(values, problems)
     count = values.get("members_count")
     if count in (None, ""):
-        values["members_count"] = 1
+        # No number given: the size follows the member list (``household_size_follow``).
+        values["members_count"] = None
     elif not isinstance(count, int) or not 1 <= count <= MAX_MEMBERS:
         problems.add(
             "members_count",
@@ -86,6 +88,28 @@ def member_values_clean(values: dict[str, Any], *, today: datetime.date | None =
     values["categories"] = flags
     problems.raise_if_any()
     return values
+
+
+def size_of_members(household: Household) -> int:
+    """The size the member list gives: its members, and the head unless listed among them."""
+    counted = HouseholdMember.objects.filter(household=household).aggregate(
+        members=Count("id"), heads=Count("id", filter=Q(relation=Relation.HEAD))
+    )
+    return counted["members"] + (0 if counted["heads"] else 1)
+
+
+def _set_size(household: Household, count: int | None) -> None:
+    """A number written by hand, or none: the size follows the member list again."""
+    household.members_count_manual = count is not None
+    household.members_count = count if count is not None else (size_of_members(household) if household.pk else 1)
+
+
+def household_size_follow(household: Household) -> None:
+    """After a member was added, changed or removed: a size that follows the member list is
+    counted again (one conditional update; a size set by hand stays)."""
+    Household.objects.filter(pk=household.pk, members_count_manual=False).update(
+        members_count=size_of_members(household)
+    )
 
 
 def household_place_check(org: Organisation) -> None:
@@ -127,7 +151,9 @@ def household_create(*, actor: AnyUser, org: Organisation, values: dict[str, Any
     household_place_check(org)
     household = Household()
     household.place(org)
-    _apply(household, household_values_clean(values), "head_name")
+    clean = household_values_clean(values)
+    _set_size(household, clean.pop("members_count"))
+    _apply(household, clean, "head_name")
     _check_unique_id(household)
     household.save()
     return household
@@ -138,7 +164,8 @@ def household_update(
     *, actor: AnyUser, household: Household, values: dict[str, Any], org: Organisation | None = None
 ) -> Household:
     """Change a household; ``org`` moves it to another village or group (its members follow).
-    An archived household is read-only."""
+    ``members_count`` given sets the size by hand; given empty (None), the size follows the
+    member list again; not given, it stays as it is. An archived household is read-only."""
     require(actor, "households.change", household.org)
     refuse_if_archived(household, household.head_name)
     if org is not None and org.pk != household.org_id:
@@ -149,7 +176,11 @@ def household_update(
             member.place(org)
             member.save()
     merged = {key: getattr(household, key) for key in HOUSEHOLD_FIELDS} | values
-    _apply(household, household_values_clean(merged), "head_name")
+    clean = household_values_clean(merged)
+    count = clean.pop("members_count")
+    if "members_count" in values:
+        _set_size(household, count)
+    _apply(household, clean, "head_name")
     _check_unique_id(household)
     household.save()
     return household
@@ -165,6 +196,7 @@ def member_add(*, actor: AnyUser, household: Household, values: dict[str, Any]) 
     _apply(member, member_values_clean(values), "name")
     _check_unique_id(member)
     member.save()
+    household_size_follow(household)
     return member
 
 
@@ -182,6 +214,7 @@ def member_update(*, actor: AnyUser, member: HouseholdMember, values: dict[str, 
     _apply(member, member_values_clean(merged), "name")
     _check_unique_id(member)
     member.save()
+    household_size_follow(member.household)  # she may have become the head, or stopped being it
     return member
 
 
@@ -191,6 +224,7 @@ def member_remove(*, actor: AnyUser, member: HouseholdMember) -> None:
     require(actor, "households.change", member.org)
     refuse_if_archived(member.household, member.household.head_name)
     member.delete()
+    household_size_follow(member.household)
 
 
 def household_reveal(*, actor: AnyUser, obj: Household | HouseholdMember, field: str) -> str:

@@ -109,6 +109,8 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("households:detail", pk=household.pk)
     initial = {k: getattr(household, k) for k in HOUSEHOLD_FIELDS if k not in ("id_number", "mobile")}
     initial["org"] = household.org.code
+    if not household.members_count_manual:  # empty: the size keeps following the member list
+        initial["members_count"] = None
     form = HouseholdForm(
         request.POST or None,
         user=request.user,
@@ -116,6 +118,8 @@ def household_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         initial=initial,
         stored={"id_number": household.id_number_masked, "mobile": household.mobile_masked},
     )
+    if not household.members_count_manual:  # the count it follows, greyed in the empty box
+        form.fields["members_count"].widget.attrs["placeholder"] = str(household.members_count)
     if request.method == "POST" and form.is_valid():
         try:
             services.household_update(

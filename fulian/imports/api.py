@@ -54,6 +54,32 @@ class FooterRowSerializer(Serializer[Any]):
     text = serializers.CharField(help_text="The line as written (填表人：… 填报日期：…)")
 
 
+class ChangeSerializer(Serializer[Any]):
+    """One field a re-imported row changes in its stored record (personal data masked)."""
+
+    field = serializers.CharField()
+    label = serializers.CharField(  # type: ignore[assignment]  # the report's key, not the field's label
+        help_text="The field's name, in the language of the request"
+    )
+    old = serializers.CharField(help_text="The stored value")
+    new = serializers.CharField(help_text="The sheet's value")
+
+
+class UpdateSerializer(Serializer[Any]):
+    """A row that updates the stored record it matches."""
+
+    row = serializers.IntegerField()
+    name = serializers.CharField()
+    changes = ChangeSerializer(many=True)
+
+
+class UnchangedSerializer(Serializer[Any]):
+    """A row that matches a stored record and changes nothing."""
+
+    row = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class ReportSerializer(Serializer[Any]):
     """The preview: counts, each row's problems, and what the import will do."""
 
@@ -67,6 +93,10 @@ class ReportSerializer(Serializer[Any]):
     footer_rows = FooterRowSerializer(
         many=True, required=False, help_text="Lines below the data that are no record, skipped"
     )
+    updates = UpdateSerializer(many=True, required=False, help_text="Rows that update a stored record")
+    updates_truncated = serializers.BooleanField(required=False)
+    unchanged = UnchangedSerializer(many=True, required=False, help_text="Rows that change nothing")
+    unchanged_rows = serializers.IntegerField(required=False)
 
 
 class BatchSerializer(ModelSerializer[ImportBatch]):
@@ -98,7 +128,29 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
         if "sample" in report:
             report["sample"] = engine.sample_for_reader(report)
             report.pop("sample_by_language", None)
+        # The fingerprint the commit checks against is the server's business.
+        report.pop("plan", None)
+        if report.get("updates"):
+            label = engine.kind_named(batch.kind).change_label
+            report["updates"] = [
+                {**u, "changes": [{**c, "label": label(c["field"])} for c in u["changes"]]} for u in report["updates"]
+            ]
         return report
+
+    new_rows = serializers.IntegerField(
+        source="added", read_only=True, help_text="Rows that add a record (in the preview; then imported)"
+    )
+    updated_rows = serializers.IntegerField(
+        source="updated",
+        read_only=True,
+        help_text="Rows that update a stored record matched by ID number; report.updates lists the changes",
+    )
+    unchanged_rows = serializers.IntegerField(
+        source="report.unchanged_rows",
+        read_only=True,
+        default=0,
+        help_text="Rows that match a stored record and change nothing (not written, not a problem)",
+    )
 
     class Meta:
         model = ImportBatch
@@ -113,6 +165,9 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
             "progress",
             "total",
             "imported",
+            "new_rows",
+            "updated_rows",
+            "unchanged_rows",
             "message",
             "report",
             "uploaded_by",
@@ -152,6 +207,10 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     """Spreadsheet imports of people and households in the caller's subtree. Upload a file,
     poll the upload until ``status`` is ``previewed`` (``report`` lists every row's problems),
     then import its valid rows with the preview's ``sha256`` and ``valid_rows``, or cancel.
+    A row whose ID number matches a record in the caller's scope updates it (``updated_rows``;
+    ``report.updates`` lists each changed field, old → new, personal data masked) or leaves it
+    unchanged (``unchanged_rows``); the others add one (``new_rows``). Adds and updates are
+    imported together, or nothing.
     ``imported``, ``cancelled`` and ``failed`` are final (``message`` says why it failed);
     ``queued``, ``checking`` and ``importing`` are still running and may be cancelled too."""
 

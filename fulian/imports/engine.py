@@ -10,11 +10,17 @@ the ``import_people``/``import_households`` commands:
 * :func:`write` evaluates again under a lock on the target organisation and writes the valid
   rows in one transaction — or nothing, when the file changed since the preview or new
   problems appeared (another import, a record added meanwhile).
+
+A row that matches a stored record (``match_stored``: by its natural key, current, inside the
+import's target and the uploader's scope) is not a duplicate: it updates that record with the
+values the sheet changes (``diff``, old → new), or leaves it unchanged. Adds and updates are
+written together, all or nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -43,6 +49,8 @@ MAX_PROBLEMS = 5_000
 SAMPLE_ROWS = 20
 # Files at least this long are cleaned by two processes (see ``_cleaned``).
 PARALLEL_ROWS = 20_000
+# Updates listed in a report (each with its changes); the rest are counted.
+MAX_UPDATES_LISTED = 5_000
 
 
 # The characters of a row's name shown beside its number in the problems.
@@ -117,6 +125,33 @@ class RowProblems:
         return bool(self.items)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field a row changes in its stored record, as the preview shows it (personal data
+    masked): the field, its label, the stored value and the sheet's."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Update:
+    """A row that matches a stored record: the record the row makes, the stored one, and what
+    it changes (none: the row leaves it unchanged)."""
+
+    row: int
+    record: Any
+    stored: Any
+    changes: list[Change]
+    name: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        changes = [{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in self.changes]
+        return {"row": self.row, "name": self.name, "changes": changes}
+
+
 @dataclass
 class ImportKind:
     """One kind of import, declared by the app that owns the records."""
@@ -155,6 +190,20 @@ class ImportKind:
     # What the commit does that the rows do not show (a term it opens, an overdue term posts go
     # into): ``Msg``s shown above the import button. Rows are (sheet row, record).
     notices: Callable[[Context, list[tuple[int, Any]]], list[Msg]] = lambda context, rows: []
+    # Re-importing a corrected sheet. ``match_stored``: the stored records that rows match by
+    # their natural key (the ID number; without one, the duplicate key) and that the import may
+    # update — current, inside the target and the uploader's scope — by row (kept as
+    # ``context.cache["matched"]``, so that ``check_stored`` does not call them duplicates).
+    # ``diff``: what a matched row changes, old → new (empty: unchanged); a problem it adds
+    # stops the row. ``update_records``: writes the changes (each record's own audit event),
+    # returns how many. ``name_of``: a record's name for the preview.
+    match_stored: Callable[[Context, list[tuple[int, Any]]], dict[int, Any]] | None = None
+    diff: Callable[[Context, Any, Any, RowProblems], list[Change]] | None = None
+    update_records: Callable[[Context, list[Update]], int] | None = None
+    name_of: Callable[[Any], str] = lambda record: ""
+    # The label of a changed field in the active language: the page shows a preview's changes
+    # in its reader's language, whatever the uploader's was.
+    change_label: Callable[[str], str] = lambda field_name: field_name
 
 
 @dataclass(frozen=True)
@@ -206,7 +255,11 @@ class Evaluation:
 
     sha256: str
     total: int = 0
+    # The rows that add a record.
     records: list[tuple[int, Any]] = field(default_factory=list)
+    # The rows that match a stored record: changing it, or leaving it as it is.
+    updates: list[Update] = field(default_factory=list)
+    unchanged: list[Update] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     problem_rows: int = 0
     title: str = ""
@@ -229,7 +282,27 @@ class Evaluation:
 
     @property
     def valid(self) -> int:
-        return len(self.records)
+        """Rows without problems: to add, to update, or unchanged."""
+        return len(self.records) + len(self.updates) + len(self.unchanged)
+
+    @property
+    def plan(self) -> str:
+        """A fingerprint of what the commit would do: which rows add, which update which stored
+        record (as it was when read) with which changes, which leave one unchanged. The commit
+        refuses when it differs from the preview's (a record changed meanwhile)."""
+        digest = hashlib.sha256()
+        for number, _record in self.records:
+            digest.update(f"add {number};".encode())
+        for kind, items in (("update", self.updates), ("same", self.unchanged)):
+            for item in items:
+                changes = [[c.field, c.old, c.new] for c in item.changes]
+                digest.update(json.dumps([kind, item.row, _stamp(item.stored), changes]).encode())
+        return digest.hexdigest()
+
+    def candidates(self) -> list[tuple[int, Any]]:
+        """Every row without problems, in order (for checking them again)."""
+        rows = [*self.records, *((u.row, u.record) for u in (*self.updates, *self.unchanged))]
+        return sorted(rows, key=lambda item: item[0])
 
     def report(self) -> dict[str, Any]:
         """The machine-readable report (``--json``, the API, the page)."""
@@ -237,6 +310,13 @@ class Evaluation:
             "sha256": self.sha256,
             "rows": self.total,
             "valid_rows": self.valid,
+            "new_rows": len(self.records),
+            "updated_rows": len(self.updates),
+            "unchanged_rows": len(self.unchanged),
+            "updates": [u.as_dict() for u in self.updates[:MAX_UPDATES_LISTED]],
+            "updates_truncated": len(self.updates) > MAX_UPDATES_LISTED,
+            "unchanged": [{"row": u.row, "name": u.name} for u in self.unchanged[:MAX_UPDATES_LISTED]],
+            "plan": self.plan,
             "rows_with_problems": self.problem_rows,
             "title": self.title,
             "columns": self.columns,
@@ -251,6 +331,11 @@ class Evaluation:
             "footer_rows": self.footer,
             "notices": [notice.as_dict() for notice in self.notices],
         }
+
+
+def _stamp(stored: Any) -> str:
+    updated = getattr(stored, "updated_at", None)
+    return f"{stored.pk}@{updated.isoformat() if updated is not None else ''}"
 
 
 def file_hash(data: bytes) -> str:
@@ -310,16 +395,7 @@ def evaluate(
             result.names[number] = found.name
         if progress is not None and index % 2000 == 0:
             progress(index, result.total)
-    stored = kind.check_stored(context, candidates)
-    for number, record in candidates:
-        if number in stored:
-            result.problem_rows += 1
-            result.problems.extend(
-                problem(number, f, m if isinstance(m, Msg) else text(m), result.names[number])
-                for f, m in stored[number]
-            )
-        else:
-            result.records.append((number, record))
+    _sort_out(kind, context, result, candidates)
     result.sample_by_language = _samples(kind, result.records[:SAMPLE_ROWS])
     result.sample = result.sample_by_language.get(translation.get_language() or "", [])
     result.problems.sort(key=lambda p: p.row)
@@ -352,6 +428,40 @@ def sample_for_reader(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     return by_language.get(translation.get_language() or "") or report.get("sample", [])
 
 
+def _sort_out(kind: ImportKind, context: Context, result: Evaluation, candidates: list[tuple[int, Any]]) -> None:
+    """Compare the rows without problems so far with what is stored: each adds a record, updates
+    one, leaves one unchanged, or has a problem (a duplicate of a record it may not update)."""
+    letters, headers = context.cache["letters"], context.cache["headers"]
+    matched = kind.match_stored(context, candidates) if kind.match_stored is not None else {}
+    context.cache["matched"] = matched
+    stored = kind.check_stored(context, candidates)
+    for number, record in candidates:
+        found: list[tuple[str, Any]] = stored.get(number, [])
+        if not found and number in matched:
+            assert kind.diff is not None
+            problems = RowProblems()
+            changes = kind.diff(context, record, matched[number], problems)
+            found = problems.items
+            if not found:
+                update = Update(number, record, matched[number], changes, name=kind.name_of(record))
+                (result.updates if changes else result.unchanged).append(update)
+                continue
+        if found:
+            result.problem_rows += 1
+            result.problems.extend(
+                Problem(
+                    number,
+                    letters.get(f, ""),
+                    headers.get(f, ""),
+                    m if isinstance(m, Msg) else text(m),
+                    result.names.get(number, ""),
+                )
+                for f, m in found
+            )
+        else:
+            result.records.append((number, record))
+
+
 def _finder(kind: ImportKind, context: Context | None) -> PlaceFinder | None:
     if kind.place_of is None or context is None:
         return None
@@ -364,7 +474,13 @@ def _planned(kind: ImportKind, evaluation: Evaluation) -> list[dict[str, Any]]:
     if finder is None or not finder.pending:
         return []
     assert kind.place_of is not None
-    return planned_groups(finder, (kind.place_of(record) for _number, record in evaluation.records))
+    return planned_groups(finder, (kind.place_of(record) for record in _written(evaluation)))
+
+
+def _written(evaluation: Evaluation) -> Iterator[Any]:
+    """The records the commit writes: added, then updated."""
+    yield from (record for _number, record in evaluation.records)
+    yield from (update.record for update in evaluation.updates)
 
 
 def planned_keys(new_groups: Iterable[Mapping[str, Any]]) -> set[tuple[str, str]]:
@@ -470,6 +586,7 @@ def write(
     before_commit: Callable[[Evaluation, int], None] | None = None,
     batch_id: int | None = None,
     expected_groups: set[tuple[str, str]] | None = None,
+    expected_plan: str | None = None,
 ) -> tuple[Evaluation, int]:
     """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
     user saw in the preview; a different file, or a different number of valid rows now
@@ -487,7 +604,11 @@ def write(
 
     ``expected_groups`` are the new village groups the preview listed (``planned_keys``): a
     commit that would now create another one raises :class:`StalePreview` (nobody adds a group
-    they were not shown); one that exists by now is used, not created again."""
+    they were not shown); one that exists by now is used, not created again.
+
+    ``expected_plan`` is the preview's ``plan``: a commit that would now update other records,
+    or the same ones changed meanwhile, raises :class:`StalePreview` (nobody overwrites a change
+    they were not shown). The rows that add and the rows that update are written together."""
     if file_hash(data) != expected_sha256 or (prior is not None and prior.sha256 != expected_sha256):
         raise StalePreview(_("The file is not the one previewed. Upload it again to see a new preview."))
     with transaction.atomic():
@@ -507,6 +628,14 @@ def write(
                 % {"now": evaluation.valid, "then": expected_valid},
                 evaluation,
             )
+        if expected_plan is not None and evaluation.plan != expected_plan:
+            raise StalePreview(
+                _(
+                    "Since the preview, records this file updates were changed (by someone else or another "
+                    "import). Nothing was imported; look at the new preview and import again."
+                ),
+                evaluation,
+            )
         unseen = planned_keys(evaluation.new_groups) - (expected_groups or set())
         if expected_groups is not None and unseen:
             raise StalePreview(
@@ -521,9 +650,17 @@ def write(
         evaluation.context.batch_id = batch_id
         evaluation.context.row_numbers = [number for number, _record in evaluation.records]
         created = _create_groups(kind, evaluation, actor)
-        written = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
-        # One event for the import, not one per row (each group it created has its own).
+        added = kind.write_records(evaluation.context, [record for _number, record in evaluation.records])
+        updated = 0
+        if evaluation.updates:
+            assert kind.update_records is not None
+            updated = kind.update_records(evaluation.context, evaluation.updates)
+        written = added + updated
+        # One event for the import, not one per row added (each group it created, and each
+        # record it updated, has its own).
         details: dict[str, Any] = {"rows": written, "source": source or filename, **(audit_details or {})}
+        if evaluation.updates or evaluation.unchanged:
+            details |= {"added": added, "updated": updated, "unchanged": len(evaluation.unchanged)}
         if created:
             details["groups"] = [f"{group.parent.display_name} {group.name}" for group in created]
         audit(Action.IMPORT, audit_object, org=org, actor=actor, object_repr=kind.label(), changes=details)
@@ -537,41 +674,26 @@ def _create_groups(kind: ImportKind, evaluation: Evaluation, actor: Any) -> list
     if finder is None or not finder.pending:
         return []
     assert kind.place_of is not None
-    return create_groups(finder, (kind.place_of(record)[0] for _number, record in evaluation.records), actor)
+    return create_groups(finder, (kind.place_of(record)[0] for record in _written(evaluation)), actor)
 
 
 def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
-    """The prior evaluation with its valid rows compared again with what is stored now."""
+    """The prior evaluation with its rows without problems compared again with what is stored now."""
     assert prior.context is not None
-    stored = kind.check_stored(prior.context, prior.records)
-    if not stored:
-        return prior
     result = Evaluation(
         sha256=prior.sha256,
         total=prior.total,
         problems=list(prior.problems),
-        problem_rows=prior.problem_rows + len(stored),
+        problem_rows=prior.problem_rows,
         title=prior.title,
         columns=prior.columns,
         context=prior.context,
+        sample=prior.sample,
+        sample_by_language=prior.sample_by_language,
         footer=prior.footer,
         names=prior.names,
     )
-    for number, record in prior.records:
-        if number in stored:
-            letters, headers = prior.context.cache["letters"], prior.context.cache["headers"]
-            result.problems.extend(
-                Problem(
-                    number,
-                    letters.get(field, ""),
-                    headers.get(field, ""),
-                    message if isinstance(message, Msg) else text(message),
-                    prior.names.get(number, ""),
-                )
-                for field, message in stored[number]
-            )
-        else:
-            result.records.append((number, record))
+    _sort_out(kind, prior.context, result, prior.candidates())
     result.problems.sort(key=lambda p: p.row)
     result.new_groups = _planned(kind, result)
     result.notices = kind.notices(prior.context, result.records)

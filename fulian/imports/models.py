@@ -134,5 +134,15 @@ class ImportBatch(PathScopedModel):
         return until is not None and timezone.now() <= until
 
     @property
+    def added(self) -> int:
+        """Rows that added a record (an import from before updates existed only added)."""
+        return int(self.report.get("new_rows", self.imported))
+
+    @property
+    def updated(self) -> int:
+        """Rows that updated a stored record (the preview's count, then the import's)."""
+        return int(self.report.get("updated_rows", 0))
+
+    @property
     def percent(self) -> int:
         return min(100, round(100 * self.progress / self.total)) if self.total else 0

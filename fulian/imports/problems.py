@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from fulian.core.personal import mask_id_number, normalise_mobile
 from fulian.core.spreadsheets.base import error_text
 from fulian.orgs.choices import Level
+from fulian.people.choices import PostKind
 
 # A cell quoted in a message: enough to find it in the file, never a paragraph.
 VALUE_CHARS = 40
@@ -112,6 +113,7 @@ MESSAGES: dict[str, Promise] = {
         "%(org)s already has a chair in term %(term)s: %(holder)s. End her post or open the next term (change-over) "
         "on the roster of %(org)s, then upload the file again."
     ),
+    "post_held": _("%(value)s already holds the post %(post)s in this term; change it on her page."),
     "household_registered": _("A household with the head's ID number %(value)s is already registered."),
     "household_archived": _(
         "The ID number %(value)s belongs to an archived household: restore that household instead."
@@ -147,7 +149,10 @@ LINKS: dict[str, Promise] = {
 }
 
 # Values stored as a code and shown in the reader's language.
-_PARAM_LABELS: dict[str, Callable[[Any], Any]] = {"level": lambda value: Level(value).label}
+_PARAM_LABELS: dict[str, Callable[[Any], Any]] = {
+    "level": lambda value: Level(value).label,
+    "post": lambda value: PostKind(value).label,
+}
 
 # A validator's code (``fulian.core``) → the code of its message here.
 VALIDATION_CODES = {

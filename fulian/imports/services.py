@@ -174,6 +174,11 @@ def undo_refusal(batch: ImportBatch) -> str:
     spec = engine.kind_named(batch.kind)
     if batch.finished_at is None or spec.undo_delete is None:
         return _ran_before_undo()
+    if not batch.added:
+        return _(
+            "This import added no rows: it only updated stored records, which an undo does not change back. "
+            "Change them on their pages; the audit log shows their earlier values."
+        )
     if not batch.undoable:
         return _("An import can be undone for %(days)d days; this one ran on %(date)s.") % {
             "days": UNDO_DAYS,
@@ -190,8 +195,10 @@ def undo_blockers(batch: ImportBatch) -> list[engine.Blocker]:
 
 def batch_undo(*, actor: AnyUser, batch: ImportBatch) -> ImportBatch:
     """Undo a mistaken import within 7 days: delete every row it created (people with their
-    posts and the terms it opened, or households) in one transaction, and mark the upload
-    undone; one audit event names the upload and the count. Refused, deleting nothing, when a
+    posts and the terms it opened, or households; and the posts it gave people already on the
+    roster) in one transaction, and mark the upload undone; one audit event names the upload
+    and the count. The records it updated keep their new values (their audit events hold the
+    old ones): an undo removes what was added, it does not change anything back. Refused, deleting nothing, when a
     row changed since (``UndoBlocked`` lists them) or the import is older or not an import."""
     spec = engine.kind_named(batch.kind)
     require(actor, spec.change_action, batch.org)
@@ -207,7 +214,7 @@ def batch_undo(*, actor: AnyUser, batch: ImportBatch) -> ImportBatch:
             raise UndoBlocked(blockers)
         assert spec.undo_delete is not None
         removed = spec.undo_delete(locked)
-        if locked.imported and not removed:  # its rows were written before they were marked
+        if locked.added and not removed:  # its rows were written before they were marked
             raise ValidationError(_ran_before_undo())
         now = timezone.now()
         # Conditional on the state it leaves, like every move of a batch; ``finished_at`` stays

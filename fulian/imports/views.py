@@ -21,6 +21,7 @@ from fulian.imports.models import ImportBatch
 from fulian.imports.problems import batch_message, shown, shown_all
 
 PROBLEMS_SHOWN = 200
+UPDATES_SHOWN = 200
 
 
 def _kind(name: str) -> engine.ImportKind:
@@ -94,6 +95,14 @@ def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "message": batch_message(batch),
         "footer_rows": batch.report.get("footer_rows", []),
         "sample": engine.sample_for_reader(batch.report),
+        # Each changed field named in the reader's language (the report has the uploader's).
+        "updates": [
+            {**u, "changes": [(spec.change_label(c["field"]), c["old"], c["new"]) for c in u["changes"]]}
+            for u in batch.report.get("updates", [])[:UPDATES_SHOWN]
+        ],
+        "more_updates": max(0, batch.updated - UPDATES_SHOWN),
+        "unchanged": batch.report.get("unchanged", [])[:UPDATES_SHOWN],
+        "more_unchanged": max(0, batch.report.get("unchanged_rows", 0) - UPDATES_SHOWN),
         "can_import": can(request.user, spec.change_action, batch.org),
         "new_groups_close": sum(
             1

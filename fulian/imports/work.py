@@ -259,6 +259,8 @@ def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) ->
                     before_commit=finish,
                     batch_id=batch.pk,
                     expected_groups=engine.planned_keys(batch.report.get("new_groups", [])),
+                    # A preview made before updates existed has no plan: its adds are checked as before.
+                    expected_plan=batch.report.get("plan"),
                 )
         except engine.StalePreview as stale:
             report = stale.evaluation.report() if stale.evaluation is not None else batch.report

@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Field, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulian.core.ancestry import ancestries_of
+from fulian.core.ancestry import ancestries_of, within_q
 from fulian.core.bulk import delete_quietly, insert_many
 from fulian.core.spreadsheets import Table, to_date
 from fulian.core.validation import name_keys
-from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
+from fulian.imports.engine import Blocker, Change, Context, ImportKind, RowProblems, Update, changed_since, register
 from fulian.imports.places import PlaceFinder, place_key, place_label
 from fulian.imports.problems import Msg, cell_text, msg
 from fulian.orgs.choices import Level
@@ -25,7 +26,7 @@ from fulian.orgs.models import Organisation
 from fulian.orgs.names import clean_text
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind, post_title
 from fulian.people.models import Person, Post, Term
-from fulian.people.services import person_values_clean
+from fulian.people.services import PERSON_FIELDS, person_update, person_values_clean
 
 COLUMNS = {
     "township": ["乡镇", "乡镇（街道）", "乡镇街道", "乡镇/街道", "街道", "所属乡镇"],
@@ -106,6 +107,11 @@ class Entry:
     start_date: datetime.date
     # The group cell as written, when it names a group the commit creates (for the preview).
     group_as_written: str = ""
+    # Which place cells the row filled in, and whether it gave a volunteer date itself: a
+    # re-imported row changes only what its cells say (an empty cell keeps the stored value).
+    org_given: bool = False
+    group_given: bool = False
+    volunteer_given: bool = False
 
 
 def _choice(value: Any, table: dict[str, Any], field_name: str, problems: RowProblems) -> Any:
@@ -205,6 +211,9 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
         representative=representative,
         start_date=start or today,
         group_as_written=clean_text(values.get("group")) if group is not None and group.pk is None else "",
+        org_given=bool(values.get("org")),
+        group_given=group is not None,
+        volunteer_given=values.get("volunteer_since") not in (None, ""),
     )
 
 
@@ -229,7 +238,9 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
     # The ID number a problem names, masked (the holder stored may be outside the uploader's area:
     # the problem names no more than the row itself).
     ids = {e.person.id_hash: cell_text("id_number", e.person.id_number) for _n, e in rows if e.person.id_hash}
-    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
+    # A row matching someone this import may update is an update, not a duplicate (``_match_stored``).
+    matched = context.cache.get("matched", {})
+    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash and number not in matched}
     hashes = list(by_hash)
     for start in range(0, len(hashes), 1000):
         for id_hash, archived_at in Person.objects.filter(id_hash__in=hashes[start : start + 1000]).values_list(
@@ -238,7 +249,7 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
             code = "person_on_roster" if archived_at is None else "person_archived"
             found[by_hash[id_hash]] = [("id_number", msg(code, value=ids[id_hash]))]
     # A group the commit creates has nobody on its roster yet.
-    without = [(n, e) for n, e in rows if not e.person.id_hash and e.person.org.pk is not None]
+    without = [(n, e) for n, e in rows if not e.person.id_hash and e.person.org.pk is not None and n not in matched]
     if without:
         stored = set(
             Person.objects.filter(org_id__in={e.person.org.pk for _n, e in without}, id_hash__isnull=True).values_list(
@@ -250,14 +261,16 @@ def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, li
                 found.setdefault(number, []).append(
                     ("name", msg("person_same_name", value=e.person.name, org=e.person.org.display_name))
                 )
-    chairs = {e.post_org.pk: (n, e.post_org) for n, e in rows if e.post == PostKind.CHAIR}
+    chairs = {e.post_org.pk: (n, e.post_org, e.person.id_hash) for n, e in rows if e.post == PostKind.CHAIR}
     if chairs:
         # The chair's post is at an organisation inside the import's target: the uploader sees it.
         taken = Post.objects.filter(
             org_id__in=chairs, kind=PostKind.CHAIR, end_date__isnull=True, term__ended_on__isnull=True
-        ).values_list("org_id", "person__name", "term__number")
-        for org_id, holder, term in taken:
-            number, org = chairs[org_id]
+        ).values_list("org_id", "person__name", "term__number", "person__id_hash")
+        for org_id, holder, term, holder_hash in taken:
+            number, org, id_hash = chairs[org_id]
+            if id_hash and holder_hash == id_hash:
+                continue  # she is the chair already: her row leaves the post as it is
             problem = msg(
                 "chair_taken",
                 org=org.display_name,
@@ -317,6 +330,169 @@ def _rows_text(numbers: list[int], shown: int = 10) -> str:
     return f"{text}…" if len(numbers) > shown else text
 
 
+def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, Any]:
+    """The people rows match by ID number (or, without one, by name and mobile number in the same
+    place) whom this import may update: current, on the books
+    inside the import's target, and in the uploader's scope for changing people. Their current
+    posts are kept as ``context.cache["posts"]`` (person id → {federation id: post})."""
+    found: dict[int, Person] = {}
+    if context.actor is None:  # the command line: every match stays a duplicate, as before
+        return found
+    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
+    hashes = list(by_hash)
+    scope = Person.objects.visible_to(context.actor, "people.change").filter(within_q(context.org))
+    for start in range(0, len(hashes), 1000):
+        for person in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
+            found[by_hash[person.id_hash]] = person
+    # A row without an ID number matches by the key that makes it a duplicate: the same name and
+    # mobile number on the roster of the same place (so such a row never moves her).
+    keyed = {
+        (e.person.org.pk, e.person.name, e.person.mobile_hash): number
+        for number, e in rows
+        if not e.person.id_hash and e.person.org.pk is not None
+    }
+    if keyed:
+        places = {org_id for org_id, _name, _mobile in keyed}
+        for person in scope.filter(org_id__in=places, id_hash__isnull=True).select_related("org"):
+            number = keyed.get((person.org_id, person.name, person.mobile_hash))
+            if number is not None:
+                found.setdefault(number, person)
+    posts: dict[int, dict[int, str]] = {}
+    ids = [person.pk for person in found.values()]
+    for start in range(0, len(ids), 1000):
+        for person_id, org_id, kind in Post.objects.filter(
+            person_id__in=ids[start : start + 1000], end_date__isnull=True, term__ended_on__isnull=True
+        ).values_list("person_id", "org_id", "kind"):
+            posts.setdefault(person_id, {})[org_id] = kind
+    context.cache["posts"] = posts
+    return found
+
+
+# The fields a re-imported row may change, in the preview's order (the ID number is the key).
+UPDATED_FIELDS = [f for f in PERSON_FIELDS if f != "id_number"]
+
+
+def _field(name: str) -> Field[Any, Any]:
+    found = Person._meta.get_field(name)
+    assert isinstance(found, Field)
+    return found
+
+
+def _shown(person: Person, field_name: str) -> str:
+    """A stored or imported value as the preview shows it (the mobile number masked)."""
+    if field_name == "mobile":
+        return person.mobile_masked or ""
+    value = getattr(person, field_name)
+    if value in (None, ""):
+        return ""
+    model_field = _field(field_name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def _change_label(name: str) -> str:
+    if name == "org":
+        return _("Organisation")
+    if name == "post":
+        return _("Post")
+    return str(capfirst(_field(name).verbose_name))
+
+
+def _post_label(entry: Entry) -> str:
+    return post_title(entry.post_org.display_name, entry.post) if entry.post else ""
+
+
+def _diff(context: Context, entry: Entry, stored: Person, problems: RowProblems) -> list[Change]:
+    """What a row changes in her stored record. An empty cell keeps the stored value; the dates
+    a post word fills in (骨干, 志愿者) only fill an empty one; her place changes only when the row
+    names one (a village named without a group keeps her in her group there); a post she holds
+    in that federation's current term stays as it is, a new one is added."""
+    new = entry.person
+    changes = []
+    for name in UPDATED_FIELDS:
+        if name == "mobile":
+            if new.mobile_hash and new.mobile_hash != stored.mobile_hash:
+                changes.append(name)
+            continue
+        value = getattr(new, name)
+        if value in (None, "") or value == getattr(stored, name):
+            continue
+        derived = name == "backbone_since" or (name == "volunteer_since" and not entry.volunteer_given)
+        if derived and getattr(stored, name) is not None:
+            continue
+        changes.append(name)
+    result = [Change(name, _change_label(name), _shown(stored, name), _shown(new, name)) for name in changes]
+    place, old_place = new.org, stored.org
+    if entry.org_given and place.pk != old_place.pk:
+        in_group_there = old_place.level == Level.GROUP and old_place.parent_id == place.pk
+        if entry.group_given or not in_group_there:
+            result.append(Change("org", _change_label("org"), place_label(old_place), place_label(place)))
+    if entry.post is not None:
+        held = context.cache["posts"].get(stored.pk, {}).get(entry.post_org.pk)
+        if held is None:
+            result.append(Change("post", _change_label("post"), "", _post_label(entry)))
+        elif held != entry.post:
+            problems.add("post", msg("post_held", value=stored.name, post=held))
+    return result
+
+
+def _update(context: Context, updates: list[Update]) -> int:
+    """Write each row's changes to her record through the service (checked, audited one by one),
+    then the posts the rows add (each audited)."""
+    with_posts = []
+    for update in updates:
+        entry, person = update.record, update.stored
+        fields = {change.field for change in update.changes}
+        values = {name: getattr(entry.person, name) for name in UPDATED_FIELDS if name in fields}
+        place = entry.person.org if "org" in fields else None
+        if values or place is not None:
+            person_update(actor=context.actor, person=person, values=values, org=place)
+        if "post" in fields:
+            with_posts.append((person, entry))
+    if with_posts:
+        _give_posts(context, with_posts, ancestries_of({e.post_org.pk: e.post_org for _p, e in with_posts}.values()))
+    return len(updates)
+
+
+def _give_posts(
+    context: Context,
+    given: list[tuple[Person, Entry]],
+    ancestry: dict[int, dict[str, int | None]],
+    *,
+    bulk: bool = False,
+) -> None:
+    """The posts of ``given`` in the current term of each federation (opening its first one),
+    marked with the upload: an undo removes them. ``bulk``: new people's posts, inserted at once
+    (the import's event covers them); otherwise each is saved with its own audit event."""
+    orgs = {e.post_org.pk: e.post_org for _p, e in given}
+    terms = {t.org_id: t for t in Term.objects.filter(org_id__in=orgs, ended_on__isnull=True)}
+    for org_id, org in orgs.items():
+        if org_id not in terms:
+            start = min(e.start_date for _p, e in given if e.post_org.pk == org_id)
+            last = Term.objects.filter(org=org).order_by("-number").first()
+            terms[org_id] = Term.objects.create(
+                org=org, number=(last.number + 1) if last else 1, start_date=start, import_batch=context.batch_id
+            )
+    posts = []
+    for person, e in given:
+        assert e.post is not None
+        post = Post(
+            person=person,
+            term=terms[e.post_org.pk],
+            kind=e.post,
+            is_representative=e.representative,
+            start_date=max(e.start_date, terms[e.post_org.pk].start_date),
+            import_batch=context.batch_id,
+        )
+        post.place(e.post_org, ancestry[e.post_org.pk])
+        if not bulk:
+            post.save()
+        posts.append(post)
+    if bulk:
+        insert_many(Post, posts)
+
+
 def _write(context: Context, entries: list[Entry]) -> int:
     places = {e.person.org.pk: e.person.org for e in entries} | {e.post_org.pk: e.post_org for e in entries}
     ancestry = ancestries_of(places.values())
@@ -327,30 +503,7 @@ def _write(context: Context, entries: list[Entry]) -> int:
         e.person.import_batch, e.person.import_row = context.batch_id, number
         people.append(e.person)
     insert_many(Person, people)
-    with_posts = [e for e in entries if e.post is not None]
-    orgs = {e.post_org.pk: e.post_org for e in with_posts}
-    terms = {t.org_id: t for t in Term.objects.filter(org_id__in=orgs, ended_on__isnull=True)}
-    for org_id, org in orgs.items():
-        if org_id not in terms:
-            start = min(e.start_date for e in with_posts if e.post_org.pk == org_id)
-            last = Term.objects.filter(org=org).order_by("-number").first()
-            terms[org_id] = Term.objects.create(
-                org=org, number=(last.number + 1) if last else 1, start_date=start, import_batch=context.batch_id
-            )
-    posts = []
-    for e in with_posts:
-        assert e.post is not None
-        post = Post(
-            person=e.person,
-            term=terms[e.post_org.pk],
-            kind=e.post,
-            is_representative=e.representative,
-            start_date=max(e.start_date, terms[e.post_org.pk].start_date),
-            import_batch=context.batch_id,
-        )
-        post.place(e.post_org, ancestry[e.post_org.pk])
-        posts.append(post)
-    insert_many(Post, posts)
+    _give_posts(context, [(e.person, e) for e in entries if e.post is not None], ancestry, bulk=True)
     return len(people)
 
 
@@ -377,6 +530,17 @@ def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
         if post_changed:
             changes.append(_("a post from this file was ended or changed"))
         blockers.append(Blocker(row=row, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
+    # The posts it gave people already on the roster (a re-import): the undo removes them too.
+    given = (
+        Post.objects.filter(import_batch=batch.pk)
+        .exclude(person__import_batch=batch.pk)
+        .filter(Q(end_date__isnull=False) | Q(updated_at__gt=since))
+        .order_by("id")
+        .values_list("person__name", flat=True)
+    )
+    for name in given[: max(0, limit - len(blockers))]:
+        ended = (_("a post from this file was ended or changed"),)
+        blockers.append(Blocker(row=None, name=name or str(gettext_lazy("(erased)")), changes=ended))
     return blockers
 
 
@@ -398,7 +562,7 @@ def _describe(entry: Entry) -> list[tuple[str, str]]:
         (_("Date of birth"), person.birth_date.isoformat() if person.birth_date else ""),
         (_("ID number"), person.id_number_masked),
         (_("Mobile number"), person.mobile_masked),
-        (_("Post"), post_title(entry.post_org.display_name, entry.post) if entry.post else ""),
+        (_("Post"), _post_label(entry)),
     ]
 
 
@@ -458,5 +622,10 @@ PEOPLE = ImportKind(
     undo_delete=_undo_delete,
     place_of=_place_of,
     notices=_notices,
+    match_stored=_match_stored,
+    diff=_diff,
+    update_records=_update,
+    name_of=lambda entry: entry.person.name,
+    change_label=_change_label,
 )
 register(PEOPLE)

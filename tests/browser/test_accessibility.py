@@ -74,7 +74,27 @@ def records(live_world: World) -> dict[str, int]:
     assert [p["code"] for p in batch.report["problems"]] == ["chair_taken", "mobile_digits"]
     assert batch.report["notices"]
     assert batch.report["footer_rows"]
-    return {"person": zhou.pk, "household": home.pk, "village": live_world.org("huilong").pk, "batch": batch.pk}
+    # A corrected household list: one row updates 周建国's household, one adds a household.
+    sheet = xlsx(
+        [
+            ["村（社区）", "户主姓名", "联系电话", "住址"],
+            ["回龙村", "周建国", "13907330101", "回龙村1组3号"],
+            ["回龙村", "李德福", "", ""],
+        ]
+    )
+    upload = batch_upload(
+        actor=live_world.user("xinshi_staff"),
+        kind="households",
+        org=live_world.org("xinshi"),
+        upload=SimpleUploadedFile("台账.xlsx", sheet),
+    )
+    return {
+        "person": zhou.pk,
+        "household": home.pk,
+        "village": live_world.org("huilong").pk,
+        "batch": batch.pk,
+        "upload": upload.pk,
+    }
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
@@ -104,6 +124,7 @@ def test_the_pages_meet_wcag_2_1_aa(
                 "/imports/",
                 "/imports/new/households/",
                 f"/imports/{records['batch']}/",
+                f"/imports/{records['upload']}/",  # a preview with adds and updates
                 "/exports/",
                 "/accounts/me/",
             ],

@@ -54,6 +54,7 @@ class HouseholdSerializer(ModelSerializer[Household]):
             "mobile",
             "address",
             "members_count",
+            "members_count_manual",
             "categories",
             "notes",
             "archived_at",
@@ -78,7 +79,14 @@ class HouseholdWriteSerializer(Serializer[Any]):
     id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
     mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    members_count = serializers.IntegerField(min_value=1, max_value=99, required=False)
+    members_count = serializers.IntegerField(
+        min_value=1,
+        max_value=99,
+        required=False,
+        allow_null=True,
+        help_text="The number of people, set by hand; null: it follows the member list (the head counts as "
+        "one unless listed). Left out: a new household's follows the list, a stored one's stays as it is.",
+    )
     categories = FlagListField(choices=HouseholdCategory, required=False)
     notes = serializers.CharField(required=False, allow_blank=True, style={"base_template": "textarea.html"})
 
