@@ -51,13 +51,14 @@ class OrganisationAmbiguous(ValidationError):
     """A name that several organisations of the user's area answer to; ``candidates`` are the
     first of them, to choose from."""
 
-    def __init__(self, text: str, candidates: list[Organisation]) -> None:
+    def __init__(self, text: str, candidates: list[Organisation], *, partial: bool = False) -> None:
         self.candidates = candidates
-        super().__init__(
-            gettext("“%(value)s” matches more than one organisation in your area: choose one from the list.")
-            % {"value": _shown(text)},
-            code="org_ambiguous",
+        message = (
+            gettext("No organisation in your area is called “%(value)s”: choose one of the close names in the list.")
+            if partial
+            else gettext("“%(value)s” matches more than one organisation in your area: choose one from the list.")
         )
+        super().__init__(message % {"value": _shown(text)}, code="org_ambiguous")
 
 
 class OrganisationNameNotFound(ValidationError):
@@ -128,13 +129,24 @@ def resolve_text(rows: QuerySet[Organisation], text: str) -> Organisation:
         raise OrganisationAmbiguous(text, exact[:CANDIDATES])
     partial = list(search(named, name)[:CANDIDATES])
     if partial:
-        raise OrganisationAmbiguous(text, partial)
+        raise OrganisationAmbiguous(text, partial, partial=True)
     raise OrganisationNameNotFound(text)
 
 
 def _exact_q(text: str) -> Q:
     lowered = text.lower().replace(" ", "")
-    return Q(name=text) | Q(display_name=text) | Q(name_pinyin=lowered) | Q(name_initials=lowered)
+    return Q(name=text) | Q(display_name=text) | _reading("name_pinyin", lowered) | _reading("name_initials", lowered)
+
+
+def _reading(column: str, text: str) -> Q:
+    """``text`` is one of the space-separated readings in ``column`` (a name with a character
+    read two ways, such as 新市镇, has ``xinshizhen xinfuzhen`` and ``xsz xfz``)."""
+    return (
+        Q(**{column: text})
+        | Q(**{f"{column}__startswith": f"{text} "})
+        | Q(**{f"{column}__endswith": f" {text}"})
+        | Q(**{f"{column}__contains": f" {text} "})
+    )
 
 
 def _ordered(rows: QuerySet[Organisation], text: str) -> QuerySet[Organisation]:

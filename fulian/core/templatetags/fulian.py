@@ -4,6 +4,7 @@ from typing import Any
 from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -65,7 +66,9 @@ def filter_fields(form: forms.Form) -> SafeString:
         errors = field.errors
         if field.name == "org":
             # The organisation picker (includes/org_picker.html), the same as in every form.
-            control = str(field.as_widget(attrs={"class": "is-invalid"} if errors else {}))
+            # No label is shown in the bar: the box says what it is for.
+            attrs = {"placeholder": _("Organisation: name, pinyin or code")}
+            control = str(field.as_widget(attrs={**attrs, "class": "is-invalid"} if errors else attrs))
         else:
             control = f'<select name="{name}" id="{id_}" class="form-select">{_options(field)}</select>'
         shown = "".join(f'<div class="invalid-feedback d-block" role="alert">{escape(str(e))}</div>' for e in errors)
