@@ -22,6 +22,7 @@
     root.classList.add("is-enhanced");
     // The field's own label now names the box (it named the list without JavaScript).
     const form = root.closest("form") || document;
+    root.querySelectorAll(`label[for="${input.id}"]`).forEach((label) => label.remove());
     form.querySelectorAll(`label[for="${select.id}"]`).forEach((label) => {
       label.htmlFor = input.id;
     });
