@@ -91,7 +91,9 @@ def test_the_pages_meet_wcag_2_1_aa(
         context.close()
 
 
-@pytest.mark.parametrize(("username", "paths"), [("auditor", ["/audit/"]), ("security", ["/accounts/", "/accounts/new/"])])
+@pytest.mark.parametrize(
+    ("username", "paths"), [("auditor", ["/audit/"]), ("security", ["/accounts/", "/accounts/new/"])]
+)
 def test_the_officers_pages_meet_wcag_2_1_aa(
     live_server: Any, live_world: World, phone: Page, username: str, paths: list[str]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -54,4 +55,5 @@ def test_escape_closes_the_list_and_a_list_filter_follows_the_pick(
     box.press("ArrowDown")
     expect(listbox.get_by_role("option").first).to_be_visible()
     listbox.get_by_role("option").first.click()
-    expect(desktop).to_have_url(f"{live_server.url}/households/?search=&org={live_world.org('daqiaotou').pk}&category=&archived=", timeout=5000)
+    # The list reloads for the organisation picked, which stays in the URL.
+    expect(desktop).to_have_url(re.compile(rf"/households/\?(.*&)?org={live_world.org('daqiaotou').pk}(&|$)"))

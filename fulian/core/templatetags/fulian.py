@@ -67,7 +67,7 @@ def filter_fields(form: forms.Form) -> SafeString:
         if field.name == "org":
             # The organisation picker (includes/org_picker.html), the same as in every form.
             # No label is shown in the bar: the box says what it is for.
-            attrs = {"placeholder": _("Organisation: name, pinyin or code")}
+            attrs: dict[str, str | bool] = {"placeholder": _("Organisation: name, pinyin or code")}
             control = str(field.as_widget(attrs={**attrs, "class": "is-invalid"} if errors else attrs))
         else:
             control = f'<select name="{name}" id="{id_}" class="form-select">{_options(field)}</select>'
