@@ -56,6 +56,7 @@ class OrgPicker(forms.Widget):
             "choices": [(org.pk, picking.label(org, picked.roots)) for org in picked.choices],
             "candidates": [(org.pk, picking.label(org, picked.roots)) for org in picked.candidates],
             "selected": picked.org.pk if picked.org is not None else None,
+            "typed": picked.typed,
             "url": f"{reverse('orgs:pick')}?{urlencode({'action': picked.action})}",
         }
         return context
@@ -72,6 +73,7 @@ class PickerValue:
     choices: list[Organisation] = dc_field(default_factory=list)
     action: str = "orgs.view"
     roots: list[str] = dc_field(default_factory=list)
+    typed: str = ""  # the ambiguous text, which the combobox shows again (the box is emptied)
 
 
 class OrgChoiceField(forms.Field):
@@ -109,7 +111,7 @@ class OrgChoiceField(forms.Field):
         """For the widget: the organisation behind an initial value (an organisation, an id, a
         code) or behind the value submitted, and the plain list to offer."""
         org: Organisation | None = None
-        text = ""
+        text = typed = ""
         if isinstance(value, Organisation):
             org = value
         elif isinstance(value, tuple):
@@ -119,7 +121,7 @@ class OrgChoiceField(forms.Field):
                 org = self._quiet_ref(choice)
                 text = "" if org is not None else choice  # a code that matched nothing stays in view
             if self._candidates:
-                text = ""  # the list now holds the candidates: the text would win over a choice
+                typed, text = text, ""  # the list now holds the candidates: the text would win over a choice
         elif value not in self.empty_values:
             org = self._quiet_ref(value)
         if org is not None:
@@ -131,6 +133,7 @@ class OrgChoiceField(forms.Field):
             choices=picking.fallback_choices(self.user, self.action, org),
             action=self.action,
             roots=picking.scope_roots(self.user, self.action),
+            typed=typed,
         )
 
     def _quiet_ref(self, value: Any) -> Organisation | None:

@@ -37,6 +37,9 @@
     if (picked && !input.value) {
       input.value = picked.textContent.trim();
       input.removeAttribute("name");
+    } else if (!picked && !input.value && root.dataset.typed) {
+      // An ambiguous name: shown again, its matches listed as soon as the box is used.
+      input.value = root.dataset.typed;
     }
 
     const options = () => Array.from(list.querySelectorAll("[role=option]"));

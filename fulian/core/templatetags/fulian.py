@@ -73,7 +73,7 @@ def filter_fields(form: forms.Form) -> SafeString:
             control = f'<select name="{name}" id="{id_}" class="form-select">{_options(field)}</select>'
         shown = "".join(f'<div class="invalid-feedback d-block" role="alert">{escape(str(e))}</div>' for e in errors)
         # The picker gets the whole width of a phone: its suggestions open below it.
-        width = "col-12 col-md-4" if field.name == "org" else "col-6 col-md"
+        width = "col-12 col-md" if field.name == "org" else "col-6 col-md"
         cells.append(
             f'<div class="{width}"><label class="visually-hidden" for="{id_}">{escape(str(field.label))}</label>'
             f"{control}{shown}</div>"

@@ -188,6 +188,8 @@ def test_an_ambiguous_name_is_explained_and_the_candidates_offered(world: World,
     assert sorted(offered) == ["回龙村 › 第一村民小组", "大桥头村 › 第一村民小组"]
     # The box is emptied so that a choice from the list counts when sent again.
     assert html.select_one(response, 'input[name="org_text"]').get("value") in (None, "")
+    # The combobox (with JavaScript) shows the text typed again, to list its matches.
+    assert html.select_one(response, "[data-org-picker]").get("data-typed") == "第一村民小组"
     assert not Household.objects.exists()
 
 
