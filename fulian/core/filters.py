@@ -134,7 +134,12 @@ class OrgFilter(django_filters.Filter):
         if not hasattr(self, "_field"):
             # The picker's field lives with the organisation tree (core imports no app).
             field_class = import_string("fulian.orgs.forms.OrgChoiceField")
-            self._field = field_class(user=self.parent.user, action=self.action, label=self.label, **self.extra)
+            # An API request (the filter backend gives it) names an organisation by id or code
+            # only; a page, or an export of a page's list, also by the name typed in the picker.
+            api = self.parent.request is not None and self.parent.request.path.startswith("/api/")
+            self._field = field_class(
+                user=self.parent.user, action=self.action, names=not api, label=self.label, **self.extra
+            )
         return self._field  # type: ignore[no-any-return]
 
     def filter(self, qs: Any, value: Any) -> Any:

@@ -83,10 +83,11 @@ class OrgChoiceField(forms.Field):
 
     widget = OrgPicker
 
-    def __init__(self, *, user: AnyUser, action: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, user: AnyUser, action: str | None = None, names: bool = True, **kwargs: Any) -> None:
+        """``names=False``: the text box is not read (the API's filters take an id or a code)."""
         kwargs.setdefault("label", _("Organisation"))
         super().__init__(**kwargs)
-        self.user = user
+        self.user, self.names = user, names
         self.action = action or Organisation.scope_view_action
         self._candidates: list[Organisation] = []
         self._resolved: dict[Any, Organisation | None] = {}
@@ -96,6 +97,8 @@ class OrgChoiceField(forms.Field):
 
     def to_python(self, value: Any) -> Organisation | None:
         choice, text = _pair(value)
+        if not self.names:
+            text = ""
         if not choice and not text:
             return None
         self._candidates = []

@@ -308,6 +308,12 @@ def test_the_api_filter_refuses_a_name_and_an_organisation_outside_the_area(worl
     assert value in message
 
 
+def test_the_api_filter_does_not_read_the_pages_text_box(world: World) -> None:
+    household(world, org_text="回龙村")
+    response = world.api_for("xinshi_staff").get(reverse("api:household-list"), {"org_text": "大桥头村"})
+    assert len(response.json()["results"]) == 1  # not filtered: org_text is no parameter of the API
+
+
 def test_the_api_filter_takes_an_id_or_a_code(world: World) -> None:
     api = world.api_for("xinshi_staff")
     household(world, org_text="回龙村")
