@@ -90,6 +90,8 @@
       active = -1;
       input.removeAttribute("aria-activedescendant");
       status.textContent = all.length ? `${all.length}` : empty.textContent;
+      // On a phone the list may open below the fold (or under the keyboard): bring it into view.
+      if (all.length) list.scrollIntoView({ block: "nearest" });
     }
 
     async function suggest() {
