@@ -9,7 +9,7 @@ from fulian.accounts.models import User
 from fulian.core.forms import Form
 from fulian.core.personal import validate_mobile
 from fulian.core.scoping import AnyUser
-from fulian.orgs.forms import OrgCodeField
+from fulian.orgs.forms import OrgChoiceField
 
 
 class LoginForm(Form):
@@ -33,11 +33,11 @@ class AccountForm(Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"] = OrgCodeField(
+        self.fields["org"] = OrgChoiceField(
             user=user,
             action="accounts.manage",
-            label=_("Organisation code"),
-            help_text=_("The division code of the organisation the account belongs to, such as 430223123."),
+            label=_("Organisation"),
+            help_text=_("The organisation the account belongs to."),
         )
 
     # Checked here as well as in the service, so that every field's problem shows at once.
@@ -64,11 +64,11 @@ class GrantForm(Form):
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"] = OrgCodeField(
+        self.fields["org"] = OrgChoiceField(
             user=user,
             action="accounts.manage",
-            label=_("Organisation code"),
-            help_text=_("The role reaches this organisation and everything below it, such as 430223123."),
+            label=_("Organisation"),
+            help_text=_("The role reaches this organisation and everything below it."),
         )
 
 

@@ -258,7 +258,8 @@ def account_create(request: AuthedRequest) -> HttpResponse:
 @requires_somewhere("accounts.manage")
 def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_visible_or_404(User.objects.select_related("org"), request.user, pk=pk)
-    grant_form = GrantForm(request.POST or None, user=request.user)
+    # The account's own organisation unless another is chosen: the usual place of its role.
+    grant_form = GrantForm(request.POST or None, user=request.user, initial={"org": account.org})
     if request.method == "POST" and grant_form.is_valid():
         try:
             services.role_grant(

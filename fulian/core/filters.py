@@ -3,22 +3,23 @@ endpoint and its export, so that the three hold exactly the same rows.
 
 - ``search`` is the search box everywhere (DRF's name); ``q``, the old name of the pages and of
   the people and household APIs, is still read when ``search`` is absent (bookmarks, clients).
-- ``org`` is a division code inside the caller's subtree: the rows at or below it.
+- ``org`` is an organisation inside the caller's subtree, by id or division code (a page's
+  organisation picker also sends the name typed, ``org_text``): the rows at or below it.
 - A value that is not valid is an error naming the parameter: a 400 from the API (the filter
   backend), a message beside the field on a page, a refused export. Never a 500, never ignored.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Self
 
 import django_filters
 from django import forms
-from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import OpenApiParameter
 
 from fulian.core.ancestry import within_q
@@ -26,7 +27,6 @@ from fulian.core.ancestry import within_q
 SEARCH_ALIAS = "q"
 SEARCH_MAX_LENGTH = 50
 MAX_ID = 2**63 - 1  # the largest id a bigint (PostgreSQL) or an INTEGER (SQLite) holds
-_CODE_RE = re.compile(r"^\d{1,15}$")
 
 # For the API schema: ``q`` documented beside ``search``, as its deprecated alias.
 SEARCH_ALIAS_PARAMETER = OpenApiParameter(
@@ -70,6 +70,13 @@ class ScopedFilterSet(django_filters.FilterSet):
         self.user = user
         super().__init__(with_search_alias(data), queryset, request=request, prefix=prefix)
 
+    def filter_queryset(self, queryset: Any) -> Any:
+        # A filter that is not valid never lets the whole list through: the page shows the
+        # error beside the filter over no rows (the API and the exports refuse it before).
+        if self.is_bound and not self.form.is_valid():
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
     @classmethod
     def of(cls, data: Any, *, user: Any) -> Self:
         """The list as a page or an export reads it: the rows ``user`` sees (the archived ones
@@ -99,37 +106,41 @@ def _invalid_choice(field: forms.ModelChoiceField, value: str) -> forms.Validati
     return forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
-class OrgCodeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """An organisation named by its division code, among the user's (``by_code``): a code that
-    is not one, or is outside the user's area, gets the same message, so it confirms nothing."""
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return None
-        text = str(value).strip()
-        # Not digits (a NUL is a database error on PostgreSQL): not found, without a query.
-        rows: Any = self.queryset
-        return (rows if _CODE_RE.match(text) else rows.none()).by_code(text)
+# ``org`` in the API's schema: the digits of an id or of a division code.
+ORG_PARAMETER_SCHEMA = {
+    "type": "string",
+    "pattern": "^[0-9]{1,19}$",
+    "title": "Organisation id or division code",
+}
 
 
-class OrgFilter(django_filters.ModelChoiceFilter):
-    """``org``: a division code inside the caller's subtree (``action`` if given). The rows at
-    or below it (``within``), or of that organisation alone; ``path_field`` for a model that
-    is scoped by a path column rather than by ancestry columns."""
-
-    field_class = OrgCodeChoiceField
+class OrgFilter(django_filters.Filter):
+    """``org``: an organisation inside the caller's subtree (``action`` if given), by id or
+    division code (``orgs.picking.resolve_ref``); on a page, the organisation picker's text too
+    (a name, pinyin or initials, ``org_text``). The rows at or below it (``within``), or of that
+    organisation alone; ``path_field`` for a model that is scoped by a path column rather than by
+    ancestry columns. A value that matches nothing in the caller's area is an error naming it,
+    the same whether it exists elsewhere or not."""
 
     def __init__(self, *, action: str | None = None, within: bool = True, path_field: str = "", **kwargs: Any) -> None:
         self.action, self.within, self.path_field = action, within, path_field
-        kwargs.setdefault("label", _("Organisation code"))
-        kwargs.setdefault("to_field_name", "code")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
-        super().__init__(queryset=self._visible, **kwargs)
+        kwargs.setdefault("label", _("Organisation"))
+        super().__init__(**kwargs)
+        # The schema of this parameter, with this list's description (help_text).
+        set_override(self, "field", {**ORG_PARAMETER_SCHEMA, "description": kwargs.get("help_text") or ""})
 
-    def _visible(self, request: Any) -> QuerySet[Any]:
-        # Through the app registry: core imports no app.
-        rows = apps.get_model("orgs", "Organisation").objects.visible_to(self.parent.user, self.action)
-        return rows  # type: ignore[no-any-return]
+    @property
+    def field(self) -> forms.Field:
+        if not hasattr(self, "_field"):
+            # The picker's field lives with the organisation tree (core imports no app).
+            field_class = import_string("fulian.orgs.forms.OrgChoiceField")
+            # An API request (the filter backend gives it) names an organisation by id or code
+            # only; a page, or an export of a page's list, also by the name typed in the picker.
+            api = self.parent.request is not None and self.parent.request.path.startswith("/api/")
+            self._field = field_class(
+                user=self.parent.user, action=self.action, names=not api, label=self.label, **self.extra
+            )
+        return self._field  # type: ignore[no-any-return]
 
     def filter(self, qs: Any, value: Any) -> Any:
         if value is None:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -36,7 +37,16 @@ def render_list(
 ) -> HttpResponse:
     """A list page, or just its results when htmx asks for them (search as you type)."""
     context = {**context, "page": page_of(queryset, request.GET, per_page)}
-    return render(request, partial if wants_fragment(request) else template, context)
+    if not wants_fragment(request):
+        return render(request, template, context)
+    response = render(request, partial, context)
+    # The filter bar is not part of the results swapped in: a filter that is not valid (an
+    # organisation that matches nothing) says so above them, instead of an unexplained empty list.
+    form = context.get("form")
+    if form is not None and form.is_bound and form.errors:
+        errors = render_to_string("includes/filter_errors.html", {"form": form}, request=request)
+        response.content = errors.encode() + response.content
+    return response
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from fulian.core.forms import Form, MaskedStoredMixin
 from fulian.core.scoping import AnyUser
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation
-from fulian.orgs.forms import OrgCodeField
+from fulian.orgs.forms import OrgChoiceField
 from fulian.people.choices import Gender
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -58,11 +58,11 @@ class HouseholdForm(MaskedStoredMixin, Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["org"] = OrgCodeField(
+        self.fields["org"] = OrgChoiceField(
             user=user,
             action="households.change",
-            label=_("Village or group code"),
-            help_text=_("Such as 430223123215 (a village) or 430223123215001 (its first group)."),
+            label=_("Village or group"),
+            help_text=_("The village, or the village group, the household lives in."),
         )
         self.order_fields(["org", "head_name"])
         self.mask_stored(stored or {})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fulian.core.forms import Form
 from fulian.core.scoping import AnyUser
-from fulian.orgs.forms import OrgCodeField
+from fulian.orgs.forms import OrgChoiceField
 
 
 class UploadForm(Form):
@@ -19,11 +19,11 @@ class UploadForm(Form):
 
     def __init__(self, *args: Any, user: AnyUser, action: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"] = OrgCodeField(
+        self.fields["org"] = OrgChoiceField(
             user=user,
             action=action,
-            label=_("For organisation (code)"),
-            help_text=_("The rows must belong to this organisation or below it, such as 430223123 for a township."),
+            label=_("For organisation"),
+            help_text=_("The rows must belong to this organisation or below it."),
         )
         self.order_fields(["org", "file"])
 

@@ -42,8 +42,14 @@ def batch_create(request: AuthedRequest, kind: str) -> HttpResponse:
     spec = _kind(kind)
     if not can_anywhere(request.user, spec.change_action):
         raise Http404
+    # The uploader's own organisation when she may import there, else her one area if she has one.
     grants = grants_for(request.user, spec.change_action)
-    initial = {"org": grants[0].path.strip("/").split("/")[-1]} if len(grants) == 1 else {}
+    own = request.user.org
+    initial: dict[str, object] = {}
+    if own is not None and can(request.user, spec.change_action, own):
+        initial = {"org": own}
+    elif len(grants) == 1:
+        initial = {"org": grants[0].org_id}
     form = UploadForm(
         request.POST or None, request.FILES or None, user=request.user, action=spec.change_action, initial=initial
     )

@@ -6,17 +6,18 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from fulian.accounts.choices import Role
 from fulian.accounts.http import AuthedRequest
 from fulian.core.forms import add_service_errors
+from fulian.core.permissions import actions
 from fulian.core.scoping import can, get_visible_or_404, user_grants
 from fulian.core.views import render_list, wants_fragment
-from fulian.orgs import services
+from fulian.orgs import picking, services
 from fulian.orgs.choices import Level
 from fulian.orgs.filters import OrganisationFilter
 from fulian.orgs.forms import GroupForm
@@ -50,6 +51,21 @@ def org_list(request: AuthedRequest) -> HttpResponse:
         return render(request, "orgs/_results.html" if wants_fragment(request) else "orgs/org_list.html", context)
     results = filters.qs.select_related("parent")
     return render_list(request, "orgs/org_list.html", "orgs/_results.html", results, context)
+
+
+@require_GET
+def org_pick(request: AuthedRequest) -> HttpResponse:
+    """The organisation picker's suggestions (``includes/org_picker.html``): the organisations
+    of the user's area for ``action`` that match ``q`` by name, pinyin, initials or code, best
+    first, each with its parent, as the options of its list."""
+    action = request.GET.get("action") or Organisation.scope_view_action
+    if action not in actions():
+        return HttpResponseBadRequest(_("Unknown action."))
+    rows = Organisation.objects.visible_to(request.user, action)
+    found = list(picking.search(rows, request.GET.get("q", "")[:100])[: picking.SUGGESTIONS])
+    roots = picking.scope_roots(request.user, action)
+    context = {"found": [(org, picking.label(org, roots)) for org in found]}
+    return render(request, "orgs/_pick_options.html", context)
 
 
 def org_children(request: AuthedRequest, pk: int) -> HttpResponse:

@@ -74,7 +74,7 @@ class PostFilter(ScopedFilterSet):
     """The posts list of the API, in id order."""
 
     search = SearchFilter(label=_("Holder's name, pinyin, phone or ID number"))
-    org = OrgFilter(within=False, help_text=_("Division code of the federation: its posts only."))
+    org = OrgFilter(within=False, help_text=_("The federation (its id or division code): its posts only."))
     current = django_filters.ChoiceFilter(
         label=_("Current"),
         choices=[("1", _("Only posts held now"))],
@@ -99,7 +99,7 @@ class PostFilter(ScopedFilterSet):
 class TermFilter(ScopedFilterSet):
     """The terms list of the API: a federation's terms, newest first."""
 
-    org = OrgFilter(within=False, help_text=_("Division code of the federation."))
+    org = OrgFilter(within=False, help_text=_("The federation (its id or division code)."))
 
     class Meta:
         model = Term

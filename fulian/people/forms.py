@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fulian.core.forms import Form, MaskedStoredMixin
 from fulian.core.scoping import AnyUser
-from fulian.orgs.forms import OrgCodeField
+from fulian.orgs.forms import OrgChoiceField
 from fulian.people.choices import Education, Gender, PoliticalStatus, PostKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -60,13 +60,11 @@ class PersonForm(MaskedStoredMixin, Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["org"] = OrgCodeField(
+        self.fields["org"] = OrgChoiceField(
             user=user,
             action="people.change",
-            label=_("Organisation code"),
-            help_text=_(
-                "Where she is kept on the books: her village or group, or her federation, such as 430223123215."
-            ),
+            label=_("Organisation"),
+            help_text=_("Where she is kept on the books: her village or group, or her federation."),
         )
         self.order_fields(["org", "name"])
         self.mask_stored(stored or {})
@@ -76,12 +74,12 @@ class PostForm(Form):
     kind = forms.ChoiceField(label=_("Post"), choices=PostKind.choices, initial=PostKind.MEMBER)
     start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
     is_representative = forms.BooleanField(label=_("Her representative (她代表)"), required=False)
-    org_label = _("At organisation (code)")
-    org_help = _("A village chair is often a township executive member too: give the township's code.")
+    org_label = _("At organisation")
+    org_help = _("A village chair is often a township executive member too: choose the township.")
 
     def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"] = OrgCodeField(
+        self.fields["org"] = OrgChoiceField(
             user=user, action="people.change", label=self.org_label, help_text=self.org_help
         )
         self.order_fields(["org", "kind"])
@@ -91,7 +89,7 @@ class PromoteForm(PostForm):
     """The post a backbone activist is promoted to (``services.backbone_promote``)."""
 
     is_representative = None  # type: ignore[assignment]
-    org_label = _("Federation (code)")
+    org_label = _("Federation")
     org_help = _("The federation whose executive committee she joins: her village's, unless you choose another.")
 
 

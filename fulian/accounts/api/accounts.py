@@ -27,14 +27,6 @@ from fulian.accounts.filters import AccountFilter
 from fulian.accounts.models import RoleGrant, User
 from fulian.core.api import ScopedViewSetMixin, action_somewhere
 from fulian.core.filters import SEARCH_ALIAS_PARAMETER
-from fulian.orgs.models import Organisation, OrganisationNotFound
-
-
-def _org_in_scope(request: Request, code: str, field: str) -> Organisation:
-    try:
-        return Organisation.objects.visible_to(request.user, "accounts.manage").by_code(code)
-    except OrganisationNotFound as e:
-        raise ValidationError({field: e.messages}) from None
 
 
 class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
@@ -65,7 +57,7 @@ class AccountViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadO
             actor=request.user,  # type: ignore[arg-type]
             username=data["username"],
             full_name=data["full_name"],
-            org=_org_in_scope(request, data["org_code"], "org_code"),
+            org=data["org_code"],
             password=data["password"],
             mobile=data.get("mobile", ""),
         )
@@ -141,7 +133,7 @@ class RoleGrantViewSet(
         grant = services.role_grant(
             actor=request.user,  # type: ignore[arg-type]
             user=user,
-            org=_org_in_scope(request, data["org_code"], "org_code"),
+            org=data["org_code"],
             role=data["role"],
         )
         return Response(RoleGrantSerializer(grant).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ from fulian.accounts.two_factor import is_enrolled
 from fulian.core.api_fields import ModelSerializer, RequiredBooleanField, Serializer
 from fulian.core.permissions import actions
 from fulian.core.scoping import can_anywhere
+from fulian.orgs.api.fields import OrgCodeField
 from fulian.orgs.models import Organisation
 
 
@@ -144,7 +145,7 @@ class AccountSerializer(ModelSerializer[User]):
 class AccountCreateSerializer(Serializer[User]):
     username = serializers.CharField(max_length=150)
     full_name = serializers.CharField(max_length=50)
-    org_code = serializers.CharField(max_length=15, help_text="Division code of the account's organisation.")
+    org_code = OrgCodeField(action="accounts.manage")
     mobile = serializers.CharField(max_length=20, required=False, allow_blank=True)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
@@ -172,5 +173,5 @@ class RoleGrantSerializer(ModelSerializer[RoleGrant]):
 
 class RoleGrantCreateSerializer(Serializer[RoleGrant]):
     user = serializers.IntegerField(help_text="Account id.")
-    org_code = serializers.CharField(max_length=15)
+    org_code = OrgCodeField(action="accounts.manage")
     role = serializers.ChoiceField(choices=[(r.value, r.label) for r in Role if r in BUSINESS_ROLES])

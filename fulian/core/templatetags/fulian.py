@@ -55,10 +55,9 @@ def _options(field: forms.BoundField) -> str:
 @register.simple_tag
 def filter_fields(form: forms.Form) -> SafeString:
     """The filters of a list's filter bar (``includes/filter_bar.html``) after its search box:
-    the organisation code, then a select for each choice field, each with its errors. Every
+    the organisation picker, then a select for each choice field, each with its errors. Every
     list page draws them; as a template loop over the fields they took a tenth of a request of
     a township's household list under load."""
-    code_placeholder = escape(_("Organisation code"))
     cells = []
     for field in form:
         if field.name == "search":
@@ -66,17 +65,17 @@ def filter_fields(form: forms.Form) -> SafeString:
         name, id_ = escape(field.name), escape(field.id_for_label)
         errors = field.errors
         if field.name == "org":
-            value = escape(str(field.value() or ""))
-            invalid = " is-invalid" if errors else ""
-            control = (
-                f'<input type="text" name="org" id="{id_}" value="{value}" class="form-control{invalid}" '
-                f'inputmode="numeric" placeholder="{code_placeholder}">'
-            )
+            # The organisation picker (includes/org_picker.html), the same as in every form.
+            # No label is shown in the bar: the box says what it is for.
+            attrs: dict[str, str | bool] = {"placeholder": _("Organisation: name, pinyin or code")}
+            control = str(field.as_widget(attrs={**attrs, "class": "is-invalid"} if errors else attrs))
         else:
             control = f'<select name="{name}" id="{id_}" class="form-select">{_options(field)}</select>'
         shown = "".join(f'<div class="invalid-feedback d-block" role="alert">{escape(str(e))}</div>' for e in errors)
+        # The picker gets the whole width of a phone: its suggestions open below it.
+        width = "col-12 col-md" if field.name == "org" else "col-6 col-md"
         cells.append(
-            f'<div class="col-6 col-md"><label class="visually-hidden" for="{id_}">{escape(str(field.label))}</label>'
+            f'<div class="{width}"><label class="visually-hidden" for="{id_}">{escape(str(field.label))}</label>'
             f"{control}{shown}</div>"
         )
     return mark_safe("".join(cells))  # noqa: S308 — every value is escaped

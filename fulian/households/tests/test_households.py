@@ -225,5 +225,8 @@ def test_an_organisation_code_outside_the_area_is_shown_beside_its_box(world: Wo
         .get(reverse("households:list"), {"org": world.org("shucai").code}, HTTP_ACCEPT_LANGUAGE="en")
         .content.decode()
     )
-    assert f'name="org" id="id_org" value="{world.org("shucai").code}" class="form-control is-invalid"' in page
+    # The code stays in the picker's box, marked invalid, and the list shows nothing.
+    box = html.parse(page).select_one('input[name="org_text"]')
+    assert (box.get("value"), "is-invalid" in (box.get("class") or "")) == (world.org("shucai").code, True)
     assert f"No organisation with code {world.org('shucai').code} in your area." in page
+    assert "No household matches." in page

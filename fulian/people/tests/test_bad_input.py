@@ -258,9 +258,9 @@ def _post_on_page(world: World, who: Person, **change: str) -> Any:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"org": ""}, "At organisation (code): This field is required."),
-        ({"org": SHUCAI}, f"At organisation (code): {NOT_HERE.format(SHUCAI)}"),
-        ({"org": "430223123215001"}, "At organisation (code): 第一村民小组 cannot keep this record."),
+        ({"org": ""}, "At organisation: This field is required."),
+        ({"org": SHUCAI}, f"At organisation: {NOT_HERE.format(SHUCAI)}"),
+        ({"org": "430223123215001"}, "At organisation: 第一村民小组 cannot keep this record."),
         ({"kind": "boss"}, "Post: Select a valid choice. boss is not one of the available choices."),
         ({"start_date": ""}, "Start date: This field is required."),
         ({"start_date": "2021-02-30"}, "Start date: Enter a valid date."),

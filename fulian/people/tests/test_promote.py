@@ -65,7 +65,8 @@ def test_the_page_promotes_her_into_her_villages_committee_asking_first(world: W
     [form] = html.select(page, "form[data-confirm]")
     assert form.attrs["data-confirm"] == "Promote 周桂姣 to executive member?"
     # Her group has no committee: her village's is offered.
-    assert html.select_one(page, 'input[name="org"]').attrs["value"] == world.org("huilong").code
+    picked = html.select_one(page, 'select[name="org"] option[selected]')
+    assert picked.attrs["value"] == str(world.org("huilong").pk)
     response = _promote_page(
         client, backbone, org=world.org("huilong").code, kind=PostKind.MEMBER, start_date="2026-09-01"
     )

@@ -180,9 +180,7 @@ def test_adding_a_post_from_the_person_page(world: World) -> None:
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert refused.redirect_chain == [(reverse("people:detail", args=[p.pk]), 302)]
-    assert html.alerts(refused, "danger") == [
-        "At organisation (code): No organisation with code 430225100215 in your area."
-    ]
+    assert html.alerts(refused, "danger") == ["At organisation: No organisation with code 430225100215 in your area."]
     assert Post.objects.filter(person=p).count() == 1
 
 
