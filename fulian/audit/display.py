@@ -8,11 +8,13 @@ kind of row named on the page, whatever the number of events.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import django_filters
 from django.apps import apps
 from django.db import models
 from django.http import QueryDict
@@ -20,6 +22,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fulian.audit.models import DETAIL_LABELS, DETAIL_VALUES, AuditEvent, is_internal
+from fulian.core.filters import OrgFilter, SearchFilter
+from fulian.core.personal import mask_id_number, mask_mobile
 
 ORG_LABEL = "orgs.organisation"
 USER_LABEL = "accounts.user"
@@ -169,13 +173,31 @@ def _want_filters(event: AuditEvent, names: Names) -> None:
         names.codes.update(c for c in codes if c)
 
 
+# A search for a phone or ID number: 7 digits or more (an ID number may end in X).
+_NUMBER_SEARCH = re.compile(r"^[\d\s-]{6,}[\dXx]$")
+
+
+def masked_search(text: str) -> str:
+    """A searched phone or ID number, masked like the number itself; other text as typed."""
+    compact = re.sub(r"[\s-]", "", text)
+    if not _NUMBER_SEARCH.match(text.strip()) or sum(c.isdigit() for c in compact) < 7:
+        return text
+    return mask_id_number(compact) if len(compact) >= 15 else mask_mobile(compact)
+
+
+def masked_query(query: str) -> str:
+    """A list's query string with its search masked where it is a phone or ID number: what the
+    audit log keeps of an export's filters."""
+    params = QueryDict(query, mutable=True)
+    for key in ("search", "q"):
+        if key in params:
+            params.setlist(key, [masked_search(v) for v in params.getlist(key)])
+    return params.urlencode()
+
+
 def filters_text(filterset: Any, query: str, org_name: Any) -> list[tuple[str, str]]:
     """``[(label, value)]`` of a list's filters given as a query string: each filter by its label,
     each value by its label (an organisation by name). ``org_name(code)`` names an organisation."""
-    import django_filters
-
-    from fulian.core.filters import OrgFilter
-
     shown: list[tuple[str, str]] = []
     params = QueryDict(query)
     declared = getattr(filterset, "base_filters", {}) if filterset is not None else {}
@@ -183,13 +205,15 @@ def filters_text(filterset: Any, query: str, org_name: Any) -> list[tuple[str, s
         value = params.get(key, "").strip()
         if not value:
             continue
-        flt = declared.get(key)
+        flt = declared.get("search" if key == "q" else key)  # ``q``: the search's old name
         if flt is None:
             shown.append((key, value))
             continue
         label = str(flt.label or key)
         if isinstance(flt, OrgFilter):
             text = org_name(value)
+        elif isinstance(flt, SearchFilter):
+            text = masked_search(value)
         elif isinstance(flt, django_filters.ChoiceFilter):
             choices = flt.extra.get("choices") or []
             text = str({str(k): v for k, v in (choices() if callable(choices) else choices)}.get(value, value))

@@ -27,8 +27,10 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 def safe_name_part(text: str, limit: int = 40) -> str:
     """A piece of a file name that any system accepts: no ``/ \\ : * ? " < > |`` nor control
-    characters, spaces collapsed, no dot or space at its ends, at most ``limit`` characters."""
-    cleaned = _UNSAFE.sub(" ", unicodedata.normalize("NFC", str(text)))
+    characters (a mask's stars become …), spaces collapsed, no dot or space at its ends, at most
+    ``limit`` characters."""
+    # A masked number keeps its shape: 430223********1234 → 430223…1234.
+    cleaned = _UNSAFE.sub(" ", re.sub(r"\*{2,}", "…", unicodedata.normalize("NFC", str(text))))
     cleaned = " ".join(cleaned.split())[:limit]
     return cleaned.strip(" .")
 

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fulian.audit.choices import Action
-from fulian.audit.display import filters_text, join_filters
+from fulian.audit.display import filters_text, join_filters, masked_query
 from fulian.audit.recorder import audit_context, record
 from fulian.core.exports import may_export_full, spreadsheet_file
 from fulian.core.filters import OrgFilter, ScopedFilterSet
@@ -114,7 +114,7 @@ def _other_filters(kind: ExportKind, query: str) -> list[tuple[str, str]]:
 def record_full_export(
     kind: ExportKind, filters: ScopedFilterSet, query: str, rows: int, *, user: AnyUser, members: bool = False
 ) -> None:
-    changes: dict[str, Any] = {"kind": kind.name, "rows": rows, "filters": query}
+    changes: dict[str, Any] = {"kind": kind.name, "rows": rows, "filters": masked_query(query)}
     if members:
         changes["members_included"] = True
     record(
