@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db import models
 from django.http import QueryDict
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from fulian.audit.models import DETAIL_LABELS, DETAIL_VALUES, AuditEvent, is_internal
@@ -282,8 +283,8 @@ def _rows(event: AuditEvent, names: Names) -> list[ChangeRow]:
         if is_internal(model, f, key) and key not in DETAIL_LABELS:
             continue
         label = str(f.verbose_name) if f is not None else str(DETAIL_LABELS.get(key, key))
-        if key in DETAIL_VALUES and f is None:
-            rows.append(ChangeRow(label, str(DETAIL_VALUES[key].get(str(value), value)), None, False))
+        if key in DETAIL_VALUES and f is None and isinstance(value, str):
+            rows.append(ChangeRow(label, str(DETAIL_VALUES[key].get(value, value)), None, False))
         elif key == "filters" and f is None:
             filterset = getattr(_export_kind(event), "filterset", None)
             text = join_filters(filters_text(filterset, str(value), names.org_by_code))
@@ -302,8 +303,12 @@ _LIST_DETAILS = frozenset({"renamed", "moved", "groups", "members"})
 
 
 def _target(event: AuditEvent) -> str:
+    if event.action == "export":
+        kind = _export_kind(event)
+        if kind is not None:
+            return str(kind.title)  # in the reader's language, whatever the exporter's was
     model = _model(event.object_type)
-    kind = str(model._meta.verbose_name) if model is not None else ""
+    kind = capfirst(str(model._meta.verbose_name)) if model is not None else ""
     name = event.object_repr
     if kind and name:
         return f"{kind} {name}"

@@ -129,6 +129,22 @@ DETAIL_LABELS = {
 # Details stored as a code, shown by its label.
 DETAIL_VALUES = {
     "new_password": {"officer": _("set by an officer"), "holder": _("chosen by the account's holder")},
+    "reason": {
+        "password": _("wrong password"),
+        "code": _("wrong code"),
+        "locked": _("locked"),
+        "inactive": _("account deactivated"),
+        "replaced": _("replaced by a new token"),
+        "revoked": _("revoked"),
+        "password changed": _("password changed"),
+    },
+    "second_factor": {"totp": _("authenticator code"), "recovery": _("recovery code")},
+    "two_factor": {
+        "enrolled": _("set up"),
+        "recovery code used": _("a recovery code used"),
+        "new recovery codes": _("new recovery codes"),
+        "turned off": _("turned off"),
+    },
 }
 
 

@@ -63,8 +63,10 @@ def download(body: bytes, content_type: str, filename: str) -> HttpResponse:
     """The file as an attachment: its name in UTF-8 (RFC 5987 ``filename*``), and an ASCII
     name for the few clients that read only ``filename``."""
     response = HttpResponse(body, content_type=content_type)
-    fallback = safe_name_part(filename.encode("ascii", "ignore").decode().replace(";", " "), limit=120)
-    fallback = re.sub(r"-{2,}", "-", fallback).strip("-") or "export"
+    fallback = safe_name_part(filename.replace(";", " "), limit=120)
+    if not fallback.isascii():
+        tail = re.search(r"(-\d{4}-\d{2}-\d{2})?\.\w+$", fallback)
+        fallback = f"export{tail.group(0)}" if tail else "export"
     response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     return response
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 
 from fulian.accounts.tests.clients import web_client
 from fulian.audit.choices import Action
@@ -47,7 +48,7 @@ def test_changes_name_rows_and_label_choices_in_the_readers_language(world: Worl
     with translation.override(language):
         grandchild = str(Relation.GRANDCHILD.label)
         left_behind = str(MemberCategory.LEFT_BEHIND_CHILD.label)
-        kind = str(child._meta.verbose_name)
+        kind = capfirst(str(child._meta.verbose_name))
     assert grandchild in page
     assert left_behind in page
     assert f"{kind} 周小宝" in page  # the target: its kind in the reader's language and its name
