@@ -283,7 +283,10 @@ def _rows(event: AuditEvent, names: Names) -> list[ChangeRow]:
         if is_internal(model, f, key) and key not in DETAIL_LABELS:
             continue
         label = str(f.verbose_name) if f is not None else str(DETAIL_LABELS.get(key, key))
-        if key in DETAIL_VALUES and f is None and isinstance(value, str):
+        if key == "field" and f is None and isinstance(value, str) and _field(model, value) is not None:
+            # The field a reveal showed: by its name in the reader's language.
+            rows.append(ChangeRow(label, str(_field(model, value).verbose_name), None, False))  # type: ignore[union-attr]
+        elif key in DETAIL_VALUES and f is None and isinstance(value, str):
             rows.append(ChangeRow(label, str(DETAIL_VALUES[key].get(value, value)), None, False))
         elif key == "filters" and f is None:
             filterset = getattr(_export_kind(event), "filterset", None)

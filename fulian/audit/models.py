@@ -124,6 +124,8 @@ DETAIL_LABELS = {
     "uploaded_by": _("uploaded by"),
     "members_included": _("with the members"),
     "new_password": _("new password"),
+    # A column the model's changes leave out, which an event about it records on purpose.
+    "locked_until": _("locked until"),
 }
 
 # Details stored as a code, shown by its label.
@@ -137,6 +139,7 @@ DETAIL_VALUES = {
         "replaced": _("replaced by a new token"),
         "revoked": _("revoked"),
         "password changed": _("password changed"),
+        "second factor missing": _("second factor missing"),
     },
     "second_factor": {"totp": _("authenticator code"), "recovery": _("recovery code")},
     "two_factor": {
@@ -144,6 +147,7 @@ DETAIL_VALUES = {
         "recovery code used": _("a recovery code used"),
         "new recovery codes": _("new recovery codes"),
         "turned off": _("turned off"),
+        "reset": _("reset by the security officer"),
     },
 }
 

@@ -172,3 +172,18 @@ def test_an_import_in_the_background_names_its_organisation_and_the_committers_a
     assert "203.0.113.8" in page
     assert "攸县 新市镇" in page
     assert page.count("已导入") == 1  # the action: one label for an import
+
+
+def test_details_recorded_on_purpose_read_in_the_readers_language(world: World) -> None:
+    nobody = world.user("nobody")
+    record(Action.LOCKED, nobody, changes={"locked_until": "2026-11-29 10:15:00+08:00"})
+    record(Action.REVEAL, nobody, changes={"field": "mobile"})
+    record(Action.TWO_FACTOR, nobody, changes={"two_factor": "reset"})
+    page = _log(world, "zh-hans", search="nobody")
+    assert "锁定截止时间" in page
+    assert "2026-11-29 10:15:00" in page  # a column left out of changes, recorded on purpose
+    assert "手机号" in page
+    assert "mobile\n" not in page
+    english = _log(world, "en", search="nobody")
+    assert "mobile number" in english
+    assert "reset by the security officer" in english
