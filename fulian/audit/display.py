@@ -59,7 +59,9 @@ def _row_label(model: type[models.Model], obj: Any) -> str:
     if label == ORG_LABEL:
         return org_label(obj)
     if label == USER_LABEL:
-        return f"{obj.username}（{obj.full_name}）" if obj.full_name else str(obj.username)
+        if not obj.full_name:
+            return str(obj.username)
+        return _("%(username)s (%(name)s)") % {"username": obj.username, "name": obj.full_name}
     return str(obj)
 
 
