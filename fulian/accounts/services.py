@@ -330,6 +330,8 @@ def user_set_password(*, actor: User, user: User, password: str, current_passwor
     with transaction.atomic():
         user.set_password(password)
         user.must_change_password = actor.pk != user.pk
+        # The hash itself is never logged (nor its upgrade at a login): the new password is.
+        user._audit_details = {"new_password": "holder" if actor.pk == user.pk else "officer"}  # type: ignore[attr-defined]
         user.save(update_fields=["password", "must_change_password"])
         tokens_end_all(user=user, reason="password changed")
 

@@ -17,16 +17,59 @@ if TYPE_CHECKING:
     from fulian.orgs.models import Organisation
 
 
+# Columns nobody manages: kept by the system (flags Django's admin would use, timestamps,
+# keyed hashes, search keys, the ancestry copied from ``org``). Never recorded, and hidden
+# from the log where older events hold them.
+INTERNAL_FIELDS = frozenset(
+    {
+        "id",
+        "password",  # a new password is its own event (``accounts.services.user_set_password``)
+        "is_superuser",
+        "is_staff",
+        "last_login",
+        "date_joined",
+        "created_at",
+        "updated_at",
+        "grants_version",
+        "failed_logins",
+        "search_keys",
+        "name_pinyin",
+        "name_initials",
+        "depth",
+        "id_hash",
+        "mobile_hash",
+        "import_batch",
+        "import_row",
+        "city",
+        "county",
+        "township",
+        "village",
+        "group",
+    }
+)
+
+
+def is_internal(model: type[models.Model] | None, field: models.Field[Any, Any] | None, key: str) -> bool:
+    """Whether ``key`` (a column of ``model``, or a detail) is left out of the log."""
+    names = {key} if field is None else {field.name, field.attname}
+    excluded: frozenset[str] = getattr(model, "audit_exclude", frozenset()) if model is not None else frozenset()
+    return bool(names & (INTERNAL_FIELDS | excluded)) or any(n.endswith("_hash") for n in names)
+
+
 class AuditedModel(models.Model):
     """Every create, update and delete of a subclass is written to the audit log.
 
     The values loaded from the database are kept so that an update records each changed
     field as old → new. ``audit_exclude`` names fields never written to the log;
-    ``audit_masked`` names fields whose values are logged masked.
+    ``audit_masked`` names fields whose values are logged masked. The columns of
+    ``INTERNAL_FIELDS`` are never logged.
     """
 
     audit_exclude: frozenset[str] = frozenset()
     audit_masked: dict[str, Any] = {}
+    # How the log shows a field whose stored value means nothing to a reader (a bit mask of
+    # categories): field name → function of the stored value.
+    audit_labels: dict[str, Any] = {}
 
     class Meta:
         abstract = True
@@ -77,6 +120,35 @@ DETAIL_LABELS = {
     "members": _("members"),
     "batch": _("import"),
     "groups": _("village groups added"),
+    "filters": _("filters"),
+    "uploaded_by": _("uploaded by"),
+    "members_included": _("with the members"),
+    "new_password": _("new password"),
+    # A column the model's changes leave out, which an event about it records on purpose.
+    "locked_until": _("locked until"),
+}
+
+# Details stored as a code, shown by its label.
+DETAIL_VALUES = {
+    "new_password": {"officer": _("set by an officer"), "holder": _("chosen by the account's holder")},
+    "reason": {
+        "password": _("wrong password"),
+        "code": _("wrong code"),
+        "locked": _("locked"),
+        "inactive": _("account deactivated"),
+        "replaced": _("replaced by a new token"),
+        "revoked": _("revoked"),
+        "password changed": _("password changed"),
+        "second factor missing": _("second factor missing"),
+    },
+    "second_factor": {"totp": _("authenticator code"), "recovery": _("recovery code")},
+    "two_factor": {
+        "enrolled": _("set up"),
+        "recovery code used": _("a recovery code used"),
+        "new recovery codes": _("new recovery codes"),
+        "turned off": _("turned off"),
+        "reset": _("reset by the security officer"),
+    },
 }
 
 

@@ -30,20 +30,33 @@ class AuditContext:
     request: HttpRequest | None = None
     actor_name: str = ""
     actor: Any = None
+    ip: str | None = None  # background work: the address of the request that asked for it
 
 
 _context: ContextVar[AuditContext | None] = ContextVar("fulian_audit_context", default=None)
 
 
 @contextlib.contextmanager
-def audit_context(*, request: HttpRequest | None = None, actor_name: str = "", actor: Any = None) -> Iterator[None]:
+def audit_context(
+    *, request: HttpRequest | None = None, actor_name: str = "", actor: Any = None, ip: str | None = None
+) -> Iterator[None]:
     """Who is acting for the events recorded inside: a request, or (in a task or command) a
-    named account or process."""
-    token = _context.set(AuditContext(request=request, actor_name=actor_name, actor=actor))
+    named account or process, and the address it asked from (``ip``: kept with a background
+    job when it was requested)."""
+    token = _context.set(AuditContext(request=request, actor_name=actor_name, actor=actor, ip=ip or None))
     try:
         yield
     finally:
         _context.reset(token)
+
+
+def current_ip() -> str | None:
+    """The address of the request being served (or of the one a background job was asked by):
+    what a job keeps, so that its events name the requester's address."""
+    context = _context.get()
+    if context is None:
+        return None
+    return client_ip(context.request) if context.request is not None else context.ip
 
 
 def jsonable(value: Any) -> Any:
@@ -86,7 +99,7 @@ def record(
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=actor_name or (actor.get_username() if actor else context.actor_name),
-        ip=client_ip(request) if request is not None else None,
+        ip=client_ip(request) if request is not None else context.ip,
         action=Action(action),
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

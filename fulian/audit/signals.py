@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from fulian.audit.choices import Action
-from fulian.audit.models import AuditedModel
+from fulian.audit.models import AuditedModel, is_internal
 from fulian.audit.recorder import record
 
 
@@ -13,7 +13,7 @@ def _values(instance: AuditedModel) -> dict[str, Any]:
     return {
         f.attname: getattr(instance, f.attname)
         for f in instance._meta.concrete_fields
-        if f.name not in instance.audit_exclude and f.attname not in instance.audit_exclude
+        if not is_internal(type(instance), f, f.attname)
     }
 
 
@@ -52,6 +52,8 @@ def _on_save(
             for k, v in now.items()
             if k in before and before[k] != v
         }
+        # Details a service adds to the change it saves (a new password, never its hash).
+        changes.update(instance.__dict__.pop("_audit_details", None) or {})
         if changes:
             record(Action.UPDATE, instance, changes=changes)
     # Only what reached the database becomes the new "before": a field changed in memory but

@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from fulian.audit.recorder import current_ip
 from fulian.core.scoping import AnyUser
 from fulian.exports import services, tasks
 from fulian.exports.kinds import ExportKind
@@ -32,6 +33,8 @@ def job_start(*, actor: AnyUser, kind: ExportKind, query: QueryDict) -> ExportJo
         query=services.filters_query(query),
         fmt="csv" if query.get("format") == "csv" else "xlsx",
         full=full,
+        members=services.wants_members(kind, query),
+        ip=current_ip(),
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     transaction.on_commit(lambda: tasks.run_export.enqueue(job.pk))

@@ -19,12 +19,16 @@ class ExportKind:
     filterset: type[ScopedFilterSet]  # the list's, so that the export holds what the page shows
     view: str  # the action that shows the rows
     reveal: str  # the action that shows their full personal data
-    rows_of: Callable[..., Iterator[list[Any]]]  # (records, *, full) → rows
-    headers: Callable[[], list[str]]
+    rows_of: Callable[..., Iterator[list[Any]]]  # (records, *, full[, members]) → rows
+    headers: Callable[..., list[str]]  # ([members=True]) → the header row
     basename: str | Promise  # of the file: ``households-2026-11-29.xlsx``
     title: str | Promise
     list_url_name: str
     text_columns: tuple[int, ...] = ()
+    # The rows listed under each record when asked (``members=1``: a household's members):
+    # a function of the requester, giving the rows she may see.
+    members_of: Callable[[Any], Any] | None = None
+    members_text_columns: tuple[int, ...] = ()
 
 
 _KINDS: dict[str, ExportKind] = {}
@@ -37,3 +41,7 @@ def register(kind: ExportKind) -> ExportKind:
 
 def kind_named(name: str) -> ExportKind:
     return _KINDS[name]
+
+
+def all_kinds() -> list[ExportKind]:
+    return list(_KINDS.values())

@@ -41,6 +41,9 @@ class ExportJob(models.Model):
     query = models.TextField(_("filters"), blank=True)  # the list's query string, as on the page
     fmt = models.CharField(_("format"), max_length=4, default="xlsx")
     full = models.BooleanField(_("full personal data"), default=False)
+    members = models.BooleanField(_("with the members"), default=False)
+    # The requester's address: the audit event of the export, written in the background, names it.
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     language = models.CharField(max_length=10)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveIntegerField(default=0)

@@ -23,18 +23,20 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fulian.audit.choices import Action
+from fulian.audit.display import filters_text, join_filters, masked_query
 from fulian.audit.recorder import audit_context, record
 from fulian.core.exports import may_export_full, spreadsheet_file
-from fulian.core.filters import ScopedFilterSet
+from fulian.core.filters import OrgFilter, ScopedFilterSet
 from fulian.core.personal import decrypt_bytes, encrypt_bytes
-from fulian.core.scoping import AnyUser, can_anywhere
+from fulian.core.scoping import AnyUser, can_anywhere, grants_for
 from fulian.exports.kinds import ExportKind, kind_named
 from fulian.exports.models import KEEP_FILES, ExportJob, Status
+from fulian.orgs.models import Organisation
 
 logger = logging.getLogger(__name__)
 
 # Query parameters that say how to export, not which rows.
-NOT_FILTERS = ("format", "full", "page")
+NOT_FILTERS = ("format", "full", "page", "members")
 
 
 def sync_rows() -> int:
@@ -69,24 +71,100 @@ def checked_filters(kind: ExportKind, user: AnyUser, query: QueryDict, *, full: 
     return filters
 
 
-def record_full_export(kind: ExportKind, filters: ScopedFilterSet, query: str, rows: int) -> None:
+def wants_members(kind: ExportKind, query: QueryDict) -> bool:
+    return kind.members_of is not None and query.get("members") == "1"
+
+
+def export_org(kind: ExportKind, user: AnyUser, filters: ScopedFilterSet) -> Organisation | None:
+    """The organisation an export is of: the one filtered on, else the top of the requester's
+    reach for the list (株洲市 for the city's staff; the nearest organisation above all her
+    grants when she holds several)."""
+    org = filters.form.cleaned_data.get("org")
+    if org is not None:
+        return org  # type: ignore[no-any-return]
+    paths = [grant.path.strip("/").split("/") for grant in grants_for(user, kind.view)]
+    if not paths:
+        return None
+    common: list[str] = []
+    for codes in zip(*paths, strict=False):
+        if len(set(codes)) != 1:
+            break
+        common.append(codes[0])
+    if not common:
+        return None
+    return Organisation.objects.select_related("parent").filter(path="/" + "/".join(common) + "/").first()
+
+
+def org_name(org: Organisation) -> str:
+    """``新市镇``; a village group with its village: ``回龙村第三村民小组``."""
+    if org.parent_id and org.level == "group":
+        return f"{org.parent.display_name}{org.display_name}"  # type: ignore[union-attr]
+    return str(org.display_name)
+
+
+def _other_filters(kind: ExportKind, query: str) -> list[tuple[str, str]]:
+    """The filters other than the organisation, by label: ``[("类别", "留守儿童")]``."""
+    orgs = {name for name, flt in kind.filterset.base_filters.items() if isinstance(flt, OrgFilter)}
+    kept = QueryDict(query, mutable=True)
+    for name in orgs:
+        kept.pop(name, None)
+    return filters_text(kind.filterset, kept.urlencode(), lambda code: code)
+
+
+def record_full_export(
+    kind: ExportKind, filters: ScopedFilterSet, query: str, rows: int, *, user: AnyUser, members: bool = False
+) -> None:
+    changes: dict[str, Any] = {"kind": kind.name, "rows": rows, "filters": masked_query(query)}
+    if members:
+        changes["members_included"] = True
     record(
         Action.EXPORT,
         None,
-        org=filters.form.cleaned_data.get("org"),
+        org=export_org(kind, user, filters),
         object_repr=str(kind.title),
-        changes={"rows": rows, "filters": query},
+        changes=changes,
     )
 
 
-def spreadsheet_of(kind: ExportKind, records: Iterable[Any], *, fmt: str, full: bool) -> tuple[bytes, str, str]:
+def spreadsheet_of(
+    kind: ExportKind,
+    records: Iterable[Any],
+    *,
+    fmt: str,
+    full: bool,
+    user: AnyUser,
+    filters: ScopedFilterSet,
+    query: str,
+    members: bool = False,
+) -> tuple[bytes, str, str]:
+    """The file: its title row and name say the organisation and the filters
+    (``户情台账-新市镇-留守儿童-2026-11-29.xlsx``); ``members``: each household's members below it."""
+    org = export_org(kind, user, filters)
+    others = _other_filters(kind, query)
+    title = str(kind.title)
+    if org is not None:
+        title = _("%(title)s · %(org)s") % {"title": title, "org": org_name(org)}
+    if others:
+        title = _("%(title)s · %(filters)s") % {"title": title, "filters": join_filters(others)}
+    if members:
+        title = _("%(title)s (with the members)") % {"title": title}
+    name_parts = ([org_name(org)] if org is not None else []) + [value for _label, value in others]
+    if members:
+        name_parts.append(_("with members"))
+    extra: dict[str, Any] = {}
+    text_columns = kind.text_columns
+    if members:
+        assert kind.members_of is not None
+        extra["members"] = kind.members_of(user)
+        text_columns = kind.text_columns + kind.members_text_columns
     return spreadsheet_file(
         fmt=fmt,
         basename=str(kind.basename),
-        title=str(kind.title),
-        headers=kind.headers(),
-        rows=kind.rows_of(records, full=full),
-        text_columns=kind.text_columns,
+        title=title,
+        headers=kind.headers(members=True) if members else kind.headers(),
+        rows=kind.rows_of(records, full=full, **extra),
+        text_columns=text_columns,
+        name_parts=name_parts,
     )
 
 
@@ -106,7 +184,7 @@ def job_run(job_id: int) -> ExportJob:
         return job  # already run (a retried task)
     user = job.requested_by
     kind = kind_named(job.kind)
-    with translation.override(job.language), audit_context(actor=user):
+    with translation.override(job.language), audit_context(actor=user, ip=job.ip):
         try:
             filters = checked_filters(kind, user, QueryDict(job.query), full=job.full)
             records = filters.qs
@@ -114,7 +192,14 @@ def job_run(job_id: int) -> ExportJob:
             ExportJob.objects.filter(pk=job.pk).update(total=total)
             job.total = total
             body, _type, filename = spreadsheet_of(
-                kind, _counted(records.iterator(chunk_size=2_000), job), fmt=job.fmt, full=job.full
+                kind,
+                _counted(records.iterator(chunk_size=2_000), job),
+                fmt=job.fmt,
+                full=job.full,
+                user=user,
+                filters=filters,
+                query=job.query,
+                members=job.members,
             )
             with transaction.atomic():
                 job.file.save(
@@ -124,7 +209,7 @@ def job_run(job_id: int) -> ExportJob:
                 job.finished_at = timezone.now()
                 job.save()
                 if job.full:
-                    record_full_export(kind, filters, job.query, total)
+                    record_full_export(kind, filters, job.query, total, user=user, members=job.members)
         except (ValidationError, PermissionDenied) as e:
             _fail(job, " ".join(e.messages) if isinstance(e, ValidationError) else str(e))
         except Exception:

@@ -38,9 +38,14 @@ def export(request: AuthedRequest, kind: ExportKind) -> HttpResponse:
             {"kind": kind, "query": request.GET.urlencode(), "back": back, "limit": limit, "full": full},
         )
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    query = services.filters_query(request.GET)
+    members = services.wants_members(kind, request.GET)
     if full:
-        services.record_full_export(kind, filters, services.filters_query(request.GET), len(records))
-    return download(*services.spreadsheet_of(kind, records, fmt=fmt, full=full))
+        services.record_full_export(kind, filters, query, len(records), user=request.user, members=members)
+    spreadsheet = services.spreadsheet_of(
+        kind, records, fmt=fmt, full=full, user=request.user, filters=filters, query=query, members=members
+    )
+    return download(*spreadsheet)
 
 
 @require_POST

@@ -18,6 +18,8 @@ HOUSEHOLDS = register(
         basename=pgettext_lazy("file name", "households"),
         title=_("Households"),
         list_url_name="households:list",
-        text_columns=(0, 3, 4),
+        text_columns=(0, 4, 5),
+        members_of=selectors.visible_members,
+        members_text_columns=(selectors.MEMBER_ID_COLUMN,),
     )
 )

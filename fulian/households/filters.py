@@ -40,7 +40,7 @@ class HouseholdFilter(ScopedFilterSet):
         households = super().filter_queryset(queryset)
         if self.form.cleaned_data.get("archived"):
             households = households.select_related("archived_by")
-        return households.select_related("org").order_by("id")
+        return households.select_related("org__parent").order_by("id")
 
 
 class MemberFilter(ScopedFilterSet):

@@ -50,6 +50,7 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
         {"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at", "import_batch", "import_row"}
     )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
+    audit_labels = {"categories": lambda value: "、".join(labels_of(int(value), HouseholdCategory))}
 
     head_name = models.CharField(_("head of household"), max_length=NAME_MAX_LENGTH)
     search_keys = models.CharField(max_length=KEYS_MAX_LENGTH, blank=True, editable=False)
@@ -107,6 +108,7 @@ class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
     scope_view_action = "households.view"
     audit_exclude = frozenset({"search_keys", "id_hash"})
     audit_masked = {"id_number": mask_id_number}
+    audit_labels = {"categories": lambda value: "、".join(labels_of(int(value), MemberCategory))}
     mobile = None  # type: ignore[assignment]
     mobile_hash = None  # type: ignore[assignment]
 

@@ -78,6 +78,8 @@ class ImportBatch(PathScopedModel):
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     language = models.CharField(max_length=10)
+    # The address the import was committed from: its audit event, written in the background, names it.
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fulian.audit.choices import Action
-from fulian.audit.recorder import record
+from fulian.audit.recorder import current_ip, record
 from fulian.core.personal import encrypt_bytes
 from fulian.core.scoping import AnyUser, require
 from fulian.imports import engine, tasks, work
@@ -88,8 +88,9 @@ def batch_commit(*, actor: AnyUser, batch: ImportBatch, sha256: str, valid_rows:
         locked.status = Status.IMPORTING
         locked.progress = 0
         locked.committed_by = actor  # type: ignore[assignment]
+        locked.ip = current_ip()
         locked.message = ""
-        locked.save(update_fields=["status", "progress", "committed_by", "message", "updated_at"])
+        locked.save(update_fields=["status", "progress", "committed_by", "ip", "message", "updated_at"])
     tasks.watch(batch.pk, since=locked.updated_at)
     tasks.import_batch.enqueue(batch.pk, sha256, valid_rows)
     batch.refresh_from_db()

@@ -242,7 +242,7 @@ def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) ->
                 raise Stopped
 
         try:
-            with audit_context(actor=committer):
+            with audit_context(actor=committer, ip=batch.ip):
                 engine.write(
                     spec,
                     data,

@@ -19,7 +19,7 @@ def list_shape(people: PersonQuerySet, *, user: AnyUser, archived: bool = False)
     ``(scope column, id)`` index)."""
     if archived:
         people = people.select_related("archived_by")
-    return people.select_related("org").prefetch_related(current_posts(user)).order_by("id")
+    return people.select_related("org__parent").prefetch_related(current_posts(user)).order_by("id")
 
 
 def current_posts(user: AnyUser) -> Prefetch[Any]:
@@ -69,12 +69,20 @@ def export_headers() -> list[str]:
     ]
 
 
+def _org_shown(org: Any) -> str:
+    """A village group with its village (``回龙村 第三村民小组``): the group's name alone is one
+    of many alike."""
+    if org.level == "group" and org.parent is not None:
+        return f"{org.parent.display_name} {org.display_name}"
+    return str(org.display_name)
+
+
 def export_rows(people: Sequence[Person] | QuerySet[Person], *, full: bool) -> Iterator[list[Any]]:
     for person in people:
         posts = "；".join(p.title for p in getattr(person, "current_posts", []))
         yield [
             person.org.code,
-            person.org.display_name,
+            _org_shown(person.org),
             person.name,
             person.get_gender_display(),
             person.birth_date,

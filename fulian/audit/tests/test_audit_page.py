@@ -135,7 +135,9 @@ def test_the_page_runs_the_same_queries_however_many_events(world: World, events
     with CaptureQueriesContext(connection) as after:
         response = client.get(url, {"org": "430223"})
     assert "more-49" in response.content.decode()
-    assert len(after) == len(before), [q["sql"] for q in after.captured_queries]
+    # Names of related rows are one query per kind of row on the page (the first page holds the
+    # world's accounts, this one only organisations): never one per event.
+    assert len(after) <= len(before), [q["sql"] for q in after.captured_queries]
 
 
 def test_the_auditor_finds_the_failed_logins_of_an_account_by_its_username(world: World) -> None:
