@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from fulian.core.ancestry import ancestries_of
 from fulian.core.bulk import delete_quietly, insert_values
-from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
+from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile, mobile_tail_hash
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
 from fulian.households.choices import HouseholdCategory, labels_of
@@ -135,6 +135,7 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
         "id_hash": keyed_hash(clean["id_number"]) if clean["id_number"] else None,
         "mobile": clean["mobile"] or None,
         "mobile_hash": keyed_hash(clean["mobile"]) if clean["mobile"] else None,
+        "mobile_tail_hash": mobile_tail_hash(clean["mobile"]) if clean["mobile"] else None,
         "address": clean["address"],
         "members_count": clean["members_count"],
         "categories": clean["categories"],

@@ -47,7 +47,16 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
 
     scope_view_action = "households.view"
     audit_exclude = frozenset(
-        {"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at", "import_batch", "import_row"}
+        {
+            "search_keys",
+            "id_hash",
+            "mobile_hash",
+            "mobile_tail_hash",
+            "created_at",
+            "updated_at",
+            "import_batch",
+            "import_row",
+        }
     )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
 
@@ -57,6 +66,7 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
     id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     mobile = EncryptedTextField(_("phone"), null=True, blank=True)
     mobile_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    mobile_tail_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     members_count = models.PositiveSmallIntegerField(_("number of people"), default=1)
     categories = models.PositiveIntegerField(_("categories"), default=0)
@@ -79,6 +89,9 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
         indexes = [
             *AncestryScopedModel.ancestry_indexes("households_household"),
             models.Index(fields=["mobile_hash"], name="households_household_mobile"),
+            # One value in 10,000 numbers: a suffix matches ~N/10,000 rows, which the scope
+            # column then narrows (the scope is applied to those few, not the other way round).
+            models.Index(fields=["mobile_tail_hash"], name="households_household_tail"),
             ArchivableModel.archived_index("households_household"),
         ]
         constraints = [models.UniqueConstraint(fields=["id_hash"], name="households_household_id_hash")]
@@ -92,7 +105,7 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
 
 
 class MemberQuerySet(CategoryQuerySet["HouseholdMember"]):
-    search_fields = SearchFields(mobile_hash=None)
+    search_fields = SearchFields(mobile_hash=None, mobile_tail_hash=None)
 
 
 class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
@@ -105,6 +118,7 @@ class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
     audit_masked = {"id_number": mask_id_number}
     mobile = None  # type: ignore[assignment]
     mobile_hash = None  # type: ignore[assignment]
+    mobile_tail_hash = None  # type: ignore[assignment]
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")
