@@ -10,6 +10,7 @@ checkbox or radio the ``label`` around it (the label is the tap target). The one
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -21,12 +22,14 @@ from fulian.households.choices import HouseholdCategory
 from fulian.households.tests.helpers import household, member
 from fulian.imports import services as imports_services
 from fulian.imports.tests.files import xlsx
+from fulian.orgs import counts
 from fulian.people.choices import PostKind
 from fulian.people.tests.helpers import person, post
 from fulian.testing.ids import id_number
 from fulian.testing.world import World
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.pages import log_in, shot
+from tests.browser.test_accessibility import violations
 
 # Tap targets, sizes, overflow: measured in the page, returned as lines a person can read.
 MEASURE = """() => {
@@ -90,6 +93,7 @@ def records(live_world: World) -> dict[str, Any]:
         org=live_world.org("xinshi"),
         upload=SimpleUploadedFile("台账.xlsx", xlsx([["村", "户主姓名"], ["回龙村", "钟建华"]])),
     )
+    counts.refresh()  # a leader's lists read "about N" and their breakdown from it
     job = ExportJob.objects.create(kind="households", requested_by=live_world.user("xinshi_staff"), language="zh-hans")
     return {
         "person": zhou.pk,
@@ -119,6 +123,7 @@ def _paths(records: dict[str, Any]) -> dict[str, list[str]]:
         ],
         "security": ["/accounts/", f"/accounts/{records['account']}/"],
         "auditor": ["/audit/"],
+        "leader": ["/households/", "/people/"],
     }
 
 
@@ -202,3 +207,24 @@ def test_the_large_text_switch_is_at_the_top_says_its_state_and_survives_a_reloa
     phone.locator("header [data-large-text-toggle]").click()
     phone.reload()
     expect(phone.locator("html")).not_to_have_class("large-text")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_leaders_breakdown_by_county_opens_links_and_meets_wcag(
+    browser: Browser, live_server: Any, records: dict[str, Any], size: str
+) -> None:
+    context = browser.new_context(**(PHONE if size == "phone" else DESKTOP))
+    try:
+        page = context.new_page()
+        log_in(page, live_server.url, "leader")
+        page.goto(live_server.url + "/households/")
+        expect(page.get_by_test_id("list-total")).to_have_text("约 13 户")
+        page.locator(".fl-breakdown > summary").click()
+        shot(page, f"touch-leader-breakdown-{size}")
+        assert violations(page) == []
+        assert page.evaluate(MEASURE)["small"] == []
+        page.locator(".fl-breakdown a", has_text="攸县").click()
+        expect(page).to_have_url(re.compile(r"org=430223"))
+        expect(page.get_by_test_id("list-total")).to_have_text("约 13 户")
+    finally:
+        context.close()
