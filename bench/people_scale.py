@@ -24,7 +24,7 @@ better for rates). Notes go to stderr, prefixed with ``#``; ``host_cpu_busy_*`` 
 ``other_processes_*`` fields say how much CPU other processes took (noise).
 
 Exit status 1 (after printing everything) when a big table is read by a Seq Scan, a list
-runs an unbounded COUNT of a big table (a township's exact total, a COUNT over LIMIT and the
+runs an unbounded COUNT of a big table above a township (a township's exact total and the
 summary's SUM are allowed: orgs/counts.py), its query count varies between pages, a search
 finds nothing, or the load test gets errors. Missed time targets are printed with ``"met": false`` and noted, not fatal.
 

@@ -1,6 +1,7 @@
 """How much a list holds: exact for a township and below, "about N" from the per-organisation
-summary for a city or county as it stands, bounded for a narrowed big list; a leader's lists
-broken down by county. No list counts the whole of a big table."""
+summary for a city or county as it stands; a narrowed big list is never counted (exact on its
+last page, else "among about N"); a leader's lists broken down by county. No list counts the
+whole of a big table."""
 
 import pytest
 from django.db import connection
@@ -64,23 +65,30 @@ def test_a_city_leader_reads_about_n_from_the_summary_and_never_counts_the_table
     assert total(client.get(reverse("households:list"), {"org": world.org("youxian").code})) == "约 5 户"
 
 
-def test_a_narrowed_big_list_is_counted_up_to_a_bound(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_narrowed_big_list_is_never_counted(world: World) -> None:
     _households(world)
     counts.refresh()
     client = world.client_for("leader")
+    client.get(reverse("households:list"))
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("households:list"), {"category": HouseholdCategory.MILITARY})
+    assert not any("COUNT(" in q["sql"].upper() and "households_household" in q["sql"] for q in queries)
+    # The page shown is the last: its rows are the total, known without a count.
     assert total(page) == "共 2 户"
-    counted = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
-    assert len(counted) == 1
-    assert f"LIMIT {counts.CAP + 1}" in counted[0]
-    monkeypatch.setattr(counts, "CAP", 1)
-    assert total(client.get(reverse("households:list"), {"category": HouseholdCategory.MILITARY})) == "超过 1 户"
+    for n in range(55):
+        household(world, "longhu", f"王{n}", categories=HouseholdCategory.MILITARY)
+    page = client.get(reverse("households:list"), {"category": HouseholdCategory.MILITARY})
+    assert total(page) == "约 6 户中的筛选结果"  # the summary of the whole list, as last counted
+    second = client.get(reverse("households:list"), {"category": HouseholdCategory.MILITARY, "page": 2})
+    assert total(second) == "共 57 户"
 
 
-def test_a_big_list_never_counted_yet_is_counted_up_to_the_bound(world: World) -> None:
+def test_a_big_list_never_summarised_says_only_what_its_page_shows(world: World) -> None:
     _households(world)
     assert total(world.client_for("leader").get(reverse("households:list"))) == "共 6 户"
+    for n in range(55):
+        household(world, "longhu", f"王{n}")
+    assert html.select(world.client_for("leader").get(reverse("households:list")), "[data-testid=list-total]") == []
 
 
 def test_a_village_and_a_township_see_exact_totals_and_no_breakdown(world: World) -> None:
@@ -116,7 +124,7 @@ def test_people_lists_say_how_many_too(world: World) -> None:
     assert total(world.client_for("huilong_zhiwei").get(reverse("people:list"))) == "共 1 人"
 
 
-def test_the_leaders_list_runs_the_same_queries_for_few_or_many(world: World) -> None:
+def test_the_leaders_list_runs_the_same_queries_for_few_or_many_and_searched_or_not(world: World) -> None:
     client = world.client_for("leader")
     for n in range(3):
         household(world, "huilong", f"周{n}")
@@ -131,3 +139,6 @@ def test_the_leaders_list_runs_the_same_queries_for_few_or_many(world: World) ->
         page = client.get(reverse("households:list"))
     assert total(page) == "约 63 户"
     assert len(many) == len(few)
+    with CaptureQueriesContext(connection) as searched:
+        client.get(reverse("households:list"), {"search": "李"})
+    assert len(searched) == len(few)
