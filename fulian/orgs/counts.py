@@ -59,12 +59,6 @@ def refresh(kinds: Iterable[str] | None = None) -> dict[str, int]:
     return totals
 
 
-def refresh_on_commit(kind: str) -> None:
-    """Rebuild one kind's summary once the current transaction commits (an import, an undo)."""
-    if kind in COUNTED:
-        transaction.on_commit(lambda: refresh([kind]))
-
-
 @dataclass(frozen=True)
 class Total:
     """What a list page says of its size: ``n`` and whether it is exact, about, or at least."""
