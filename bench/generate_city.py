@@ -94,16 +94,17 @@ BIG_TABLES = (HOUSEHOLD_TABLE, MEMBER_TABLE, PERSON_TABLE, POST_TABLE)
 LOADED_TABLES = (*BIG_TABLES, TERM_TABLE)
 
 HOUSEHOLD_COLUMNS = (
-    "id, head_name, search_keys, id_number, id_hash, mobile, mobile_hash, address, members_count, "
-    "members_count_manual, categories, notes, created_at, updated_at, city_id, county_id, group_id, org_id, "
-    "township_id, village_id"
+    "id, head_name, search_keys, id_number, id_hash, mobile, mobile_hash, mobile_tail_hash, address, "
+    "members_count, members_count_manual, categories, notes, created_at, updated_at, city_id, county_id, "
+    "group_id, org_id, township_id, village_id"
 )
 MEMBER_COLUMNS = (
     "name, search_keys, relation, gender, birth_date, id_number, id_hash, categories, "
     "city_id, county_id, group_id, household_id, org_id, township_id, village_id"
 )
 PERSON_COLUMNS = (
-    "id, name, search_keys, gender, birth_date, id_number, id_hash, mobile, mobile_hash, ethnicity, "
+    "id, name, search_keys, gender, birth_date, id_number, id_hash, mobile, mobile_hash, mobile_tail_hash, "
+    "ethnicity, "
     "political_status, education, occupation, address, skills, photo, backbone_since, volunteer_since, notes, "
     "created_at, updated_at, account_id, city_id, county_id, group_id, org_id, township_id, village_id"
 )
@@ -123,6 +124,8 @@ COLUMNS = {
 SHEET_SIZE = 400  # households per village "sheet" (one import); sheets are shuffled city-wide
 MAX_MEMBERS = 5  # members listed per household at most (spouse, 2 children, a parent, a grandchild)
 # Every age range used for household members spans at least DAY_CLASSES days (13 years).
+# keyed_hash upper-cases what it hashes: fulian.core.personal.mobile_tail_hash's prefix, so.
+TAIL = "MOBILE-TAIL:"
 PLANTED_NAME = "钟桃华"
 PLANTED_EVERY = 100  # one sheet in this many has a household headed by 钟桃华
 TODAY = datetime.date(2026, 1, 1)
@@ -457,7 +460,7 @@ def build_sheet(sheet: Sheet) -> tuple[int, bytes, bytes, int, int, float]:
         unlisted = rnd() < 0.3
         hh_lines.append(
             f"{hid}\t{head_name}\t{keys_of(head_name)}\t{encrypt(head_id)}\t{digest(head_id)}\t"
-            f"{encrypt(mobile)}\t{digest(mobile)}\t{address}\t"
+            f"{encrypt(mobile)}\t{digest(mobile)}\t{digest(TAIL + mobile[-4:])}\t{address}\t"
             f"{1 + members + unlisted}\t{'t' if unlisted else 'f'}\t{categories}\t\t{stamp}\t{anc}\n"
         )
     return (
@@ -601,6 +604,7 @@ def build_roster(
         people.append(
             f"{pid}\t{full_name}\t{keys_of(full_name)}\t{gender}\t{birth}\t"
             f"{sealer.encrypt(id_number)}\t{sealer.hash(id_number)}\t{sealer.encrypt(mobile)}\t{sealer.hash(mobile)}\t"
+            f"{sealer.hash(TAIL + mobile[-4:])}\t"
             f"{ETHNICITIES[int(rnd() * len(ETHNICITIES))]}\t{statuses[int(rnd() * 3)]}\t{schooling[int(rnd() * 4)]}\t"
             f"{OCCUPATIONS[int(rnd() * len(OCCUPATIONS))]}\t{org.name}{1 + int(rnd() * 12)}组\t"
             f"{skills}\t\t{backbone}\t{volunteer}\t\t{now}\t{now}\t{account}\t{org.ancestry}\n"

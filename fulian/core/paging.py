@@ -17,6 +17,14 @@ class Page(Generic[T]):
     number: int
     has_next: bool
     query: QueryDict
+    per_page: int = 50
+
+    @property
+    def seen_total(self) -> int | None:
+        """How many rows the list holds, when this page is its last (known without a count)."""
+        if self.has_next or (not self.items and self.number > 1):
+            return None
+        return (self.number - 1) * self.per_page + len(self.items)
 
     @property
     def has_previous(self) -> bool:
@@ -48,4 +56,4 @@ def page_of(queryset: QuerySet[Any], query: QueryDict, per_page: int = 50) -> Pa
         number = 1
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
-    return Page(items=rows[:per_page], number=number, has_next=len(rows) > per_page, query=query)
+    return Page(items=rows[:per_page], number=number, has_next=len(rows) > per_page, query=query, per_page=per_page)

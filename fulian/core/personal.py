@@ -74,6 +74,13 @@ def keyed_hash(value: str) -> str:
     return hmac.new(settings.FULIAN_HASH_KEY.encode(), value.strip().upper().encode(), hashlib.sha256).hexdigest()
 
 
+def mobile_tail_hash(value: str) -> str:
+    """The keyed hash of a phone number's last four digits (``value`` a number or just its last
+    four): a search for ``5678`` finds ``138****5678`` by an index, never by decrypting. Its own
+    prefix keeps it apart from any other hash of four characters."""
+    return keyed_hash("mobile-tail:" + value.strip()[-4:])
+
+
 def normalise_mobile(value: str) -> str:
     """``+86 138-0733-0001``, ``0086 13807330001``, ``8613807330001`` → ``13807330001``."""
     digits = re.sub(r"[\s()（）-]", "", value or "")
@@ -123,11 +130,12 @@ class EncryptedTextField(models.TextField):
 
 
 class PersonalFields:
-    """For models with ``mobile``/``mobile_hash`` and ``id_number``/``id_hash`` columns: store a
+    """For models with ``mobile``/``mobile_hash``/``mobile_tail_hash`` and ``id_number``/``id_hash`` columns: store a
     value with its keyed hash (for exact look-up and uniqueness), and show it masked."""
 
     mobile: str | None
     mobile_hash: str | None
+    mobile_tail_hash: str | None
     id_number: str | None
     id_hash: str | None
 
@@ -135,6 +143,7 @@ class PersonalFields:
         plain = normalise_mobile(value or "")
         self.mobile = plain or None
         self.mobile_hash = keyed_hash(plain) if plain else None
+        self.mobile_tail_hash = mobile_tail_hash(plain) if plain else None
 
     def set_id_number(self, value: str | None) -> None:
         plain = (value or "").strip().upper()
@@ -148,3 +157,25 @@ class PersonalFields:
     @property
     def id_number_masked(self) -> str:
         return mask_id_number(self.id_number) if self.id_number else ""
+
+
+def fill_mobile_tail_hashes(model: Any, *, batch: int = 2000) -> int:
+    """Give every row of ``model`` with a phone the keyed hash of its last four digits: run once
+    by the migration that adds the column (the one time the numbers are decrypted for it; new
+    and changed rows get theirs from ``set_mobile`` and the imports). Batches in id order, one
+    UPDATE per row sent as one ``executemany``; returns how many rows it filled."""
+    from django.db import connections, router
+
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
+    column = quote(model._meta.get_field("mobile_tail_hash").column)
+    update = f"UPDATE {table} SET {column} = %s WHERE {key} = %s"  # noqa: S608 - names from the model, quoted
+    rows = model._base_manager.filter(mobile__isnull=False).order_by("pk").values_list("pk", "mobile")
+    done, last = 0, None
+    while chunk := list((rows if last is None else rows.filter(pk__gt=last))[:batch]):
+        with connection.cursor() as cursor:
+            cursor.executemany(update, [(mobile_tail_hash(mobile), pk) for pk, mobile in chunk if mobile])
+        done += len(chunk)
+        last = chunk[-1][0]
+    return done

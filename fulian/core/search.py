@@ -5,6 +5,8 @@ on a table of millions of rows:
 
 - 11 digits that look like a mobile number, or 15/18 characters that look like an ID number:
   an exact match on the keyed hash (never a scan of decrypted values);
+- exactly 4 digits: the last four digits of the phone, by the keyed hash of those four (what a
+  执委 remembers of a number, and what the masked ``138****5678`` shows);
 - Latin letters: the start of a full-pinyin or initials variant (``zth``, ``zhongtaohua``);
 - Chinese: the start of the name (the surname comes first: ``钟``, ``钟桃华``).
 """
@@ -16,10 +18,11 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from fulian.core.personal import MOBILE_RE, keyed_hash, normalise_mobile
+from fulian.core.personal import MOBILE_RE, keyed_hash, mobile_tail_hash, normalise_mobile
 
 ID_RE = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 LATIN_RE = re.compile(r"^[a-z]+$")
+TAIL_RE = re.compile(r"^\d{4}$")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class SearchFields:
     name: str = "name"
     keys: str = "search_keys"
     mobile_hash: str | None = "mobile_hash"
+    mobile_tail_hash: str | None = "mobile_tail_hash"
     id_hash: str | None = "id_hash"
 
 
@@ -40,6 +44,8 @@ def search_q(text: str, fields: SearchFields) -> Q | None:
     compact = re.sub(r"[\s-]", "", text).upper()
     if fields.mobile_hash and MOBILE_RE.match(normalise_mobile(compact)):
         return Q(**{fields.mobile_hash: keyed_hash(normalise_mobile(compact))})
+    if fields.mobile_tail_hash and TAIL_RE.match(compact):
+        return Q(**{fields.mobile_tail_hash: mobile_tail_hash(compact)})
     if fields.id_hash and ID_RE.match(compact):
         return Q(**{fields.id_hash: keyed_hash(compact)})
     lowered = compact.lower()

@@ -9,3 +9,8 @@ class HouseholdsConfig(AppConfig):
 
     def ready(self) -> None:
         from fulian.households import exports, imports, permissions  # noqa: F401
+        from fulian.households.models import Household
+        from fulian.orgs import counts
+
+        # What city and county lists read "about N" from: the current rows, per organisation.
+        counts.register("households", lambda: Household.objects.filter(archived_at__isnull=True))

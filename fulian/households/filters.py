@@ -20,7 +20,10 @@ class HouseholdFilter(ScopedFilterSet):
 
     search = SearchFilter(
         label=_("Head's name, pinyin, phone or ID number"),
-        help_text=_("The head's name from its start, pinyin or initials, or an exact phone or ID number."),
+        help_text=_(
+            "The head's name from its start, pinyin or initials, an exact phone or ID number, "
+            "or a phone's last 4 digits."
+        ),
     )
     org = OrgFilter(help_text=_("Only households at or below this organisation."))
     category = django_filters.ChoiceFilter(

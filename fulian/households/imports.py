@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from fulian.core.ancestry import ancestries_of, within_q
 from fulian.core.bulk import delete_quietly, insert_values
-from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile
+from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile, mobile_tail_hash
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
 from fulian.households.choices import HouseholdCategory, labels_of, labels_text
@@ -133,6 +133,7 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
         "id_hash": keyed_hash(clean["id_number"]) if clean["id_number"] else None,
         "mobile": clean["mobile"] or None,
         "mobile_hash": keyed_hash(clean["mobile"]) if clean["mobile"] else None,
+        "mobile_tail_hash": mobile_tail_hash(clean["mobile"]) if clean["mobile"] else None,
         "address": clean["address"],
         # An empty cell: the size follows the member list (none yet: the head alone).
         "members_count": clean["members_count"] or 1,

@@ -47,7 +47,16 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
 
     scope_view_action = "households.view"
     audit_exclude = frozenset(
-        {"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at", "import_batch", "import_row"}
+        {
+            "search_keys",
+            "id_hash",
+            "mobile_hash",
+            "mobile_tail_hash",
+            "created_at",
+            "updated_at",
+            "import_batch",
+            "import_row",
+        }
     )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
     audit_labels = {"categories": lambda value: "、".join(labels_of(int(value), HouseholdCategory))}
@@ -58,6 +67,7 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
     id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     mobile = EncryptedTextField(_("phone"), null=True, blank=True)
     mobile_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    mobile_tail_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # The size follows the member list (the head counts as one unless listed among them), kept
     # here by the services that add and remove members, so that lists read it without a count;
@@ -84,6 +94,9 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
         indexes = [
             *AncestryScopedModel.ancestry_indexes("households_household"),
             models.Index(fields=["mobile_hash"], name="households_household_mobile"),
+            # One value in 10,000 numbers: a suffix matches ~N/10,000 rows, which the scope
+            # column then narrows (the scope is applied to those few, not the other way round).
+            models.Index(fields=["mobile_tail_hash"], name="households_household_tail"),
             ArchivableModel.archived_index("households_household"),
         ]
         constraints = [models.UniqueConstraint(fields=["id_hash"], name="households_household_id_hash")]
@@ -97,7 +110,7 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
 
 
 class MemberQuerySet(CategoryQuerySet["HouseholdMember"]):
-    search_fields = SearchFields(mobile_hash=None)
+    search_fields = SearchFields(mobile_hash=None, mobile_tail_hash=None)
 
 
 class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
@@ -111,6 +124,7 @@ class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
     audit_labels = {"categories": lambda value: "、".join(labels_of(int(value), MemberCategory))}
     mobile = None  # type: ignore[assignment]
     mobile_hash = None  # type: ignore[assignment]
+    mobile_tail_hash = None  # type: ignore[assignment]
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("household")

@@ -286,6 +286,7 @@ _ERASED_HOUSEHOLD = {
     "id_hash": None,
     "mobile": None,
     "mobile_hash": None,
+    "mobile_tail_hash": None,
     "address": "",
     "categories": 0,
     "notes": "",

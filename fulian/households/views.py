@@ -14,7 +14,7 @@ from fulian.accounts.http import AuthedRequest
 from fulian.core.exports import may_export_full
 from fulian.core.forms import add_service_errors, record_values
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
-from fulian.core.views import reason_page, render_list, requires_somewhere
+from fulian.core.views import reason_page, render_list, requires_somewhere, wants_fragment
 from fulian.exports import views as exports_views
 from fulian.households import selectors, services
 from fulian.households.exports import HOUSEHOLDS
@@ -22,6 +22,7 @@ from fulian.households.filters import HouseholdFilter
 from fulian.households.forms import HouseholdForm, MemberForm
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from fulian.orgs import counts
 
 
 @requires_somewhere("households.view")
@@ -34,6 +35,8 @@ def household_list(request: AuthedRequest) -> HttpResponse:
         "form": filters.form,
         "can_change": can_anywhere(request.user, "households.change"),
         "can_export_full": may_export_full(request.user, view="households.view", reveal="households.reveal"),
+        "total": counts.filtered_total(filters, kind="households"),
+        "breakdown": [] if wants_fragment(request) else counts.breakdown("households", request.user, "households.view"),
     }
     return render_list(
         request, "households/household_list.html", "households/_household_results.html", households, context

@@ -27,6 +27,7 @@ from fulian.core.personal import encrypt_bytes
 from fulian.core.scoping import AnyUser, require
 from fulian.imports import engine, tasks, work
 from fulian.imports.models import CANCELLABLE, FINAL, UNDO_DAYS, ImportBatch, Status
+from fulian.orgs import counts
 from fulian.orgs.models import Organisation
 
 # A preview nobody imported or cancelled within this time is cancelled by ``prune`` and its
@@ -231,4 +232,5 @@ def batch_undo(*, actor: AnyUser, batch: ImportBatch) -> ImportBatch:
             object_repr=f"{spec.label()} · {locked.filename}",
             changes={"batch": locked.pk, "rows": removed, "source": locked.filename},
         )
+    counts.refresh([locked.kind])  # city and county lists' "about N"
     return locked

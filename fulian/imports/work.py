@@ -24,6 +24,7 @@ from fulian.core.personal import decrypt_bytes
 from fulian.core.scoping import AnyUser, require
 from fulian.imports import engine
 from fulian.imports.models import FINAL, RUNNING, ImportBatch, Status
+from fulian.orgs import counts
 from fulian.orgs.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -270,6 +271,7 @@ def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) ->
                 raise Stopped from None
         else:
             discard_file(batch)
+            counts.refresh([batch.kind])  # city and county lists' "about N"
     batch.refresh_from_db()
     return batch
 

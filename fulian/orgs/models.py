@@ -115,3 +115,24 @@ class Organisation(PathScopedModel, AuditedModel):
     def ancestor_codes(self) -> list[str]:
         """Division codes from the root down to the parent."""
         return self.path.strip("/").split("/")[:-1]
+
+
+class OrgCount(models.Model):
+    """How many current rows of one big table (``kind``: households, people) belong directly to
+    one organisation: the summary that city and county lists read "about N" from, so that no
+    list page counts a million rows. Rebuilt from the table by ``orgs.counts.refresh`` (nightly
+    with ``manage.py refresh_counts``, after each import and undo, and by the demo loader);
+    rows added or archived one at a time in between are not in it, hence "about"."""
+
+    org = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation"))
+    kind = models.CharField(_("kind"), max_length=20)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    counted_at = models.DateTimeField(_("counted at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("organisation count")
+        verbose_name_plural = _("organisation counts")
+        constraints = [models.UniqueConstraint(fields=["kind", "org"], name="orgs_orgcount_kind_org")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.org_id}: {self.count}"

@@ -24,7 +24,9 @@ class PersonFilter(ScopedFilterSet):
 
     search = SearchFilter(
         label=_("Name, pinyin (zth), phone or ID number"),
-        help_text=_("A name from its start, pinyin or initials, or an exact mobile or ID number."),
+        help_text=_(
+            "A name from its start, pinyin or initials, an exact mobile or ID number, or a mobile's last 4 digits."
+        ),
     )
     org = OrgFilter(help_text=_("Only people at or below this organisation."))
     kind = django_filters.ChoiceFilter(

@@ -49,7 +49,16 @@ class Person(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedModel)
 
     scope_view_action = "people.view"
     audit_exclude = frozenset(
-        {"search_keys", "id_hash", "mobile_hash", "created_at", "updated_at", "import_batch", "import_row"}
+        {
+            "search_keys",
+            "id_hash",
+            "mobile_hash",
+            "mobile_tail_hash",
+            "created_at",
+            "updated_at",
+            "import_batch",
+            "import_row",
+        }
     )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
 
@@ -61,6 +70,7 @@ class Person(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedModel)
     id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     mobile = EncryptedTextField(_("mobile number"), null=True, blank=True)
     mobile_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    mobile_tail_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     political_status = models.CharField(
         _("political status"), max_length=20, choices=PoliticalStatus.choices, blank=True
@@ -99,6 +109,7 @@ class Person(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedModel)
         indexes = [
             *AncestryScopedModel.ancestry_indexes("people_person"),
             models.Index(fields=["mobile_hash"], name="people_person_mobile_hash"),
+            models.Index(fields=["mobile_tail_hash"], name="people_person_mobile_tail"),
             ArchivableModel.archived_index("people_person"),
             models.Index(
                 fields=["import_batch"], name="people_person_import_batch", condition=Q(import_batch__isnull=False)
@@ -164,6 +175,7 @@ class PostQuerySet(ScopedQuerySet["Post"]):
                 name="person__name",
                 keys="person__search_keys",
                 mobile_hash="person__mobile_hash",
+                mobile_tail_hash="person__mobile_tail_hash",
                 id_hash="person__id_hash",
             ),
         )

@@ -397,6 +397,7 @@ _ERASED_PERSON = {
     "id_hash": None,
     "mobile": None,
     "mobile_hash": None,
+    "mobile_tail_hash": None,
     "ethnicity": "",
     "political_status": "",
     "education": "",

@@ -15,8 +15,9 @@ from fulian.accounts.http import AuthedRequest
 from fulian.core.exports import may_export_full
 from fulian.core.forms import add_service_errors, record_values
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
-from fulian.core.views import reason_page, render_list, requires_somewhere
+from fulian.core.views import reason_page, render_list, requires_somewhere, wants_fragment
 from fulian.exports import views as exports_views
+from fulian.orgs import counts
 from fulian.orgs.models import Organisation
 from fulian.people import selectors, services
 from fulian.people.exports import PEOPLE
@@ -36,6 +37,8 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         "can_change": can_anywhere(request.user, "people.change"),
         "can_export_full": may_export_full(request.user, view="people.view", reveal="people.reveal"),
         "detail_base": reverse("people:list"),
+        "total": counts.filtered_total(filters, kind="people"),
+        "breakdown": [] if wants_fragment(request) else counts.breakdown("people", request.user, "people.view"),
     }
     return render_list(request, "people/person_list.html", "people/_person_results.html", people, context)
 

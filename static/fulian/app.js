@@ -5,7 +5,8 @@ document.addEventListener("click", (event) => {
   const on = !document.documentElement.classList.contains("large-text");
   document.documentElement.classList.toggle("large-text", on);
   document.cookie = `fulian_large_text=${on ? "1" : "0"}; path=/; max-age=31536000; SameSite=Lax`;
-  toggle.setAttribute("aria-pressed", String(on));
+  // The header's switch and the footer's say the same.
+  for (const each of document.querySelectorAll("[data-large-text-toggle]")) each.setAttribute("aria-pressed", String(on));
 });
 
 // The organisation tree: the first click loads the children (htmx), later clicks fold them.

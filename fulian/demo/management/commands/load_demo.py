@@ -14,6 +14,7 @@ from django.db import transaction
 
 from fulian.audit.recorder import audit_context
 from fulian.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from fulian.orgs import counts
 
 
 class Command(BaseCommand):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
                 module = importlib.import_module(module_name)
                 with transaction.atomic():
                     module.load(self.stdout)
+        # The summaries city and county lists read "about N" from.
+        counts.refresh()
         self.stdout.write(f"Demo password: {DEMO_PASSWORD}")
         self.stdout.write(f"Demo authenticator secret: {DEMO_TOTP_SECRET}")
         self.stdout.write(
