@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from fulian.core.scoping import grants_for
 from fulian.orgs.choices import Level
@@ -67,6 +69,29 @@ class Total:
     # "exact"; "about" (the summary); "within" (a narrowed list: n is the summary of the whole);
     # "page" (nothing known but what the page shows)
     how: str
+
+
+# What a list says of its size, by how it knows it and what it lists.
+_SAID = {
+    ("exact", "households"): _("%(n)s households in all"),
+    ("exact", "people"): _("%(n)s people in all"),
+    ("about", "households"): _("About %(n)s households"),
+    ("about", "people"): _("About %(n)s people"),
+    ("within", "households"): _("Matches among about %(n)s households"),
+    ("within", "people"): _("Matches among about %(n)s people"),
+}
+
+
+def total_text(total: Total | None, seen_total: int | None, kind: str) -> str:
+    """The sentence above a list: exact, about N, or a narrowed list's total when the page shown
+    is its last (``seen_total``, known without a query); empty when nothing is known."""
+    if total is None:
+        return ""
+    how, n = total.how, total.n
+    if how not in ("exact", "about") and seen_total is not None:
+        how, n = "exact", seen_total
+    said = _SAID.get((how, kind))
+    return str(said) % {"n": intcomma(n)} if said is not None else ""
 
 
 def _roots(user: Any, action: str, org: Organisation | None) -> list[tuple[str, str]]:
