@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["fulian.core.filter_backend.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "fulian.core.drf.PagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "fulian.core.drf.exception_handler",

@@ -81,14 +81,17 @@ class UnchangedSerializer(Serializer[Any]):
 
 
 class ReportSerializer(Serializer[Any]):
-    """The preview: counts, each row's problems, and what the import will do."""
+    """The preview: counts, each row's problems, and what the import will do. Empty until the
+    file is checked; ``file_error`` only when the file could not be read."""
 
-    rows = serializers.IntegerField()
-    valid_rows = serializers.IntegerField()
-    rows_with_problems = serializers.IntegerField()
-    problems = ProblemSerializer(many=True)
-    problems_truncated = serializers.BooleanField()
-    file_error = serializers.CharField(help_text="A problem with the whole file, in the language of the request")
+    rows = serializers.IntegerField(required=False)
+    valid_rows = serializers.IntegerField(required=False)
+    rows_with_problems = serializers.IntegerField(required=False)
+    problems = ProblemSerializer(many=True, required=False)
+    problems_truncated = serializers.BooleanField(required=False)
+    file_error = serializers.CharField(
+        required=False, help_text="A problem with the whole file, in the language of the request"
+    )
     notices = NoticeSerializer(many=True, required=False, help_text="What the import does that its rows do not show")
     footer_rows = FooterRowSerializer(
         many=True, required=False, help_text="Lines below the data that are no record, skipped"

@@ -300,7 +300,7 @@ def test_an_export_of_a_filter_that_matches_nothing_does_not_run(world: World) -
     assert not response.has_header("Content-Disposition")
 
 
-@pytest.mark.parametrize("value", ["回龙村", "蔬菜村", "430225100215", "99999999"])
+@pytest.mark.parametrize("value", ["回龙村", "蔬菜村", "430225100215", "99999999", "5%", "%(x)s%d", "100%25"])
 def test_the_api_filter_refuses_a_name_and_an_organisation_outside_the_area(world: World, value: str) -> None:
     response = world.api_for("xinshi_staff").get(reverse("api:household-list"), {"org": value})
     assert response.status_code == 400
