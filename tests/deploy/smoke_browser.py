@@ -80,7 +80,11 @@ def run(page, base: str, plain: str, sheet: Path, township: str) -> None:  # typ
     step(f"upload a {megabytes:.1f} MB household sheet; the worker checks it")
     page.goto(f"{base}/households/")
     page.get_by_role("link", name="导入表格").click()
-    page.locator("input[name=org]").fill(township)
+    # The organisation picker: the township typed by its code and picked from the suggestions.
+    picker = page.get_by_role("combobox")
+    picker.fill(township)
+    page.get_by_role("option").first.click()
+    expect(picker).not_to_have_value(township)  # the pick shows the township's name
     page.locator("input[name=file]").set_input_files(str(sheet))
     page.get_by_role("button", name="上传并检查").click()
     main = page.locator("main")
