@@ -9,7 +9,7 @@ volunteers (bench/generate_city.py), in a database of its own that is kept betwe
             Django's test client in-process, queries per page (constant, never an unbounded
             COUNT), beside
             Django admin's changelist of the same model and scope (bench/urls.py);
-3. search   name, pinyin, phone and ID-number searches over the whole city on /households/
+3. search   name, pinyin, phone, phone's last 4 digits and ID-number searches over the whole city on /households/
             and /people/;
 4. load-test the township list under gunicorn (production-like settings) and wrk, 16
             connections for 30 s, for several worker configurations; with ``--profile``, where
@@ -391,7 +391,7 @@ def bench_lists(timer: Timer) -> list[str]:
 
 def search_terms() -> dict[str, dict[str, str]]:
     """Search terms that hit: 钟桃华 heads households and is a volunteer (generate_city
-    plants her), and her phone and ID number from the rows themselves."""
+    plants her), and her phone, its last four digits and her ID number from the rows themselves."""
     from fulian.households.models import Household
     from fulian.people.models import Person
 
@@ -401,8 +401,18 @@ def search_terms() -> dict[str, dict[str, str]]:
         raise SystemExit("No 钟桃华 in the data: load it with bench/generate_city.py.")
     common = {"pinyin_zth": "zth", "surname_钟": "钟", "name_钟桃华": "钟桃华"}
     return {
-        "households": {**common, "phone": household.mobile or "", "id_number": household.id_number or ""},
-        "people": {**common, "phone": person.mobile or "", "id_number": person.id_number or ""},
+        "households": {
+            **common,
+            "phone": household.mobile or "",
+            "phone_tail": (household.mobile or "")[-4:],
+            "id_number": household.id_number or "",
+        },
+        "people": {
+            **common,
+            "phone": person.mobile or "",
+            "phone_tail": (person.mobile or "")[-4:],
+            "id_number": person.id_number or "",
+        },
     }
 
 
@@ -422,7 +432,7 @@ def bench_search(timer: Timer) -> list[str]:
                         "unit": "ms",
                         "queries": result["queries"],
                         "rows": result["rows"],
-                        "q": term if label not in ("phone", "id_number") else label,
+                        "q": term if label not in ("phone", "phone_tail", "id_number") else label,
                     }
                 )
                 emit(
