@@ -20,7 +20,18 @@ from fulian.core.validation import name_keys
 from fulian.households.choices import HouseholdCategory, labels_of, labels_text
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import household_update, household_values_clean
-from fulian.imports.engine import Blocker, Change, Context, ImportKind, RowProblems, Update, changed_since, register
+from fulian.imports.engine import (
+    Blocker,
+    Change,
+    Context,
+    ImportKind,
+    RowKey,
+    RowProblems,
+    Update,
+    changed_since,
+    match_stored_records,
+    register,
+)
 from fulian.imports.places import PlaceFinder, place_key, place_label
 from fulian.imports.problems import Msg, cell_text, msg
 from fulian.orgs.choices import Level
@@ -196,23 +207,9 @@ def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, An
     found: dict[int, Household] = {}
     if context.actor is None:  # the command line: every match stays a duplicate, as before
         return found
-    by_hash = {h["id_hash"]: number for number, h in rows if h["id_hash"]}
-    hashes = list(by_hash)
     scope = Household.objects.visible_to(context.actor, "households.change").filter(within_q(context.org))
-    for start in range(0, len(hashes), 1000):
-        for household in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
-            found[by_hash[household.id_hash]] = household
-    keyed = {
-        (h["org"].pk, h["head_name"], h["mobile_hash"]): number
-        for number, h in rows
-        if not h["id_hash"] and h["org"].pk is not None
-    }
-    if keyed:
-        places = {org_id for org_id, _name, _mobile in keyed}
-        for household in scope.filter(org_id__in=places, id_hash__isnull=True).select_related("org"):
-            number = keyed.get((household.org_id, household.head_name, household.mobile_hash))
-            if number is not None:
-                found.setdefault(number, household)
+    keys = (RowKey(number, h["id_hash"], h["org"].pk, h["head_name"], h["mobile_hash"]) for number, h in rows)
+    found.update(match_stored_records(scope, keys, name_field="head_name"))
     return found
 
 

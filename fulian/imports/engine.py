@@ -219,6 +219,40 @@ class Blocker:
         return {"row": self.row, "name": self.name, "changes": list(self.changes)}
 
 
+@dataclass(frozen=True)
+class RowKey:
+    """What a row is matched to a stored record by: its ID number's hash, or, without one, its
+    name and mobile number's hash in its place (``org_id`` None: a group the commit creates)."""
+
+    row: int
+    id_hash: str | None
+    org_id: int | None
+    name: str
+    mobile_hash: str | None
+
+
+def match_stored_records(scope: Any, keys: Iterable[RowKey], *, name_field: str) -> dict[int, Any]:
+    """The records of ``scope`` (already narrowed to those the import may update) that rows match,
+    by row: by ID number, or without one by the key that makes two rows duplicates (the same
+    name, ``name_field``, and mobile number in the same place, among records without an ID
+    number). Looked up 1,000 keys at a time."""
+    keys = list(keys)
+    found: dict[int, Any] = {}
+    by_hash = {k.id_hash: k.row for k in keys if k.id_hash}
+    hashes = list(by_hash)
+    for start in range(0, len(hashes), 1000):
+        for record in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
+            found[by_hash[record.id_hash]] = record
+    keyed = {(k.org_id, k.name, k.mobile_hash): k.row for k in keys if not k.id_hash and k.org_id is not None}
+    if keyed:
+        places = {org_id for org_id, _name, _mobile in keyed}
+        for record in scope.filter(org_id__in=places, id_hash__isnull=True).select_related("org"):
+            row = keyed.get((record.org_id, getattr(record, name_field), record.mobile_hash))
+            if row is not None:
+                found.setdefault(row, record)
+    return found
+
+
 def changed_since(since: Any, *, updated: Any, archived: Any = None, erased: Any = None) -> list[str]:
     """What happened to a row since its import, in words (for :class:`Blocker`)."""
     if erased is not None:

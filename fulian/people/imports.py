@@ -18,7 +18,18 @@ from fulian.core.ancestry import ancestries_of, within_q
 from fulian.core.bulk import delete_quietly, insert_many
 from fulian.core.spreadsheets import Table, to_date
 from fulian.core.validation import name_keys
-from fulian.imports.engine import Blocker, Change, Context, ImportKind, RowProblems, Update, changed_since, register
+from fulian.imports.engine import (
+    Blocker,
+    Change,
+    Context,
+    ImportKind,
+    RowKey,
+    RowProblems,
+    Update,
+    changed_since,
+    match_stored_records,
+    register,
+)
 from fulian.imports.places import PlaceFinder, place_key, place_label
 from fulian.imports.problems import Msg, cell_text, msg
 from fulian.orgs.choices import Level
@@ -338,25 +349,13 @@ def _match_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, An
     found: dict[int, Person] = {}
     if context.actor is None:  # the command line: every match stays a duplicate, as before
         return found
-    by_hash = {e.person.id_hash: number for number, e in rows if e.person.id_hash}
-    hashes = list(by_hash)
     scope = Person.objects.visible_to(context.actor, "people.change").filter(within_q(context.org))
-    for start in range(0, len(hashes), 1000):
-        for person in scope.filter(id_hash__in=hashes[start : start + 1000]).select_related("org"):
-            found[by_hash[person.id_hash]] = person
     # A row without an ID number matches by the key that makes it a duplicate: the same name and
     # mobile number on the roster of the same place (so such a row never moves her).
-    keyed = {
-        (e.person.org.pk, e.person.name, e.person.mobile_hash): number
-        for number, e in rows
-        if not e.person.id_hash and e.person.org.pk is not None
-    }
-    if keyed:
-        places = {org_id for org_id, _name, _mobile in keyed}
-        for person in scope.filter(org_id__in=places, id_hash__isnull=True).select_related("org"):
-            number = keyed.get((person.org_id, person.name, person.mobile_hash))
-            if number is not None:
-                found.setdefault(number, person)
+    keys = (
+        RowKey(number, e.person.id_hash, e.person.org.pk, e.person.name, e.person.mobile_hash) for number, e in rows
+    )
+    found.update(match_stored_records(scope, keys, name_field="name"))
     posts: dict[int, dict[int, str]] = {}
     ids = [person.pk for person in found.values()]
     for start in range(0, len(ids), 1000):
