@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from fulian.audit.models import DETAIL_LABELS, DETAIL_VALUES, AuditEvent, is_internal
 from fulian.core.filters import OrgFilter, SearchFilter
 from fulian.core.personal import mask_id_number, mask_mobile
+from fulian.core.words import list_text
 
 ORG_LABEL = "orgs.organisation"
 USER_LABEL = "accounts.user"
@@ -149,7 +150,7 @@ def _plain(value: Any) -> str | None:
     if isinstance(value, bool):
         return _yes_no(value)
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return list_text(value)
     return str(value)
 
 

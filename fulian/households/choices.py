@@ -3,7 +3,6 @@ a bitwise AND that works alike on SQLite and PostgreSQL without a join."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 
 class HouseholdCategory(models.IntegerChoices):
@@ -47,8 +46,3 @@ def flags_of(value: int, choices: type[models.IntegerChoices]) -> list[models.In
 
 def labels_of(value: int, choices: type[models.IntegerChoices]) -> list[str]:
     return [str(c.label) for c in flags_of(value, choices)]
-
-
-def labels_text(labels: list[str]) -> str:
-    """Labels as one text, with the reader's list separator (``、`` in Chinese, ``, `` in English)."""
-    return pgettext("between the items of a list", ", ").join(labels)

@@ -17,7 +17,8 @@ from fulian.core.bulk import delete_quietly, insert_values
 from fulian.core.personal import keyed_hash, mask_id_number, mask_mobile, mobile_tail_hash
 from fulian.core.spreadsheets import Table
 from fulian.core.validation import name_keys
-from fulian.households.choices import HouseholdCategory, labels_of, labels_text
+from fulian.core.words import list_text
+from fulian.households.choices import HouseholdCategory, labels_of
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import household_update, household_values_clean
 from fulian.imports.engine import (
@@ -230,7 +231,7 @@ def _change_label(name: str) -> str:
 
 
 def _categories(flags: int) -> str:
-    return labels_text(labels_of(flags, HouseholdCategory))
+    return list_text(labels_of(flags, HouseholdCategory))
 
 
 def _diff(context: Context, h: dict[str, Any], stored: Household, problems: RowProblems) -> list[Change]:
@@ -340,7 +341,7 @@ def _describe(h: dict[str, Any]) -> list[tuple[str, str]]:
         (_("Phone"), mask_mobile(h["mobile"]) if h["mobile"] else ""),
         (_("Address"), h["address"]),
         (_("Number of people"), str(h["members_count"]) if h["members_count_manual"] else ""),
-        (_("Categories"), labels_text(labels_of(h["categories"], HouseholdCategory))),
+        (_("Categories"), list_text(labels_of(h["categories"], HouseholdCategory))),
     ]
 
 

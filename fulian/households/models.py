@@ -13,6 +13,7 @@ from fulian.core.ancestry import AncestryScopedModel
 from fulian.core.archive import ArchivableModel, ArchivableQuerySet
 from fulian.core.personal import EncryptedTextField, PersonalFields, mask_id_number, mask_mobile
 from fulian.core.search import SearchFields, search_q
+from fulian.core.words import list_text
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation, labels_of
 from fulian.people.choices import Gender
 
@@ -59,7 +60,7 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
         }
     )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
-    audit_labels = {"categories": lambda value: "、".join(labels_of(int(value), HouseholdCategory))}
+    audit_labels = {"categories": lambda value: list_text(labels_of(int(value), HouseholdCategory))}
 
     head_name = models.CharField(_("head of household"), max_length=NAME_MAX_LENGTH)
     search_keys = models.CharField(max_length=KEYS_MAX_LENGTH, blank=True, editable=False)
@@ -121,7 +122,7 @@ class HouseholdMember(PersonalFields, AncestryScopedModel, AuditedModel):
     scope_view_action = "households.view"
     audit_exclude = frozenset({"search_keys", "id_hash"})
     audit_masked = {"id_number": mask_id_number}
-    audit_labels = {"categories": lambda value: "、".join(labels_of(int(value), MemberCategory))}
+    audit_labels = {"categories": lambda value: list_text(labels_of(int(value), MemberCategory))}
     mobile = None  # type: ignore[assignment]
     mobile_hash = None  # type: ignore[assignment]
     mobile_tail_hash = None  # type: ignore[assignment]

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from fulian.core.scoping import AnyUser
-from fulian.households.choices import MemberCategory, labels_of, labels_text
+from fulian.core.words import list_text
+from fulian.households.choices import MemberCategory, labels_of
 from fulian.households.models import Household, HouseholdMember
 
 # What the list page reads of a household (no model instances: 51 rows a page, under load).
@@ -85,7 +86,7 @@ def export_rows(
                 (h.mobile or "") if full else h.mobile_masked,
                 h.address,
                 h.members_count,
-                labels_text(h.category_labels),
+                list_text(h.category_labels),
                 h.notes,
             ]
             yield row + [""] * 6 if members is not None else row
@@ -101,5 +102,5 @@ def export_rows(
                     m.get_gender_display(),
                     m.birth_date,
                     (m.id_number or "") if full else m.id_number_masked,
-                    labels_text(labels_of(m.categories, MemberCategory)),
+                    list_text(labels_of(m.categories, MemberCategory)),
                 ]
