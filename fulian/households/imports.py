@@ -391,7 +391,6 @@ HOUSEHOLDS = ImportKind(
     match_stored=_match_stored,
     diff=_diff,
     update_records=_update,
-    name_of=lambda h: h["head_name"],
     change_label=_change_label,
     columns_required_unless=lambda org: [] if org.level in (Level.VILLAGE, Level.GROUP) else ["village"],
 )

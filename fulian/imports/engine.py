@@ -196,11 +196,10 @@ class ImportKind:
     # ``context.cache["matched"]``, so that ``check_stored`` does not call them duplicates).
     # ``diff``: what a matched row changes, old → new (empty: unchanged); a problem it adds
     # stops the row. ``update_records``: writes the changes (each record's own audit event),
-    # returns how many. ``name_of``: a record's name for the preview.
+    # returns how many.
     match_stored: Callable[[Context, list[tuple[int, Any]]], dict[int, Any]] | None = None
     diff: Callable[[Context, Any, Any, RowProblems], list[Change]] | None = None
     update_records: Callable[[Context, list[Update]], int] | None = None
-    name_of: Callable[[Any], str] = lambda record: ""
     # The label of a changed field in the active language: the page shows a preview's changes
     # in its reader's language, whatever the uploader's was.
     change_label: Callable[[str], str] = lambda field_name: field_name
@@ -477,7 +476,7 @@ def _sort_out(kind: ImportKind, context: Context, result: Evaluation, candidates
             changes = kind.diff(context, record, matched[number], problems)
             found = problems.items
             if not found:
-                update = Update(number, record, matched[number], changes, name=kind.name_of(record))
+                update = Update(number, record, matched[number], changes, name=result.names.get(number, ""))
                 (result.updates if changes else result.unchanged).append(update)
                 continue
         if found:

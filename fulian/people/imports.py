@@ -624,7 +624,6 @@ PEOPLE = ImportKind(
     match_stored=_match_stored,
     diff=_diff,
     update_records=_update,
-    name_of=lambda entry: entry.person.name,
     change_label=_change_label,
 )
 register(PEOPLE)
