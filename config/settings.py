@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "fulian.accounts",
     "fulian.people",
     "fulian.households",
+    "fulian.grid",
     "fulian.imports",
     "fulian.exports",
     "fulian.demo",

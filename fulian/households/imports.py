@@ -21,6 +21,7 @@ from fulian.core.words import list_text
 from fulian.households.choices import HouseholdCategory, labels_of
 from fulian.households.models import Household, HouseholdMember
 from fulian.households.services import household_update, household_values_clean
+from fulian.households.signals import announce
 from fulian.imports.engine import (
     Blocker,
     Change,
@@ -291,6 +292,7 @@ def _write(context: Context, households: list[dict[str, Any]]) -> int:
     # A view of each record with its place's columns, not a copy: the records are most of the memory.
     rows = [ChainMap(h, placed[h["org"].pk]) for h in households]
     insert_values(Household, rows)
+    announce(levels["village"] for levels in ancestry.values())
     return len(rows)
 
 
@@ -316,7 +318,11 @@ def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
 
 def _undo_delete(batch: Any) -> int:
     """Delete the households this upload created (none has members: that would have blocked)."""
-    return delete_quietly(Household.objects.filter(import_batch=batch.pk))
+    added = Household.objects.filter(import_batch=batch.pk)
+    villages = set(added.values_list("village_id", flat=True).distinct())
+    removed = delete_quietly(added)
+    announce(villages)
+    return removed
 
 
 def _pack(h: dict[str, Any]) -> dict[str, Any]:

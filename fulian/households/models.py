@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Self, TypeVar
 
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from fulian.audit.models import AuditedModel
@@ -57,6 +57,8 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
             "updated_at",
             "import_batch",
             "import_row",
+            "covered",
+            "last_contact_on",
         }
     )
     audit_masked = {"id_number": mask_id_number, "mobile": mask_mobile}
@@ -77,6 +79,14 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
     members_count_manual = models.BooleanField(_("number of people set by hand"), default=False)
     categories = models.PositiveIntegerField(_("categories"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    # Kept by the grid (fulian.grid.coverage), never set here: whether a 执委 is responsible for
+    # the household today (directly, through its group or its whole village), and the day a
+    # 执委 last recorded a contact with it. Lists of the uncovered and the long uncontacted read
+    # them without a join over the assignments.
+    covered = models.BooleanField(
+        _("has a responsible executive member"), default=False, db_default=False, editable=False
+    )
+    last_contact_on = models.DateField(_("last contact"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The upload that created the row, and its row in the sheet: an import can be undone. Its
@@ -99,6 +109,15 @@ class Household(PersonalFields, ArchivableModel, AncestryScopedModel, AuditedMod
             # column then narrows (the scope is applied to those few, not the other way round).
             models.Index(fields=["mobile_tail_hash"], name="households_household_tail"),
             ArchivableModel.archived_index("households_household"),
+            # The uncovered households of a scope (不留死角 made a list): a few percent of rows.
+            *(
+                models.Index(
+                    fields=[level, "id"],
+                    name=f"households_uncovered_{level}"[:30],
+                    condition=Q(covered=False, archived_at__isnull=True),
+                )
+                for level in ("city", "county", "township", "village")
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["id_hash"], name="households_household_id_hash")]
 

@@ -20,6 +20,7 @@ from fulian.core.scoping import AnyUser, require
 from fulian.core.validation import Problems, clean_identity, clean_mobile, name_keys
 from fulian.households.choices import HouseholdCategory, MemberCategory, Relation
 from fulian.households.models import NAME_MAX_LENGTH, Household, HouseholdMember
+from fulian.households.signals import announce
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 
@@ -156,6 +157,7 @@ def household_create(*, actor: AnyUser, org: Organisation, values: dict[str, Any
     _apply(household, clean, "head_name")
     _check_unique_id(household)
     household.save()
+    announce([household.village_id])
     return household
 
 
@@ -168,7 +170,9 @@ def household_update(
     member list again; not given, it stays as it is. An archived household is read-only."""
     require(actor, "households.change", household.org)
     refuse_if_archived(household, household.head_name)
+    moved_from = None
     if org is not None and org.pk != household.org_id:
+        moved_from = household.village_id
         require(actor, "households.change", org)
         household_place_check(org)
         household.place(org)
@@ -183,6 +187,8 @@ def household_update(
     _apply(household, clean, "head_name")
     _check_unique_id(household)
     household.save()
+    if moved_from is not None:
+        announce([moved_from, household.village_id])
     return household
 
 
@@ -254,6 +260,7 @@ def household_archive(*, actor: AnyUser, household: Household, reason: str) -> H
     )
     members = HouseholdMember.objects.filter(household=household).update(archived_at=now)
     household.refresh_from_db()
+    announce([household.village_id])
     record(Action.ARCHIVE, household, actor=actor, changes={"reason": reason, "members": members})
     return household
 
@@ -273,6 +280,7 @@ def household_restore(*, actor: AnyUser, household: Household, reason: str) -> H
     )
     HouseholdMember.objects.filter(household=household).update(archived_at=None)
     household.refresh_from_db()
+    announce([household.village_id])
     record(Action.RESTORE, household, actor=actor, changes={"reason": reason})
     return household
 
@@ -320,4 +328,5 @@ def household_erase(*, actor: AnyUser, household: Household, reason: str) -> Hou
         Action.ERASE, household, actor=actor, object_repr=masked, changes={"reason": reason, "members_removed": members}
     )
     household.refresh_from_db()
+    announce([household.village_id])
     return household

@@ -25,6 +25,7 @@ from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 from fulian.people.choices import Gender, PostKind
 from fulian.people.models import NAME_MAX_LENGTH, Person, Post, Term
+from fulian.people.signals import announce_ended
 
 # The fields a person record is written from (forms, API, imports); the rest are derived.
 PERSON_FIELDS = (
@@ -230,6 +231,7 @@ def post_end(*, actor: AnyUser, post: Post, on: datetime.date) -> Post:
         raise ValidationError({"end_date": _("A post cannot end before it started.")})
     post.end_date = on
     post.save()
+    announce_ended([(post.pk, on)])
     return post
 
 
@@ -305,9 +307,11 @@ def term_changeover(
             {"on": _("The change-over must be after the term began (%(date)s).") % {"date": current.start_date}}
         )
     carried = [p for p in carry_over if p.term_id == current.pk and p.end_date is None]
+    ended = []
     for post in current.posts.filter(end_date__isnull=True):
         post.end_date = on
         post.save()
+        ended.append((post.pk, on))
     current.ended_on = on
     current.save()
     term = Term.objects.create(org=org, number=current.number + 1, start_date=on, end_date=end_date)
@@ -322,6 +326,8 @@ def term_changeover(
         )
         post.place(org, ancestry)
         post.save()
+    # After the carried posts exist: the grid hands their responsibilities on to them.
+    announce_ended(ended)
     return term
 
 
@@ -359,6 +365,7 @@ def person_archive(*, actor: AnyUser, person: Person, reason: str) -> Person:
     for post in posts:
         post.end_date = max(today, post.start_date)
         post.save()
+    announce_ended((post.pk, max(today, post.start_date)) for post in posts)
     now = timezone.now()
     Person.objects.filter(pk=person.pk).update(
         archived_at=now, archived_by=actor, archive_reason=reason, updated_at=now
@@ -432,6 +439,7 @@ def person_erase(*, actor: AnyUser, person: Person, reason: str) -> Person:
     # new audit event, the opposite of erasing them.
     for post in posts:
         Post.objects.filter(pk=post.pk).update(end_date=max(today, post.start_date), updated_at=now)
+    announce_ended((post.pk, max(today, post.start_date)) for post in posts)
     masked, photo = mask_name(person.name), person.photo.name if person.photo else ""
     Person.objects.filter(pk=person.pk).update(
         **_ERASED_PERSON,

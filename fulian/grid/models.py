@@ -1,0 +1,250 @@
+"""The 包干 grid: who is responsible for which area (assignments), how much of each area is
+covered (a summary kept exact on every write), and what a 执委 did (contacts)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from fulian.audit.models import AuditedModel
+from fulian.core.ancestry import AncestryScopedModel
+from fulian.core.scoping import PathScopedModel, ScopedQuerySet
+from fulian.grid.choices import ContactMode, Mode
+
+NOTE_MAX_LENGTH = 500
+PARTNER_MAX_LENGTH = 50
+
+
+def active_q(on: datetime.date, prefix: str = "") -> Q:
+    """Assignments in force on ``on``: started by then and not ended before it (an end date is
+    the last day of responsibility)."""
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": on})
+    )
+
+
+class AssignmentQuerySet(ScopedQuerySet["Assignment"]):
+    def active(self, on: datetime.date) -> AssignmentQuerySet:
+        return self.filter(active_q(on))
+
+
+class Assignment(AncestryScopedModel, AuditedModel):
+    """One 执委 responsible for one target from ``start_date`` to ``end_date`` (inclusive; open
+    while null): a township (包乡镇, by a county 执委), a village (包村, by a township 执委),
+    or a group, a household or her whole village (包组到户, by a village 执委). ``post`` is the
+    post that gives her the level; ``tier`` is that post's level. The row is placed (``org``
+    and ancestry) at its target, so the target's federations see who is responsible for it.
+    Ending or changing an assignment never edits the old one away: it ends, and a change
+    starts a new one (``previous`` points back)."""
+
+    scope_view_action = "grid.view"
+    audit_exclude = frozenset({"created_at"})
+
+    post = models.ForeignKey(
+        "people.Post", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("post")
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("executive member")
+    )
+    tier = models.CharField(_("level"), max_length=10)
+    target_org = models.ForeignKey(
+        "orgs.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("household"),
+    )
+    mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices)
+    # 合力联动: the village grid worker she shares the area with.
+    partner = models.CharField(_("shared with (grid worker)"), max_length=PARTNER_MAX_LENGTH, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("replaces")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["id"]
+        indexes = [
+            *AncestryScopedModel.ancestry_indexes("grid_assignment"),
+            models.Index(fields=["person", "start_date"], name="grid_assignment_person"),
+            models.Index(fields=["target_org", "start_date"], name="grid_assignment_target"),
+            models.Index(
+                fields=["household", "start_date"],
+                name="grid_assignment_household",
+                condition=Q(household__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_org__isnull=True, household__isnull=False)
+                | Q(target_org__isnull=False, household__isnull=True),
+                name="grid_assignment_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="grid_assignment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.target}"
+
+    @property
+    def target(self) -> Any:
+        return self.household if self.household_id else self.target_org
+
+    def is_active(self, on: datetime.date) -> bool:
+        return self.start_date <= on and (self.end_date is None or self.end_date >= on)
+
+
+class CoverageCount(AncestryScopedModel):
+    """How many current households one place (a village, or a group of it: where households
+    are placed) has, how many of them have a responsible 执委 today, and how many were not
+    contacted in 90 days. Kept exact by ``fulian.grid.coverage`` inside every write that
+    changes them; any organisation's figures are a sum over these (~15,000 rows for a city)."""
+
+    scope_view_action = "grid.view"
+
+    households = models.PositiveIntegerField(_("households"), default=0)
+    covered = models.PositiveIntegerField(_("covered households"), default=0)
+    uncontacted = models.PositiveIntegerField(_("households not contacted in 90 days"), default=0)
+    counted_on = models.DateField(_("counted on"))
+
+    class Meta:
+        verbose_name = _("coverage count")
+        verbose_name_plural = _("coverage counts")
+        indexes = AncestryScopedModel.ancestry_indexes("grid_coveragecount")
+        constraints = [models.UniqueConstraint(fields=["org"], name="grid_coveragecount_org")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.covered}/{self.households}"
+
+
+class CoverageDay(models.Model):
+    """The day the coverage summary was last brought up to date with the calendar (assignments
+    that start or end, contacts that pass 90 days). One row."""
+
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("coverage day")
+        verbose_name_plural = _("coverage days")
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class LoadRuleQuerySet(ScopedQuerySet["LoadRule"]):
+    pass
+
+
+class LoadRule(PathScopedModel, AuditedModel):
+    """An organisation's expectations of its 执委's load ("1+10+N": each keeps in touch with at
+    least ``min_households``); ``max_households`` marks the overloaded. The nearest rule at or
+    above an organisation applies."""
+
+    scope_view_action = "grid.view"
+
+    org = models.OneToOneField(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    min_households = models.PositiveSmallIntegerField(_("at least households each"), default=10)
+    max_households = models.PositiveSmallIntegerField(_("at most households each"), null=True, blank=True)
+
+    objects = LoadRuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("load rule")
+        verbose_name_plural = _("load rules")
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: ≥{self.min_households}"
+
+    @property
+    def audit_org(self) -> Any:
+        return self.org
+
+
+class ContactQuerySet(ScopedQuerySet["Contact"]):
+    pass
+
+
+class Contact(AncestryScopedModel, AuditedModel):
+    """What a 执委 did, once: how (``mode``), when, with whom (households, and in words), where,
+    a short note and photos. The grid's "last contact" reads it; the duties area turns it into
+    a duty record with review, and the care area's visits build on it. Placed at the household
+    it concerns (or, for several, their common village)."""
+
+    scope_view_action = "grid.view"
+    audit_exclude = frozenset({"created_at"})
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("executive member")
+    )
+    mode = models.CharField(_("how"), max_length=20, choices=ContactMode.choices)
+    happened_on = models.DateField(_("when"))
+    households = models.ManyToManyField(
+        "households.Household", related_name="contacts", blank=True, verbose_name=_("households")
+    )
+    whom = models.CharField(_("whom"), max_length=200, blank=True)
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-happened_on", "-id"]
+        indexes = [
+            *AncestryScopedModel.ancestry_indexes("grid_contact", order="happened_on"),
+            models.Index(fields=["person", "happened_on"], name="grid_contact_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_mode_display()} · {self.happened_on}"
+
+
+class ContactPhoto(models.Model):
+    """A photo of a contact, re-encoded without EXIF (``fulian.core.photos``)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="photos", verbose_name=_("contact"))
+    image = models.ImageField(_("photo"), upload_to="grid/contacts/%Y/%m/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact photo")
+        verbose_name_plural = _("contact photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.image.name)
