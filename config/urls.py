@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("fulian.orgs.urls")),
     path("people/", include("fulian.people.urls")),
     path("households/", include("fulian.households.urls")),
+    path("grid/", include("fulian.grid.urls")),
     path("imports/", include("fulian.imports.urls")),
     path("exports/", include("fulian.exports.urls")),
     path("audit/", include("fulian.audit.urls")),

@@ -1,0 +1,7 @@
+"""Grid pages: contacts (being built)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
