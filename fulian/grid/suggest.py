@@ -15,9 +15,10 @@ The algorithm (docs: /work/dec-load.md), deterministic:
 3. Each group with no household covered is offered whole (largest first) to the least loaded
    who may take it; she takes it if that keeps her within a tolerance of that level, else the
    group is split into households.
-4. The other uncovered households are dealt group by group: each goes to the least loaded who
-   may take it (ties: her home group, then the order of the people), and each one's share of
-   a group is a run of neighbouring households (registry order), not a scatter.
+4. The other uncovered households are dealt one at a time to the least loaded 执委 who may
+   still take one (ties: the order of the people), from her home group if it has any left,
+   else from the group with the most left; then each one's share of a group is made a run of
+   neighbouring households (registry order), not a scatter.
 """
 
 from __future__ import annotations
@@ -189,19 +190,37 @@ def suggest(village: Organisation, *, on: datetime.date | None = None) -> Sugges
             wholes.setdefault(post.person_id, []).append(next(g for g in groups if g.pk == group_id))
         else:
             spread.append(group_id)
-    # Step 4: household by household, group by group in code order (households in no group last).
+    # Step 4: one household at a time to the least loaded 执委 who may still take one (from
+    # her home group first, else from the group with the most left), then each one's share of
+    # a group is made a run of neighbouring households.
+    left: dict[int | None, list[Household]] = {g: list(by_group[g]) for g in spread}
+    allowed: dict[int, list[int | None]] = {post.person_id: [] for post in posts}
+    for group_id in sorted(spread, key=lambda g: (g is None, code_of.get(g or 0, ""))):
+        for post in dealer.candidates(group_id):
+            allowed[post.person_id].append(group_id)
+    shares: dict[int | None, dict[int, int]] = {g: {} for g in spread}
+    remaining = sum(len(v) for v in left.values())
+    while remaining:
+        able = [p for p in posts if any(left[g] for g in allowed[p.person_id])]
+        post = min(able, key=lambda p: (dealer.load[p.person_id], dealer.order[p.person_id]))
+        home = dealer.home[post.person_id]
+        group_id = min(
+            (g for g in allowed[post.person_id] if left[g]),
+            key=lambda g: (
+                g is None or dealer.index[g] != home,
+                -len(left[g]),
+                code_of.get(g or 0, ""),
+            ),
+        )
+        left[group_id].pop()
+        remaining -= 1
+        dealer.load[post.person_id] += 1
+        shares[group_id][post.person_id] = shares[group_id].get(post.person_id, 0) + 1
     dealt: dict[int, list[Household]] = {}
     for group_id in sorted(spread, key=lambda g: (g is None, code_of.get(g or 0, ""))):
-        members = by_group[group_id]
-        candidates = dealer.candidates(group_id)
-        shares: dict[int, int] = {}
-        for _household in members:
-            post = dealer.least_loaded(candidates, group_id)
-            dealer.load[post.person_id] += 1
-            shares[post.person_id] = shares.get(post.person_id, 0) + 1
-        start = 0
-        for post in candidates:  # contiguous runs, in the order of the people
-            n = shares.get(post.person_id, 0)
+        members, start = by_group[group_id], 0
+        for post in posts:  # contiguous runs, in the order of the people
+            n = shares[group_id].get(post.person_id, 0)
             if n:
                 dealt.setdefault(post.person_id, []).extend(members[start : start + n])
                 start += n

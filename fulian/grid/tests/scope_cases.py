@@ -7,6 +7,7 @@ from fulian.grid.choices import ContactMode
 from fulian.grid.models import Assignment, Contact, CoverageCount, LoadRule
 from fulian.grid.tests.helpers import assign, executive
 from fulian.households.tests.helpers import household
+from fulian.orgs.models import Organisation
 from fulian.testing.scope import ScopeCase
 
 
@@ -41,3 +42,20 @@ CASES = [
     ScopeCase(model=LoadRule, make=_load_rule, outsider="xinshi_staff", insider="yanling_admin"),
     ScopeCase(model=Contact, make=_contact, outsider="xinshi_staff", insider="yanling_admin"),
 ]
+
+# The load and suggestion pages of an organisation (their URLs take the organisation's pk).
+CASES.append(
+    ScopeCase(
+        model=Organisation,
+        make=lambda world: world.org("shucai"),  # 炎陵县 霞阳镇 蔬菜村
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("grid:load", "get"),
+            ("grid:load_rule", "get"),
+            ("grid:load_rule", "post", 400),
+            ("grid:suggest", "get"),
+            ("grid:suggest", "post", 400),
+        ],
+    )
+)
