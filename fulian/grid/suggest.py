@@ -12,12 +12,13 @@ The algorithm (docs: /work/dec-load.md), deterministic:
    A group none of them may take goes to those whose home is nearest (so that every household
    gets somebody); households in no group, to anybody.
 2. The level the loads would even out at is worked out (water filling over all of them).
-3. Each group with no household covered is offered whole (largest first) to the least loaded
-   who may take it; she takes it if that keeps her within a tolerance of that level, else the
+3. Each group with no household covered is offered whole (largest first) to those who may
+   take it and stay within a tolerance of that level: the one living in it first, else one
+   with no home group, else a neighbour, the least loaded of them; if it fits nobody, the
    group is split into households.
 4. The other uncovered households are dealt one at a time to the least loaded 执委 who may
-   still take one (ties: the order of the people), from her home group if it has any left,
-   else from the group with the most left; then each one's share of a group is made a run of
+   still take one (ties: the order of the people), from the group with the most households
+   left per 执委 who may take it (then her home group first); then each one's share of a group is made a run of
    neighbouring households (registry order), not a scatter.
 """
 
@@ -131,12 +132,20 @@ class _Dealer:
         nearest = min(distance.values())
         return [p for p in self.posts if distance[p.person_id] == nearest]
 
-    def least_loaded(self, posts: list[Post], group_id: int | None) -> Post:
-        place = self.index.get(group_id) if group_id is not None else None
-        return min(
-            posts,
-            key=lambda p: (self.load[p.person_id], self.home[p.person_id] != place, self.order[p.person_id]),
-        )
+    def taker(self, posts: list[Post], group_id: int, size: int, limit: float) -> Post | None:
+        """Who takes a whole group: among those it keeps within ``limit``, the one living in
+        it, else one with no home group (free to go anywhere), else a neighbour; then the least
+        loaded. None if it would push everybody past the limit."""
+        place = self.index[group_id]
+
+        def rank(p: Post) -> int:
+            home = self.home[p.person_id]
+            return 0 if home == place else 1 if home is None else 2
+
+        fitting = [p for p in posts if self.load[p.person_id] + size <= limit]
+        if not fitting:
+            return None
+        return min(fitting, key=lambda p: (rank(p), self.load[p.person_id], self.order[p.person_id]))
 
 
 def suggest(village: Organisation, *, on: datetime.date | None = None) -> Suggestion:
@@ -184,20 +193,22 @@ def suggest(village: Organisation, *, on: datetime.date | None = None) -> Sugges
         if group_id is None or len(members) != sizes.get(group_id):
             spread.append(group_id)
             continue
-        post = dealer.least_loaded(dealer.candidates(group_id), group_id)
-        if dealer.load[post.person_id] + len(members) <= level + tolerance:
+        post = dealer.taker(dealer.candidates(group_id), group_id, len(members), level + tolerance)
+        if post is not None:
             dealer.load[post.person_id] += len(members)
             wholes.setdefault(post.person_id, []).append(next(g for g in groups if g.pk == group_id))
         else:
             spread.append(group_id)
-    # Step 4: one household at a time to the least loaded 执委 who may still take one (from
-    # her home group first, else from the group with the most left), then each one's share of
-    # a group is made a run of neighbouring households.
+    # Step 4: one household at a time to the least loaded 执委 who may still take one, from the
+    # group with the most left per 执委 who may take it (so that one with a choice leaves a
+    # scarce group to those who have none), then each one's share of a group is made a run of
+    # neighbouring households.
     left: dict[int | None, list[Household]] = {g: list(by_group[g]) for g in spread}
     allowed: dict[int, list[int | None]] = {post.person_id: [] for post in posts}
     for group_id in sorted(spread, key=lambda g: (g is None, code_of.get(g or 0, ""))):
         for post in dealer.candidates(group_id):
             allowed[post.person_id].append(group_id)
+    takers = {g: sum(g in allowed[p.person_id] for p in posts) for g in spread}
     shares: dict[int | None, dict[int, int]] = {g: {} for g in spread}
     remaining = sum(len(v) for v in left.values())
     while remaining:
@@ -206,11 +217,7 @@ def suggest(village: Organisation, *, on: datetime.date | None = None) -> Sugges
         home = dealer.home[post.person_id]
         group_id = min(
             (g for g in allowed[post.person_id] if left[g]),
-            key=lambda g: (
-                g is None or dealer.index[g] != home,
-                -len(left[g]),
-                code_of.get(g or 0, ""),
-            ),
+            key=lambda g: (-len(left[g]) / takers[g], g is None or dealer.index[g] != home, code_of.get(g or 0, "")),
         )
         left[group_id].pop()
         remaining -= 1

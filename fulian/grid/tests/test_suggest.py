@@ -93,10 +93,10 @@ def test_the_suggestion_covers_every_uncovered_household_near_home_and_evens_the
             assert all(abs(index[p] - home) <= 1 for p in places), (row.post.person.name, places)
     after, before = suggestion.after, suggestion.before
     assert sum(after.values()) == sum(before.values()) + len(uncovered)
-    # Evened out: ~20 each; only one who had more than that before (30) stands out.
+    # Evened out: ~20 each (18 to 20); only one who had more than that before (30) stands out.
     average = sum(after.values()) / len(after)
     evened = [after[pk] for pk in after if before[pk] <= average]
-    assert max(evened) - min(evened) <= 10, suggestion.after
+    assert max(evened) - min(evened) <= 3, suggestion.after
     assert any(row.whole_group for row in suggestion.rows)  # whole groups are preferred
     again = suggest(village)
     assert [(r.post.pk, [t.pk for t in r.targets], r.mode) for r in again.rows] == [  # type: ignore[union-attr]

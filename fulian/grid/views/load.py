@@ -131,19 +131,20 @@ def _key(target: Any) -> str:
     return f"g{target.pk}" if isinstance(target, Organisation) else f"h{target.pk}"
 
 
-def _label(target: Any, households: int) -> str:
+def _label(target: Any, households: int, groups: dict[int, str]) -> str:
     if isinstance(target, Organisation):
         return _("%(group)s, whole group (%(n)d households)") % {"group": target.display_name, "n": households}
-    return target.head_name
+    place = groups.get(target.group_id) if target.group_id else _("in no group")
+    return f"{target.head_name} · {place}"
 
 
-def _rows_shown(rows: list[Row]) -> list[RowView]:
+def _rows_shown(rows: list[Row], groups: dict[int, str]) -> list[RowView]:
     return [
         RowView(
             index=index,
             post_id=row.post.pk if row.post else None,
             mode=row.mode,
-            choices=[Choice(_key(t), _label(t, row.households), True) for t in row.targets],
+            choices=[Choice(_key(t), _label(t, row.households, groups), True) for t in row.targets],
             households=row.households,
         )
         for index, row in enumerate(rows)
@@ -151,7 +152,9 @@ def _rows_shown(rows: list[Row]) -> list[RowView]:
 
 
 class SuggestionForm(forms.Form):
-    start_date = forms.DateField(label=gettext_lazy("Responsible from"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=gettext_lazy("Responsible from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 def _read_rows(request: HttpRequest, village: Organisation, posts: dict[int, Any]) -> tuple[list[RowView], list[Row]]:
@@ -164,6 +167,7 @@ def _read_rows(request: HttpRequest, village: Organisation, posts: dict[int, Any
     keys = {key for keys in offered.values() for key in keys}
     group_ids = [int(k[1:]) for k in keys if k[:1] == "g" and k[1:].isdigit()]
     household_ids = [int(k[1:]) for k in keys if k[:1] == "h" and k[1:].isdigit()]
+    names = dict(Organisation.objects.filter(parent=village, level=Level.GROUP).values_list("pk", "display_name"))
     groups = {g.pk: g for g in Organisation.objects.filter(parent=village, level=Level.GROUP, pk__in=group_ids)}
     households = {
         h.pk: h for h in Household.objects.filter(village_id=village.pk, archived_at__isnull=True, pk__in=household_ids)
@@ -189,7 +193,7 @@ def _read_rows(request: HttpRequest, village: Organisation, posts: dict[int, Any
                 )
                 continue
             n = sizes.get(target.pk, 0) if isinstance(target, Organisation) else 1
-            choices.append(Choice(key, _label(target, n), key in checked))
+            choices.append(Choice(key, _label(target, n, names), key in checked))
             if key in checked:
                 targets.append(target)
         post_raw = request.POST.get(f"row-{i}-post", "")
@@ -241,7 +245,7 @@ def suggest_page(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         suggestion = suggest(village)
-        shown = _rows_shown(suggestion.rows)
+        shown = _rows_shown(suggestion.rows, {g.pk: g.display_name for g in suggestion.groups})
         form = SuggestionForm(initial={"start_date": coverage.today()})
     whole, _parts = coverage.figures(village)
     before = suggestion.before if suggestion else {}
