@@ -56,6 +56,9 @@ def load_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_assign": can(request.user, "grid.assign", org),
         "is_village": org.level == Level.VILLAGE,
         "parent": org.parent if org.parent is not None and can(request.user, "grid.view", org.parent) else None,
+        # A closer look, one level down (groups have no 执委 of their own).
+        "children": list(Organisation.objects.filter(parent=org).exclude(level=Level.GROUP).order_by("code")),
+        "has_assignments": assignments_url("") is not None,
     }
     return render(request, "grid/load.html", context)
 
