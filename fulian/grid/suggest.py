@@ -88,7 +88,9 @@ class Suggestion:
 def village_posts(village: Organisation) -> list[Post]:
     """The current posts of the village federation, one per person (the first given)."""
     posts: dict[int, Post] = {}
-    for post in Post.objects.filter(org=village, end_date__isnull=True).select_related("person", "org").order_by("id"):
+    for post in (
+        Post.objects.filter(org=village, end_date__isnull=True).select_related("person__org", "org").order_by("id")
+    ):
         posts.setdefault(post.person_id, post)
     return sorted(posts.values(), key=lambda p: (p.person.name, p.person_id))
 

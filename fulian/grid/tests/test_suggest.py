@@ -201,6 +201,23 @@ def test_the_suggest_page_confirms_in_one_post_and_keeps_values_on_error(world, 
     assert "100.0%" in client.get(url).content.decode()
 
 
+def test_the_suggest_page_takes_the_same_queries_for_more_executive_members(world, django_assert_max_num_queries):
+    village, _groups, _posts = _big_village(world, households=30, executives=3)
+    client = world.client_for("xinshi_staff")
+    url = reverse("grid:suggest", kwargs={"pk": village.pk})
+    coverage.bring_up_to_date()
+    client.get(url)
+    with django_assert_max_num_queries(100) as few:
+        assert client.get(url).status_code == 200
+    for n in range(6):
+        who = people_services.person_create(
+            actor=world.user("city_admin"), org=world.org("huilong_group1"), values={"name": f"新执委{n}"}
+        )
+        post(world, who, "huilong")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
 def test_the_suggest_page_refuses_another_subtree_and_the_viewer(world):
     assert (
         world.client_for("xinshi_staff").get(reverse("grid:suggest", kwargs={"pk": world.org("shucai").pk})).status_code
