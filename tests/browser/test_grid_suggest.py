@@ -15,6 +15,7 @@ from fulian.people import services as people_services
 from fulian.people.tests.helpers import post
 from fulian.testing.world import World
 from tests.browser.pages import log_in, scroll_width, shot
+from tests.browser.test_accessibility import audit_pages, violations
 
 PHONE_WIDTH = 360
 
@@ -53,6 +54,7 @@ def test_staff_confirm_the_suggestion_on_a_phone_and_the_village_is_covered(
     expect(phone.locator("[data-testid=suggest-row]").first).to_be_visible()
     shot(phone, "61-grid-suggest-phone")
     assert scroll_width(phone) <= PHONE_WIDTH
+    assert not violations(phone)
     phone.locator("[data-testid=suggest-confirm]").click()
     expect(phone.locator(".alert-success")).to_be_visible()
     expect(coverage_line).to_contain_text("100.0%")
@@ -71,3 +73,13 @@ def test_the_load_page_and_the_suggestion_on_a_desktop(live_server: Any, live_wo
     expect(desktop.locator("[data-testid=suggest-row]").first).to_be_visible()
     desktop.locator("[data-testid=suggest-row] details summary").first.click()
     shot(desktop, "64-grid-suggest-desktop")
+    problems = audit_pages(
+        desktop,
+        live_server.url,
+        [
+            f"/grid/load/{live_world.org('xinshi').pk}/",
+            f"/grid/load/{live_world.org('xinshi').pk}/rule/",
+            f"/grid/suggest/{live_world.org('huilong').pk}/",
+        ],
+    )
+    assert not problems, problems
