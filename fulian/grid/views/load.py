@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulian.core.forms import add_service_errors
+from fulian.core.forms import FreeTextFormMixin, add_service_errors
 from fulian.core.scoping import can, get_visible_or_404
 from fulian.grid import coverage
 from fulian.grid.choices import Mode
@@ -63,7 +63,7 @@ def load_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "grid/load.html", context)
 
 
-class LoadRuleForm(forms.Form):
+class LoadRuleForm(FreeTextFormMixin, forms.Form):
     min_households = forms.IntegerField(
         label=gettext_lazy("At least (households each)"),
         min_value=1,
@@ -154,7 +154,7 @@ def _rows_shown(rows: list[Row], groups: dict[int, str]) -> list[RowView]:
     ]
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(FreeTextFormMixin, forms.Form):
     start_date = forms.DateField(
         label=gettext_lazy("Responsible from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
