@@ -272,12 +272,18 @@ def _stale(village: Organisation, targets: Sequence[Target], on: datetime.date) 
         if household.group_id in groups:
             place = household.group.display_name if household.group else ""
             messages.append(
-                _("%(group)s: %(target)s has had a responsible executive member since this suggestion was made.")
+                _(
+                    "%(group)s: since this suggestion was made, %(target)s has been given a responsible "
+                    "executive member. Untick it, or make a fresh suggestion."
+                )
                 % {"group": place, "target": services.target_label(household)}
             )
         else:
             messages.append(
-                _("%(target)s has had a responsible executive member since this suggestion was made.")
+                _(
+                    "Since this suggestion was made, %(target)s has been given a responsible executive member. "
+                    "Untick it, or make a fresh suggestion."
+                )
                 % {"target": services.target_label(household)}
             )
     return messages

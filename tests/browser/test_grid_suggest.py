@@ -7,11 +7,14 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from fulian.grid.choices import Mode
+from fulian.grid.models import Assignment
 from fulian.grid.tests.helpers import assign
 from fulian.households import services as household_services
+from fulian.households.models import Household
 from fulian.households.tests.helpers import household
 from fulian.orgs.services import group_create_as_system
 from fulian.people import services as people_services
+from fulian.people.models import Post
 from fulian.people.tests.helpers import post
 from fulian.testing.world import World
 from tests.browser.pages import log_in, scroll_width, shot
@@ -20,7 +23,7 @@ from tests.browser.test_accessibility import audit_pages, violations
 PHONE_WIDTH = 360
 
 
-def _huilong_with_gaps(world: World) -> None:
+def _huilong_with_gaps(world: World) -> list[Post]:
     """回龙村: three groups, 10 households, three 执委 (two living in a group); group 1 covered
     already, the rest not."""
     village = world.org("huilong")
@@ -36,6 +39,7 @@ def _huilong_with_gaps(world: World) -> None:
         who = people_services.person_create(actor=admin, org=home, values={"name": name})
         posts.append(post(world, who, "huilong"))
     assign(world, posts[0], groups[0], mode=Mode.NEARBY)
+    return posts
 
 
 def test_staff_confirm_the_suggestion_on_a_phone_and_the_village_is_covered(
@@ -64,7 +68,7 @@ def test_staff_confirm_the_suggestion_on_a_phone_and_the_village_is_covered(
 
 
 def test_the_load_page_and_the_suggestion_on_a_desktop(live_server: Any, live_world: World, desktop: Page) -> None:
-    _huilong_with_gaps(live_world)
+    posts = _huilong_with_gaps(live_world)
     log_in(desktop, live_server.url, "xinshi_staff")
     desktop.goto(f"{live_server.url}/grid/load/{live_world.org('xinshi').pk}/")
     expect(desktop.locator("#load-chart svg")).to_be_visible()
@@ -73,6 +77,15 @@ def test_the_load_page_and_the_suggestion_on_a_desktop(live_server: Any, live_wo
     expect(desktop.locator("[data-testid=suggest-row]").first).to_be_visible()
     desktop.locator("[data-testid=suggest-row] details summary").first.click()
     shot(desktop, "64-grid-suggest-desktop")
+    # Somebody takes the household in no group meanwhile: the confirmation is refused, on its row.
+    loose = Household.objects.get(head_name="孙建平")
+    assign(live_world, posts[2], loose)
+    before = Assignment.objects.count()
+    desktop.locator("[data-testid=suggest-confirm]").click()
+    refused = desktop.locator("[data-testid=suggest-row] .alert-danger")
+    expect(refused).to_contain_text("孙建平")
+    assert Assignment.objects.count() == before
+    shot(desktop, "65-grid-suggest-stale-desktop")
     problems = audit_pages(
         desktop,
         live_server.url,
