@@ -18,6 +18,7 @@ Counting rules (docs: /work/dec-load.md):
 from __future__ import annotations
 
 import datetime
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,9 +132,9 @@ def household_loads(assignments: QuerySet[Assignment], counts: QuerySet[Coverage
             load = loads[person_id] = Load(person_id)
         return load
 
-    direct = assignments.filter(household__isnull=False).order_by().values("person_id").annotate(n=Count("pk"))
-    for row in direct:
-        of(row["person_id"]).households += row["n"]
+    direct = assignments.filter(household__isnull=False).order_by().values_list("person_id").annotate(n=Count("pk"))
+    for person_id, n in direct:
+        of(person_id).households += n
     taken = list(
         assignments.filter(target_org__isnull=False).order_by().values_list("person_id", "tier", "target_org_id")
     )
@@ -157,6 +158,15 @@ def household_loads(assignments: QuerySet[Assignment], counts: QuerySet[Coverage
     return loads
 
 
+# Ties are broken by the person's id, so that the lists do not shuffle between two reads.
+def most_first(load: Load) -> tuple[int, int]:
+    return (-load.households, load.person_id)
+
+
+def least_first(load: Load) -> tuple[int, int]:
+    return (load.households, load.person_id)
+
+
 def _named(loads: Iterable[Load]) -> None:
     loads = list(loads)
     people = Person.objects.filter(pk__in={load.person_id for load in loads}).select_related("org")
@@ -169,7 +179,7 @@ def load_figures(org: Organisation, *, on: datetime.date | None = None) -> LoadF
     """The load figures of ``org`` (fetched through ``visible_to``): the distribution of
     households per 执委, the most and least loaded, those under the minimum and over the
     maximum of the organisation's rule, and those with no assignment at all. A constant
-    number of queries (seven), none per person."""
+    number of queries (eight), none per person."""
     on = on or coverage.today()
     coverage.bring_up_to_date()
     figures = LoadFigures(org=org, on=on, rule=rule_for(org))
@@ -188,15 +198,13 @@ def load_figures(org: Organisation, *, on: datetime.date | None = None) -> LoadF
             if load.households >= bucket.low and (bucket.high is None or load.households <= bucket.high):
                 bucket.count += 1
                 break
-    # Ties are broken by the person's id, so that the lists do not shuffle between two reads.
-    by_most = sorted(loads, key=lambda load: (-load.households, load.person_id))
-    figures.most = [load for load in by_most[:TOP] if load.households]
-    by_least = sorted(takers, key=lambda load: (load.households, load.person_id))
-    figures.least = by_least[:TOP]
+    # Only the short lists are sorted (a county has thousands of 执委).
+    figures.most = [load for load in heapq.nsmallest(TOP, loads, key=most_first) if load.households]
+    figures.least = heapq.nsmallest(TOP, takers, key=least_first)
     minimum, maximum = figures.rule.min_households, figures.rule.max_households
-    under = [load for load in by_least if load.households < minimum]
+    under = sorted((load for load in takers if load.households < minimum), key=least_first)
     figures.under_min, figures.under_min_count = under[:LIST_CAP], len(under)
-    over = [load for load in by_most if maximum is not None and load.households > maximum]
+    over = sorted((load for load in loads if maximum is not None and load.households > maximum), key=most_first)
     figures.over_max, figures.over_max_count = over[:LIST_CAP], len(over)
     idle = [load for load in loads if load.unassigned]
     figures.unassigned, figures.unassigned_count = idle[:LIST_CAP], len(idle)
