@@ -356,12 +356,24 @@ def contact_record(
         require(actor, "grid.contact", household.org)
     place_org = _contact_place(households, person.org)
     require(actor, "grid.contact", place_org)
+    # A 执委 records what she did herself; recording for another is for the federation's staff.
+    own = getattr(getattr(actor, "person", None), "pk", None)
+    if own != person.pk and not can(actor, "grid.assign", place_org):
+        raise ValidationError({"person": _("You can record only your own contacts.")})
     cleaned = []
+    problems = []
     for index, upload in enumerate(photos):
         try:
             cleaned.append(clean_photo(upload, name=f"contact-{index + 1}"))
         except ValidationError as error:
-            raise ValidationError({"photos": error.messages}) from None
+            # Several photos at once: say which one (by its position and the phone's file name).
+            problems += [
+                _("Photo %(number)d (%(name)s): %(problem)s")
+                % {"number": index + 1, "name": getattr(upload, "name", "") or "?", "problem": message}
+                for message in error.messages
+            ]
+    if problems:
+        raise ValidationError({"photos": problems})
     contact = Contact(
         person=person,
         mode=mode,
