@@ -26,6 +26,13 @@ def days_ago(n: int) -> datetime.date:
     return coverage.today() - datetime.timedelta(days=n)
 
 
+def english(world: World, username: str) -> Any:
+    """A logged-in client reading the pages in English (the messages are checked in English)."""
+    client = world.client_for(username)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def linked(world: World, username: str = "huilong_zhiwei", org: str = "huilong", name: str = "周桂姣") -> Any:
     """A 执委's post, her person linked to the account she logs in with."""
     post = executive(world, org, name)
@@ -123,7 +130,7 @@ def test_the_page_shows_her_households_the_due_marked_and_a_record_button(world:
     due, done = household(world, "huilong", "周建国", mobile="13907330101"), household(world, "huilong", "李德福")
     assign(world, post, due, done)
     contact(world, post, done, on=days_ago(45))
-    page = world.client_for("huilong_zhiwei").get(reverse("grid:mine"))
+    page = english(world, "huilong_zhiwei").get(reverse("grid:mine"))
     assert page.status_code == 200
     html = page.content.decode()
     assert "2 households, 1 due a contact" in html
@@ -134,25 +141,25 @@ def test_the_page_shows_her_households_the_due_marked_and_a_record_button(world:
     assert html.count('data-testid="due"') == 1
     assert html.index("周建国") < html.index("李德福")
     assert f"{reverse('grid:contact_create')}?household={due.pk}" in html
-    only_due = world.client_for("huilong_zhiwei").get(reverse("grid:mine"), {"due": "1"}).content.decode()
+    only_due = english(world, "huilong_zhiwei").get(reverse("grid:mine"), {"due": "1"}).content.decode()
     assert "周建国" in only_due
     assert "李德福" not in only_due
 
 
 def test_an_account_without_a_person_or_without_assignments_gets_a_friendly_page(world: World) -> None:
-    page = world.client_for("huilong_zhiwei").get(reverse("grid:mine"))
+    page = english(world, "huilong_zhiwei").get(reverse("grid:mine"))
     assert page.status_code == 200
     assert "not linked to an executive member" in page.content.decode()
     linked(world)
-    page = world.client_for("huilong_zhiwei").get(reverse("grid:mine"))
+    page = english(world, "huilong_zhiwei").get(reverse("grid:mine"))
     assert page.status_code == 200
     assert "not responsible for any household" in page.content.decode()
-    assert world.client_for("leader").get(reverse("grid:mine")).status_code == 200
+    assert english(world, "leader").get(reverse("grid:mine")).status_code == 200
 
 
 def test_the_page_reads_a_constant_number_of_queries(world: World) -> None:
     post = linked(world)
-    client = world.client_for("huilong_zhiwei")
+    client = english(world, "huilong_zhiwei")
     assign(world, post, world.org("huilong"))
     for n in range(2):
         household(world, "huilong", f"周{n}", mobile=f"1390733010{n}")
@@ -174,7 +181,7 @@ def test_a_long_list_is_paged(world: World) -> None:
     assign(world, post, world.org("huilong"))
     for n in range(35):
         household(world, "huilong", f"周{n:02d}")
-    client = world.client_for("huilong_zhiwei")
+    client = english(world, "huilong_zhiwei")
     first = client.get(reverse("grid:mine")).content.decode()
     second = client.get(reverse("grid:mine"), {"page": "2"}).content.decode()
     assert first.count('class="fl-mine-row') == 30
