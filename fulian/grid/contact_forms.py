@@ -115,7 +115,7 @@ class ContactForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["household"] = HouseholdsField(
             visible=visible,
-            label=_("Households"),
+            label=_("Households concerned"),
             required=False,
             choices=[(str(h.pk), household_label(h)) for h in offered],
             widget=forms.CheckboxSelectMultiple,

@@ -133,7 +133,7 @@ def test_the_page_shows_her_households_the_due_marked_and_a_record_button(world:
     page = english(world, "huilong_zhiwei").get(reverse("grid:mine"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "2 households, 1 due a contact" in html
+    assert "2 households, 1 due a contact (not contacted in 90 days)" in html
     assert "139****0101" in html
     assert "13907330101" not in html
     assert "never contacted" in html
