@@ -66,6 +66,18 @@
     };
     form.addEventListener("input", save);
     form.addEventListener("change", save);
+    // How much of the note is left, beside its box.
+    for (const box of form.querySelectorAll("textarea[maxlength]")) {
+      const counter = document.createElement("div");
+      counter.className = "form-text text-end";
+      const limit = Number(box.getAttribute("maxlength"));
+      const show = () => {
+        counter.textContent = `${box.value.length} / ${limit}`;
+      };
+      box.insertAdjacentElement("afterend", counter);
+      box.addEventListener("input", show);
+      show();
+    }
     const discard = form.querySelector("[data-draft-discard]");
     if (discard) {
       discard.addEventListener("click", () => {
