@@ -74,7 +74,9 @@ class ContactForm(Form):
     households and whom, where, a note and photos. The service checks everything again."""
 
     person = forms.ModelChoiceField(
-        label=gettext_lazy("Executive member"), queryset=Person.objects.none(), empty_label=None
+        label=gettext_lazy("Executive member"),
+        queryset=Person.objects.none(),
+        empty_label=gettext_lazy("— choose the executive member —"),
     )
     mode = forms.ChoiceField(
         label=gettext_lazy("How"), choices=ContactMode.choices, widget=forms.RadioSelect, initial=ContactMode.VISIT

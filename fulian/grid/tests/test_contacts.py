@@ -21,6 +21,7 @@ from fulian.grid import coverage, services
 from fulian.grid.choices import ContactMode
 from fulian.grid.models import Contact, ContactPhoto, CoverageCount
 from fulian.grid.tests.helpers import assign, executive
+from fulian.grid.views import contacts as contacts_views
 from fulian.households.models import Household
 from fulian.households.tests.helpers import household
 from fulian.people.models import Person
@@ -219,6 +220,20 @@ def test_staff_record_on_behalf_of_an_executive_member_they_choose(world: World,
     assert "Responsible executive members and contacts" in page
     assert reverse("grid:contact_detail", args=[contact.pk]) in page
     assert "周桂姣" in page
+
+
+def test_staff_must_choose_and_a_long_list_of_people_says_how_to_narrow_it(
+    world: World, zhiwei: dict[str, Any], monkeypatch: Any
+) -> None:
+    executive(world, "daqiaotou", "李秀英")
+    client = english(world, "xinshi_staff")
+    response = client.post(CREATE, visit(whom="村民"))
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    monkeypatch.setattr(contacts_views, "PEOPLE_MAX", 1)
+    form = client.get(CREATE).content.decode()
+    assert "Only the first 1 by name are listed" in form
+    assert form.count("<option") == 2  # the "choose" line and one person
 
 
 def test_an_account_without_a_person_cannot_record_and_is_told_why(world: World) -> None:

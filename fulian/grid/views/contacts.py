@@ -32,6 +32,8 @@ from fulian.people.models import Person, Post
 MINE_PER_PAGE = 30
 # Her own households offered as boxes when the form is opened for none in particular.
 OFFERED_MAX = 300
+# The 执委 staff choose from, when the form is not for a household (a city has 20,000).
+PEOPLE_MAX = 500
 DRAFT_SAVED = "grid_contact_draft_saved"
 
 
@@ -130,6 +132,12 @@ def contact_create(request: AuthedRequest) -> HttpResponse:
     if url_ids:
         initial["whom"] = list_text(h.head_name for h in offered)
     people = _people_for(user, offered if url_ids else [], own) if staff else None
+    capped = False
+    if people is not None:
+        ids = list(people.values_list("pk", flat=True)[: PEOPLE_MAX + 1])
+        capped = len(ids) > PEOPLE_MAX
+        if capped:
+            people = Person.objects.filter(pk__in=ids[:PEOPLE_MAX]).order_by("name", "id")
     if people is not None and own is not None:
         initial["person"] = own.pk
     form = ContactForm(
@@ -140,6 +148,11 @@ def contact_create(request: AuthedRequest) -> HttpResponse:
         people=people,
         initial=initial,
     )
+    if capped:
+        form.fields["person"].help_text = _(
+            "Only the first %(n)d by name are listed: open this form from a household's page to choose "
+            "among the executive members of its village."
+        ) % {"n": PEOPLE_MAX}
     draft_key = f"fulian-contact:{user.pk}:{'-'.join(url_ids)}"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
