@@ -149,3 +149,25 @@ def test_her_pages_have_44_px_targets_no_sideways_scrolling_and_pass_axe(
     finally:
         context.close()
     assert not found, found
+
+
+def test_staff_record_a_call_for_her_from_the_household_page(
+    live_server: Any, her: dict[str, Any], desktop: Page
+) -> None:
+    home = her["homes"]["李德福"]
+    log_in(desktop, live_server.url, "xinshi_staff")
+    desktop.goto(f"{live_server.url}/households/{home.pk}/")
+    section = desktop.locator("[data-testid=household-contacts]")
+    expect(section).to_contain_text("周桂姣")  # who answers for the household
+    section.locator("a.btn-primary").click()
+    form = desktop.locator("form.fl-contact-form")
+    form.locator("select[name=person]").select_option(str(her["post"].person_id))
+    form.locator("label.fl-mode", has=desktop.locator("input[value=call]")).click()
+    form.locator("textarea[name=note]").fill("电话回访")
+    form.locator("button[type=submit]").click()
+    expect(desktop).to_have_url(f"{live_server.url}/households/{home.pk}/")
+    expect(section.locator(".fl-contact-line")).to_have_count(1)
+    expect(section.locator(".fl-contact-line")).to_contain_text("周桂姣")
+    shot(desktop, "grid-household-contacts-desktop")
+    contact = her["post"].person.contacts.get(mode=ContactMode.CALL, households=home)
+    assert contact.created_by.username == "xinshi_staff"
