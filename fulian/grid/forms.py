@@ -87,7 +87,7 @@ def target_options(user: AnyUser, post: Post) -> list[TargetOption]:
         "target_org_id", "household_id", "person__name", "mode"
     ):
         key = ("h", household_id) if household_id else ("o", org_id)
-        who[key].append(f"{name} ({Mode(mode).label})")
+        who[key].append(f"{name} · {Mode(mode).label}")
     options = [
         TargetOption(value=f"o{o.pk}", target=o, label=o.display_name, responsible=who[("o", o.pk)]) for o in areas
     ]
