@@ -140,8 +140,10 @@ def test_choosing_the_member_lists_current_posts_of_the_area_by_name_or_pinyin(w
     body = text(client.get(NEW))
     assert "周桂姣" in body
     assert "钟桂兰" not in body
+    assign(world, mine, household(world), world.org("huilong_group1"))
     found = client.get(NEW, {"search": "zgj"})
     assert f"?post={mine.pk}" in text(found)
+    assert [p.held for p in found.context["page"].items] == [2]  # what she answers for already
     assert "周桂姣" not in text(client.get(NEW, {"search": "wangwu"}))
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -61,11 +62,20 @@ def assignment_create(request: AuthedRequest) -> HttpResponse:
     if not post_ref:
         search = request.GET.get("search", "").strip()[:50]
         posts = _assignable_posts(request).search(search).order_by("-id")
-        return render(
-            request,
-            "grid/assignment_pick.html",
-            {"search": search, "page": page_of(posts, request.GET, per_page=30)},
+        page = page_of(posts, request.GET, per_page=30)
+        # How much each already answers for (current or upcoming), for the page's posts only.
+        today = coverage.today()
+        held = dict(
+            Assignment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .filter(post_id__in=[p.pk for p in page.items])
+            .order_by()
+            .values("post_id")
+            .annotate(n=Count("pk"))
+            .values_list("post_id", "n")
         )
+        for p in page.items:
+            p.held = held.get(p.pk, 0)
+        return render(request, "grid/assignment_pick.html", {"search": search, "page": page})
     if not (post_ref.isascii() and post_ref.isdigit()):
         return redirect("grid:assignment_create")
     post = get_visible_or_404(
