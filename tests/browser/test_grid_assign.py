@@ -94,3 +94,20 @@ def test_the_pages_on_a_desktop(live_server: Any, live_world: World, desktop: Pa
     desktop.goto(f"{live_server.url}/grid/assignments/{made.pk}/")
     expect(desktop.get_by_test_id("history")).to_contain_text("周红")
     shot(desktop, "grid-assign-80-detail-desktop")
+
+
+def test_the_assignment_pages_pass_axe_on_a_phone(live_server: Any, live_world: World, phone: Page) -> None:
+    """WCAG 2.1 AA (axe-core) on the list, the choice of 执委, the form, an assignment's page and
+    its end and change forms."""
+    from tests.browser.test_accessibility import audit_pages
+
+    post = executive(live_world, "huilong", "周桂姣")
+    executive(live_world, "huilong", "周红")
+    (made,) = assign(live_world, post, household(live_world, "huilong_group1", "周建国"), mode=Mode.NEARBY)
+    for i in range(10):
+        household(live_world, "huilong", f"李{i}号")
+    log_in(phone, live_server.url, "xinshi_staff")
+    base = "/grid/assignments/"
+    paths = [base, f"{base}new/", f"{base}new/?post={post.pk}", f"{base}{made.pk}/", f"{base}{made.pk}/end/"]
+    paths.append(f"{base}{made.pk}/change/")
+    assert audit_pages(phone, live_server.url, paths) == {}
