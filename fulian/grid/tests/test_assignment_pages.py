@@ -428,3 +428,19 @@ def test_the_audit_log_names_the_member_the_target_and_the_level_of_an_assignmen
     assert ended["end date"] == "2022-05-31"
     replacing = {row.label: row.new for row in events[2].shown.rows}
     assert replacing["replaces"] == "周桂姣 → 周建国"
+
+
+def test_a_search_as_you_type_gets_only_the_results(world):
+    assign(world, executive(world, "huilong", "周桂姣"), household(world, "huilong", "周一"))
+    response = world.client_for("xinshi_staff").get(LIST, {"search": "zgj"}, HTTP_HX_REQUEST="true")
+    body = text(response)
+    assert "周桂姣" in body
+    assert "<html" not in body
+    assert 'id="id_search"' not in body
+
+
+def test_a_status_that_is_not_one_of_the_choices_is_an_error_over_no_rows(world):
+    assign(world, executive(world), household(world, "huilong", "周一"))
+    response = world.client_for("xinshi_staff").get(LIST, {"status": "someday"})
+    assert response.context["page"].items == []
+    assert response.context["form"].errors["status"]
