@@ -15,6 +15,7 @@ from fulian.audit.models import AuditedModel
 from fulian.core.ancestry import AncestryScopedModel
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
 from fulian.grid.choices import ContactMode, Mode
+from fulian.orgs.choices import Level
 
 NOTE_MAX_LENGTH = 500
 PARTNER_MAX_LENGTH = 50
@@ -44,6 +45,8 @@ class Assignment(AncestryScopedModel, AuditedModel):
 
     scope_view_action = "grid.view"
     audit_exclude = frozenset({"created_at"})
+    # The log shows the level by its name (a plain column, not a choice field).
+    audit_labels = {"tier": lambda value: Level(value).label}
 
     post = models.ForeignKey(
         "people.Post", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("post")
