@@ -32,7 +32,8 @@ from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH, Assignment
 from fulian.households.models import Household
 from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
 from fulian.imports.places import PlaceFinder, place_label
-from fulian.imports.problems import Msg, cell_text, msg
+from fulian.imports.problems import ASSIGN_RULES, Msg, cell_text, msg
+from fulian.imports.problems import text as text_problem
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 from fulian.orgs.names import clean_text, display_name
@@ -367,8 +368,9 @@ def _level_problem(post: Post, target: Organisation | Household, error: Validati
         return msg("assign_target_archived", **_target_params(target))
     if isinstance(target, Household):
         return msg("assign_household_elsewhere", household=target.head_name, org=home.display_name)
-    rule = home.level if home.level in (Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE) else error.messages[0]
-    return msg("assign_target_level", target=target.display_name, org=home.display_name, rule=rule)
+    if home.level not in ASSIGN_RULES:  # a federation whose 执委 take no areas: the service's words as they are
+        return text_problem(error.messages[0])
+    return msg("assign_target_level", target=target.display_name, org=home.display_name, rule=home.level)
 
 
 def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) -> Entry | None:
