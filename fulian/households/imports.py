@@ -7,7 +7,7 @@ from collections import ChainMap
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, ForeignObjectRel, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +32,9 @@ from fulian.imports.engine import (
     Update,
     changed_since,
     match_stored_records,
+    referred_changes,
+    referred_elsewhere,
+    referred_q,
     register,
 )
 from fulian.imports.places import PlaceFinder, place_key, place_label
@@ -296,45 +299,28 @@ def _write(context: Context, households: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _referring() -> list[ForeignObjectRel]:
-    """The relations by which other apps' records point at a household (the grid's assignments
-    and contacts, whatever comes later). The registry does not know those apps: it asks the
-    model. A household one of them points at is part of work done since the import: deleting
-    it would fail on a protected key or silently drop a link."""
-    own = Household._meta.app_label
-    return [rel for rel in Household._meta.related_objects if rel.related_model._meta.app_label != own]
-
-
 def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
     """The households this upload added that changed since (edited, archived, erased, given
     members, or named since by another app's records: a responsible 执委, a contact): undoing
     would lose that work."""
     since = batch.finished_at
-    relations = _referring()
-    named = {
-        f"named_{index}": Exists(rel.related_model._default_manager.filter(**{rel.field.name: OuterRef("pk")}))
-        for index, rel in enumerate(relations)
-    }
-    changed = Q(updated_at__gt=since) | Q(has_members=True)
-    for key in named:
-        changed |= Q(**{key: True})
+    elsewhere = referred_elsewhere(Household)
     rows = (
         Household.objects.filter(import_batch=batch.pk)
-        .annotate(has_members=Exists(HouseholdMember.objects.filter(household=OuterRef("pk"))), **named)
-        .filter(changed)
+        .annotate(
+            has_members=Exists(HouseholdMember.objects.filter(household=OuterRef("pk"))),
+            **{name: exists for name, (exists, _label) in elsewhere.items()},
+        )
+        .filter(Q(updated_at__gt=since) | Q(has_members=True) | referred_q(elsewhere))
         .order_by(F("import_row").asc(nulls_last=True), "id")
-        .values_list("import_row", "head_name", "updated_at", "archived_at", "erased_at", "has_members", *named)
+        .values_list("import_row", "head_name", "updated_at", "archived_at", "erased_at", "has_members", *elsewhere)
     )
     blockers = []
     for row, name, updated, archived, erased, has_members, *flags in rows[:limit]:
         changes = changed_since(since, updated=updated, archived=archived, erased=erased)
         if has_members:
             changes.append(_("members added since"))
-        records = [
-            str(rel.related_model._meta.verbose_name_plural) for rel, flag in zip(relations, flags, strict=True) if flag
-        ]
-        if records:
-            changes.append(_("now in other records: %(records)s") % {"records": list_text(records)})
+        changes.extend(referred_changes(elsewhere, flags))
         blockers.append(Blocker(row=row, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
     return blockers
 

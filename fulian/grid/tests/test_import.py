@@ -27,6 +27,7 @@ from fulian.imports.models import ImportBatch
 from fulian.imports.problems import shown
 from fulian.imports.tests.files import csv_bytes, xlsx
 from fulian.people import services as people_services
+from fulian.people.models import Post
 from fulian.people.tests.helpers import person, post
 from fulian.testing.ids import id_number
 from fulian.testing.world import World
@@ -368,3 +369,21 @@ def test_undoing_a_household_import_is_blocked_by_an_assignment_or_a_contact_not
     assert "now in other records: assignments" in text
     assert "now in other records: contacts" in text
     assert Household.objects.count() == 2
+
+
+def test_undoing_a_roster_import_is_blocked_by_her_assignments_not_crashed(world: World) -> None:
+    client = world.client_for("xinshi_staff")
+    data = xlsx([["村（社区）", "姓名", "职务", "任职时间"], ["回龙村", "周桂姣", "执委", "2021-09-01"]])
+    client.post(
+        reverse("imports:create", args=["people"]),
+        {"org": world.org("xinshi").code, "file": SimpleUploadedFile("r.xlsx", data)},
+    )
+    batch = ImportBatch.objects.get()
+    commit(client, batch, 1)
+    batch.refresh_from_db()
+    assert batch.status == "imported", batch.message
+    assign(world, Post.objects.get(import_batch=batch.pk), world.org("huilong_group1"))
+    refused = client.post(reverse("imports:undo", args=[batch.pk]), headers={"accept-language": "en"})
+    assert refused.status_code == 409
+    assert "now in other records: assignments" in refused.content.decode()
+    assert Post.objects.filter(import_batch=batch.pk).exists()
