@@ -188,6 +188,12 @@ def _find_post(context: Context, org: Organisation, values: dict[str, Any], prob
         problems.add("member_name", msg(code, value=name, org=org.display_name))
         return None
     if len(people) > 1:
+        # A namesake whose post there has ended is no longer one of its 执委: the name is hers.
+        today = context.cache["today"]
+        current = [p for p in chosen if p.end_date is None or p.end_date >= today]
+        if len({p.person_id for p in current}) == 1:
+            chosen, people = current, {current[0].person_id}
+    if len(people) > 1:
         problems.add("member_name", msg("assign_member_ambiguous", count=len(people), value=name, org=org.display_name))
         return None
     return max(chosen, key=lambda p: (p.end_date is None, p.end_date or p.start_date, p.start_date, p.pk))

@@ -150,6 +150,17 @@ def test_the_start_date_defaults_to_the_upload_day_and_an_id_number_tells_namesa
     ((_number, entry),) = evaluation.records
     assert entry.post == namesake
     assert entry.start_date == coverage.today()
+    # Without her ID number the name is ambiguous, until the other 周桂姣's post there ends.
+    rows = [["执委姓名", "包保对象", "包保方式"], ["周桂姣", "第一村民小组", "驻点服务"]]
+    found = problems_of(world, rows, org="huilong")
+    assert found == {
+        2: [("执委姓名", "2 executive members of 回龙村 are named “周桂姣”: add her ID number or mobile number.")]
+    }
+    people_services.post_end(actor=world.user("city_admin"), post=grid["zhou"], on=datetime.date(2024, 12, 31))
+    evaluation = engine.evaluate(
+        ASSIGNMENTS, xlsx(rows), "a.xlsx", org=world.org("huilong"), actor=world.user("xinshi_staff")
+    )
+    assert [entry.post for _number, entry in evaluation.records] == [namesake]
 
 
 def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_written(world: World, grid) -> None:
