@@ -552,7 +552,7 @@ def _duplicate_keys(entry: Entry) -> Iterable[tuple[Any, ...]]:
 
 ASSIGNMENTS = ImportKind(
     name="assignments",
-    label=lambda: str(gettext_lazy("Responsibility assignments")),
+    label=lambda: str(gettext_lazy("Responsibility assignment list")),
     name_field="member_name",
     columns=COLUMNS,
     required=["member_name"],
