@@ -1,43 +1,30 @@
-"""The responsibility assignment import (包干分配表): one assignment per row — a 执委 of a
-federation takes a township, a village, a group or a household, in one of the four modes.
-
-Every row is checked by the rules ``fulian.grid.services.assignment_create`` keeps (her level,
-her post's dates, the uploader's reach, overlaps with stored assignments and with the other rows
-of the file, 就近包保 one to one) and nothing is written at the preview; the commit writes the
-valid rows through that same service, so no rule is kept twice on the write side. An import can
-be undone while none of its assignments changed since. It only adds: a row never updates a
-stored assignment (ending or changing one is done on its page, keeping the history).
-"""
+"""Reading one row of the assignment import: who (her post at her federation), what (an area or
+a household), how and when, and the rules of her level and her post's dates as problems naming
+the cells. Nothing here writes."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from fulian.core.bulk import delete_quietly
 from fulian.core.personal import keyed_hash, normalise_mobile
 from fulian.core.scoping import can
 from fulian.core.spreadsheets import Table, to_date
-from fulian.grid import coverage, services
+from fulian.grid import services
 from fulian.grid.choices import Mode
-from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH, Assignment
+from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH
 from fulian.households.models import Household
-from fulian.imports.engine import Blocker, Context, ImportKind, RowProblems, changed_since, register
-from fulian.imports.places import PlaceFinder, place_label
+from fulian.imports.engine import Context, RowProblems
+from fulian.imports.places import PlaceFinder
 from fulian.imports.problems import ASSIGN_RULES, Msg, cell_text, msg
 from fulian.imports.problems import text as text_problem
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
 from fulian.orgs.names import clean_text, display_name
-from fulian.people.choices import post_title
 from fulian.people.models import Post
 
 COLUMNS = {
@@ -123,7 +110,9 @@ def _cell(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _prepare(context: Context, table: Table) -> None:
+def prepare(context: Context, table: Table) -> None:
+    """Once per file: the places below the import's organisation; posts and households are
+    looked up per federation and per village as rows name them."""
     context.cache["places"] = _Finder(context.org, {*MEMBER_LEVELS, *TARGET_LEVELS})
     context.cache["today"] = timezone.localdate()
     context.cache["posts"] = {}
@@ -359,7 +348,7 @@ def _target_name(target: Organisation | Household) -> str:
     return target.head_name if isinstance(target, Household) else target.display_name
 
 
-def _target_params(target: Organisation | Household) -> dict[str, str]:
+def target_params(target: Organisation | Household) -> dict[str, str]:
     """How a message names the target: an area by its name; a household by its head, put into
     words in the reader's language ("household of 周建国")."""
     if isinstance(target, Household):
@@ -371,7 +360,7 @@ def _level_problem(post: Post, target: Organisation | Household, error: Validati
     """``target_check``'s refusal as a problem with the same message, kept as a code."""
     home = post.org
     if error.code == "target_archived":
-        return msg("assign_target_archived", **_target_params(target))
+        return msg("assign_target_archived", **target_params(target))
     if isinstance(target, Household):
         return msg("assign_household_elsewhere", household=target.head_name, org=home.display_name)
     if home.level not in ASSIGN_RULES:  # a federation whose 执委 take no areas: the service's words as they are
@@ -379,7 +368,8 @@ def _level_problem(post: Post, target: Organisation | Household, error: Validati
     return msg("assign_target_level", target=target.display_name, org=home.display_name, rule=home.level)
 
 
-def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) -> Entry | None:
+def clean_row(context: Context, values: dict[str, Any], problems: RowProblems) -> Entry | None:
+    """One row as an :class:`Entry`, or None with its problems (each naming its cell)."""
     org = _member_org(context, values, problems)
     post = _find_post(context, org, values, problems) if org is not None else None
     target, target_field = _target(context, values, org, problems)
@@ -402,201 +392,3 @@ def _clean_row(context: Context, values: dict[str, Any], problems: RowProblems) 
     )
     _rule_problems(context, entry, problems)
     return None if problems else entry
-
-
-def _overlaps(a_start: datetime.date, a_end: datetime.date | None, b_start: datetime.date, b_end: Any) -> bool:
-    return (a_end is None or a_end >= b_start) and (b_end is None or b_end >= a_start)
-
-
-def _overlap_problem(entry: Entry, other_person: str, start: datetime.date, end: datetime.date | None) -> Msg:
-    params: dict[str, Any] = {"person": other_person, "start": start, **_target_params(entry.target)}
-    return msg("assign_overlap", end=end, **params) if end else msg("assign_overlap_open", **params)
-
-
-def _check_stored(context: Context, rows: list[tuple[int, Any]]) -> dict[int, list[tuple[str, Msg | str]]]:
-    """Overlaps, as ``assignment_create`` refuses them: with a responsibility stored (she has the
-    target already; 就近包保 is one to one) or given by an earlier row of the same file."""
-    found: dict[int, list[tuple[str, Msg | str]]] = {}
-    if not rows:
-        return found
-    orgs = {e.target.pk for _n, e in rows if not isinstance(e.target, Household)}
-    households = {e.target.pk for _n, e in rows if isinstance(e.target, Household)}
-    earliest = min(e.start_date for _n, e in rows)
-    stored: dict[tuple[str, int], list[Assignment]] = {}
-    for kind, ids in (("org", sorted(orgs)), ("household", sorted(households))):
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            where = Q(target_org_id__in=chunk) if kind == "org" else Q(household_id__in=chunk)
-            for a in (
-                Assignment.objects.filter(where)
-                .filter(Q(end_date__isnull=True) | Q(end_date__gte=earliest))
-                .select_related("person")
-            ):
-                stored.setdefault((kind, a.target_org_id or a.household_id), []).append(a)  # type: ignore[arg-type]
-    earlier: dict[tuple[str, int], list[tuple[int, Entry]]] = {}
-    for number, entry in rows:
-        problems: list[tuple[str, Msg | str]] = []
-        key = entry.target_key
-        for a in stored.get(key, []):
-            if not _overlaps(entry.start_date, entry.end_date, a.start_date, a.end_date):
-                continue
-            if a.person_id == entry.post.person_id:
-                problems.append((entry.target_field, _overlap_problem(entry, a.person.name, a.start_date, a.end_date)))
-                break
-            if entry.mode == Mode.NEARBY and a.mode == Mode.NEARBY:
-                nearby = msg("assign_nearby", person=a.person.name, **_target_params(entry.target))
-                problems.append((entry.target_field, nearby))
-                break
-        if not problems:
-            for other_number, other in earlier.get(key, []):
-                if not _overlaps(entry.start_date, entry.end_date, other.start_date, other.end_date):
-                    continue
-                params: dict[str, Any] = {
-                    "row": other_number,
-                    "person": other.post.person.name,
-                    **_target_params(entry.target),
-                }
-                if other.post.person_id == entry.post.person_id:
-                    problems.append((entry.target_field, msg("assign_overlap_row", **params)))
-                    break
-                if entry.mode == Mode.NEARBY and other.mode == Mode.NEARBY:
-                    problems.append((entry.target_field, msg("assign_nearby_row", **params)))
-                    break
-        earlier.setdefault(key, []).append((number, entry))
-        if problems:
-            found[number] = problems
-    return found
-
-
-def _write(context: Context, entries: list[Entry]) -> int:
-    """Each assignment through ``assignment_create`` (its rules checked once more, each saved with
-    its own audit event, the coverage of the villages touched recounted), rows with the same 执委,
-    mode, dates and note in one call; then marked with the upload and their rows, for the undo."""
-    numbers: list[int | None] = list(context.row_numbers) or [None] * len(entries)
-    groups: dict[tuple[Any, ...], list[tuple[int | None, Entry]]] = {}
-    for number, entry in zip(numbers, entries, strict=True):
-        key = (entry.post.pk, entry.mode, entry.start_date, entry.end_date, entry.partner, entry.note)
-        groups.setdefault(key, []).append((number, entry))
-    made: list[Assignment] = []
-    for items in groups.values():
-        for start in range(0, len(items), services.MAX_TARGETS):
-            chunk = items[start : start + services.MAX_TARGETS]
-            first = chunk[0][1]
-            created = services.assignment_create(
-                actor=context.actor,
-                post=first.post,
-                targets=[entry.target for _number, entry in chunk],
-                mode=first.mode,
-                start_date=first.start_date,
-                end_date=first.end_date,
-                partner=first.partner,
-                note=first.note,
-            )
-            for assignment, (number, _entry) in zip(created, chunk, strict=True):
-                assignment.import_batch, assignment.import_row = context.batch_id, number
-                made.append(assignment)
-    # Not a change to the assignments (no event, ``updated_at`` left as the service set it).
-    Assignment.objects.bulk_update(made, ["import_batch", "import_row"], batch_size=1000)
-    return len(made)
-
-
-def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
-    """The assignments this upload made that changed since (ended, corrected, passed to her next
-    term's post, replaced by a change): undoing would lose that work."""
-    since = batch.finished_at
-    rows = (
-        Assignment.objects.filter(import_batch=batch.pk, updated_at__gt=since)
-        .select_related("person", "target_org", "household")
-        .order_by(F("import_row").asc(nulls_last=True), "id")
-    )
-    blockers = []
-    for a in rows[:limit]:
-        changes = changed_since(since, updated=a.updated_at)
-        if a.end_date is not None:
-            changes.append(_("ends on %(date)s") % {"date": a.end_date.isoformat()})
-        name = f"{a.person.name} → {services.target_label(a.target)}"
-        blockers.append(Blocker(row=a.import_row, name=name, changes=tuple(changes)))
-    return blockers
-
-
-def _undo_delete(batch: Any) -> int:
-    """Delete the assignments this upload made (none changed since: that would have blocked) and
-    recount the coverage of their villages; the undo's own event covers them."""
-    made = Assignment.objects.filter(import_batch=batch.pk)
-    villages = set(made.filter(tier=Level.VILLAGE).values_list("village_id", flat=True).distinct())
-    removed = delete_quietly(made)
-    coverage.refresh_villages({v for v in villages if v is not None})
-    return removed
-
-
-def _describe(entry: Entry) -> list[tuple[str, str]]:
-    target = entry.target
-    return [
-        (_("Executive member"), entry.post.person.name),
-        (_("Post"), post_title(entry.post.org.display_name, entry.post.kind)),
-        (_("Responsible for"), place_label(target) if isinstance(target, Organisation) else _household(target)),
-        (_("Mode"), str(Mode(entry.mode).label)),
-        (_("Start date"), entry.start_date.isoformat()),
-        (_("End date"), entry.end_date.isoformat() if entry.end_date else ""),
-    ]
-
-
-def _household(household: Household) -> str:
-    return f"{services.target_label(household)} · {place_label(household.org)}"
-
-
-def _duplicate_keys(entry: Entry) -> Iterable[tuple[Any, ...]]:
-    # Two rows for the same target are compared by their dates (``_check_stored``), not a key.
-    return ()
-
-
-ASSIGNMENTS = ImportKind(
-    name="assignments",
-    label=lambda: str(gettext_lazy("Responsibility assignment list")),
-    name_field="member_name",
-    columns=COLUMNS,
-    required=["member_name"],
-    template_headers={
-        "member_org": "执委所在组织",
-        "member_name": "执委姓名",
-        "member_id_number": "执委身份证号",
-        "member_mobile": "执委手机",
-        "target": "包保对象",
-        "head_name": "户主姓名",
-        "head_id_number": "户主身份证号",
-        "head_mobile": "户主电话",
-        "mode": "包保方式",
-        "partner": "合力联动网格员",
-        "start_date": "开始日期",
-        "end_date": "结束日期",
-        "note": "备注",
-    },
-    template_example=[
-        "回龙村",
-        "周桂姣",
-        "",
-        "13807330000",
-        "第一村民小组",
-        "",
-        "",
-        "",
-        "就近包保",
-        "",
-        "2026-01-01",
-        "",
-        "",
-    ],
-    text_columns=["member_id_number", "member_mobile", "head_id_number", "head_mobile"],
-    change_action="grid.assign",
-    prepare=_prepare,
-    clean_row=_clean_row,
-    duplicate_keys=_duplicate_keys,
-    check_stored=_check_stored,
-    write_records=_write,
-    describe=_describe,
-    undo_blockers=_undo_blockers,
-    undo_delete=_undo_delete,
-    # Add-only: no ``match_stored``/``diff``/``update_records``; a stored assignment is ended or
-    # changed on its page, which keeps the history.
-)
-register(ASSIGNMENTS)
