@@ -398,3 +398,22 @@ def test_undoing_a_roster_import_is_blocked_by_her_assignments_not_crashed(world
     assert refused.status_code == 409
     assert "now in other records: assignments" in refused.content.decode()
     assert Post.objects.filter(import_batch=batch.pk).exists()
+
+
+def test_the_preview_runs_the_same_queries_for_2_or_20_rows(world: World, grid) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(20):
+        household(world, "huilong", f"户{i}")
+    counts = []
+    # The uploader's role grants are read once, then kept: a first check reads them.
+    for n in (1, 2, 20):
+        rows = [HEADER, *(["回龙村", "周桂姣", "", "户", f"户{i}", "", "巡回服务", "2025-01-01", ""] for i in range(n))]
+        with CaptureQueriesContext(connection) as queries:
+            evaluation = engine.evaluate(
+                ASSIGNMENTS, xlsx(rows), "a.xlsx", org=world.org("xinshi"), actor=world.user("xinshi_staff")
+            )
+        assert evaluation.valid == n
+        counts.append(len(queries))
+    assert counts[1] == counts[2]
