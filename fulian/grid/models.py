@@ -44,7 +44,7 @@ class Assignment(AncestryScopedModel, AuditedModel):
     starts a new one (``previous`` points back)."""
 
     scope_view_action = "grid.view"
-    audit_exclude = frozenset({"created_at"})
+    audit_exclude = frozenset({"created_at", "updated_at", "import_batch", "import_row"})
     # The log shows the level by its name (a plain column, not a choice field).
     audit_labels = {"tier": lambda value: Level(value).label}
 
@@ -85,6 +85,12 @@ class Assignment(AncestryScopedModel, AuditedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it last changed (ended, its mode corrected, passed to her next term's post): an undone
+    # import must not remove an assignment changed since. Null for rows from before the column.
+    updated_at = models.DateTimeField(auto_now=True, null=True)
+    # The upload that made it (``fulian.grid.imports``) and its row in the sheet: for the undo.
+    import_batch = models.BigIntegerField(null=True, blank=True, editable=False)
+    import_row = models.IntegerField(null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -100,6 +106,9 @@ class Assignment(AncestryScopedModel, AuditedModel):
                 fields=["household", "start_date"],
                 name="grid_assignment_household",
                 condition=Q(household__isnull=False),
+            ),
+            models.Index(
+                fields=["import_batch"], name="grid_assignment_import_batch", condition=Q(import_batch__isnull=False)
             ),
         ]
         constraints = [
