@@ -44,7 +44,23 @@ def _contact_photo(world):
 
 
 CASES = [
-    ScopeCase(model=Assignment, make=_assignment, outsider="xinshi_staff", insider="yanling_admin"),
+    ScopeCase(
+        model=Assignment,
+        make=_assignment,
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("grid:assignment_detail", "get"),
+            ("grid:assignment_end", "get"),
+            ("grid:assignment_end", "post", 400),
+            ("grid:assignment_change", "get"),
+            ("grid:assignment_change", "post", 400),
+        ],
+        lists=[
+            ("grid:assignment_list", lambda a: {}),
+            ("grid:assignment_list", lambda a: {"search": a.person.name, "status": "all"}),
+        ],
+    ),
     ScopeCase(model=CoverageCount, make=_coverage, outsider="xinshi_staff", insider="yanling_admin"),
     ScopeCase(model=LoadRule, make=_load_rule, outsider="xinshi_staff", insider="yanling_admin"),
     ScopeCase(
