@@ -7,6 +7,7 @@ from fulian.grid.choices import ContactMode
 from fulian.grid.models import Assignment, Contact, CoverageCount, LoadRule
 from fulian.grid.tests.helpers import assign, executive
 from fulian.households.tests.helpers import household
+from fulian.orgs.models import Organisation
 from fulian.testing.scope import ScopeCase
 
 
@@ -41,3 +42,19 @@ CASES = [
     ScopeCase(model=LoadRule, make=_load_rule, outsider="xinshi_staff", insider="yanling_admin"),
     ScopeCase(model=Contact, make=_contact, outsider="xinshi_staff", insider="yanling_admin"),
 ]
+
+# The coverage pages of an organisation (grid.views.coverage): 蔬菜村's are 炎陵县's alone.
+CASES.append(
+    ScopeCase(
+        model=Organisation,
+        make=lambda w: w.org("shucai"),
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("grid:coverage", "get"),
+            ("grid:uncovered", "get"),
+            ("grid:gaps", "get"),
+            ("grid:gaps_export", "get"),
+        ],
+    )
+)
