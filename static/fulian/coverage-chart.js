@@ -80,6 +80,8 @@
           type: "treemap",
           roam: false,
           nodeClick: "zoomToNode",
+          // One level at a time: the children of the organisation, a tap zooms into one.
+          leafDepth: 1,
           top: 4,
           left: 0,
           right: 0,
@@ -91,11 +93,7 @@
             fontSize: 12,
             formatter: (p) => p.name + (p.data && p.data.row ? "\n" + percent(p.data.row.share) : ""),
           },
-          upperLabel: { show: true, height: 22, color: "#fff", fontSize: 12 },
-          levels: [
-            { itemStyle: { borderColor: "#fff", borderWidth: 2, gapWidth: 2 } },
-            { itemStyle: { borderColor: "#fff", borderWidth: 1, gapWidth: 1 } },
-          ],
+          itemStyle: { borderColor: "#fff", borderWidth: 1, gapWidth: 2 },
           data: data.tree.map(treeNode),
         },
       ],

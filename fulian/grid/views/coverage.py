@@ -108,14 +108,16 @@ def _chart_rows(parts: list[Figure]) -> list[dict[str, Any]]:
 
 def _tree(branches: list[Branch]) -> list[dict[str, Any]]:
     """The treemap's nodes: sized by households, coloured by share."""
-    return [
-        {
-            **_chart_rows([branch.figure])[0],
-            "children": _chart_rows([p for p in branch.parts if p.households]),
-        }
-        for branch in branches
-        if branch.figure.households
-    ]
+    nodes = []
+    for branch in branches:
+        if not branch.figure.households:
+            continue
+        parts = [p for p in branch.parts if p.households]
+        # A village without groups is one box, not one box "not in a group" inside it.
+        if len(parts) == 1 and parts[0].org is None:
+            parts = []
+        nodes.append({**_chart_rows([branch.figure])[0], "children": _chart_rows(parts)})
+    return nodes
 
 
 def _description(title: str, parts: list[Figure]) -> str:
@@ -134,7 +136,7 @@ def chart_data(org: Organisation, parts: list[Figure], *, tree: bool) -> dict[st
         "tree": _tree(coverage.figures_two_levels(org)) if tree else [],
         "labels": {
             "share": _("Coverage"),
-            "households": _("Households"),
+            "households": _("Number of households"),
             "covered": _("Covered households"),
             "bar_title": bar_title,
             "bar_description": _description(bar_title, parts),
@@ -305,7 +307,7 @@ def gaps_export(request: AuthedRequest, pk: int) -> HttpResponse:
         title=_("Places with no responsible executive member of the level above · %(org)s") % {"org": name},
         headers=[
             _("Division code"),
-            _("Name"),
+            _("Organisation"),
             _("Level"),
             _("Belongs to"),
             _("Has no executive member of"),
