@@ -78,6 +78,7 @@
       series: [
         {
           type: "treemap",
+          name: data.labels.tree_root, // the breadcrumb's first step
           roam: false,
           nodeClick: "zoomToNode",
           // One level at a time: the children of the organisation, a tap zooms into one.

@@ -93,6 +93,8 @@ def test_each_child_links_to_its_own_coverage_down_to_a_villages_groups(world: W
     names = [r.text.split()[0] for r in html.select(village, '[data-testid="coverage-row"]')]
     assert names == ["第一村民小组", "Not"]  # its group, then its households in no group
     assert f'href="{reverse("grid:coverage", args=[world.org("huilong_group1").pk])}"' in village.content.decode()
+    group = c.get(reverse("grid:coverage", args=[world.org("huilong_group1").pk]))
+    assert (figure(group, "households"), figure(group, "covered")) == (3, 3)
     # The breadcrumbs go up to the user's top (攸县), not above it.
     crumbs = html.texts(village, "nav .breadcrumb-item a")
     assert crumbs == ["攸县", "新市镇"]

@@ -140,6 +140,7 @@ def chart_data(org: Organisation, parts: list[Figure], *, tree: bool) -> dict[st
             "covered": _("Covered households"),
             "bar_title": bar_title,
             "bar_description": _description(bar_title, parts),
+            "tree_root": str(org.display_name),
             "tree_title": _("Coverage below %(org)s, sized by households") % {"org": org.display_name},
         },
     }
