@@ -10,8 +10,10 @@ from playwright.sync_api import Page, expect
 
 from fulian.grid.tests.helpers import assign, executive
 from fulian.households.tests.helpers import household
+from fulian.people.models import Person
 from fulian.testing.world import World
 from tests.browser.pages import log_in, scroll_width, shot
+from tests.browser.test_accessibility import audit_pages
 
 PHONE_WIDTH = 360
 
@@ -85,3 +87,39 @@ def test_a_leader_sees_the_city_chart_on_her_home_page(live_server: Any, live_wo
     expect(chart).to_have_attribute("data-drawn", "1")
     expect(desktop.locator('[data-testid="home-leader"] [data-testid="coverage-table"]')).to_contain_text("攸县")
     shot(desktop, "67-home-leader-desktop")
+
+
+def test_the_coverage_pages_pass_axe_on_a_phone_and_a_desktop(
+    live_server: Any, live_world: World, phone: Page, desktop: Page
+) -> None:
+    _grid(live_world)
+    xinshi, huilong = live_world.org("xinshi").pk, live_world.org("huilong").pk
+    paths = [
+        "/",
+        f"/grid/coverage/{xinshi}/",
+        f"/grid/coverage/{huilong}/?sort=worst",
+        f"/grid/coverage/{xinshi}/?on=2099-01-01",
+        f"/grid/coverage/{xinshi}/uncovered/",
+        f"/grid/coverage/{xinshi}/gaps/",
+    ]
+    for page in (phone, desktop):
+        log_in(page, live_server.url, "xinshi_staff")
+        assert audit_pages(page, live_server.url, paths) == {}
+    phone.context.clear_cookies()
+    log_in(phone, live_server.url, "leader")
+    assert audit_pages(phone, live_server.url, ["/"]) == {}
+    shot(phone, "68-home-leader-phone")
+
+
+def test_an_executive_member_sees_her_households_on_her_phone(live_server: Any, live_world: World, phone: Page) -> None:
+    for i in range(3):
+        household(live_world, "huilong_group1", f"组一户{i}")
+    post = executive(live_world)
+    Person.objects.filter(pk=post.person_id).update(account=live_world.user("huilong_zhiwei"))
+    assign(live_world, post, live_world.org("huilong_group1"))
+    log_in(phone, live_server.url, "huilong_zhiwei")
+    mine = phone.locator('[data-testid="home-mine"]')
+    expect(mine.locator("[data-figure=mine]")).to_have_text("3")
+    expect(mine.locator('[data-testid="home-due"]')).to_contain_text("组一户0")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    shot(phone, "69-home-member-phone")
