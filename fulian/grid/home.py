@@ -149,4 +149,9 @@ def sections(user: AnyUser) -> list[dict[str, Any]]:
             result.append({**_leader_section(org), "charts": None})
         elif grant.role == Role.MEMBER and getattr(user, "person", None) is not None:
             result.append(_member_section(user, on))
+    # Staff who are 执委 themselves see their own households too, when they have some.
+    if getattr(user, "person", None) is not None and not any(s["kind"] == "member" for s in result):
+        mine = _member_section(user, on)
+        if mine["households"]:
+            result.append(mine)
     return result

@@ -122,3 +122,10 @@ def test_the_home_page_of_each_role_takes_a_constant_number_of_queries(
     before = queries(c, reverse("home"))
     _more(world, huilong)
     assert queries(c, reverse("home")) == before <= 30
+
+
+def test_staff_who_are_executive_members_see_their_own_households_too(world: World, huilong: dict[str, Any]) -> None:
+    Person.objects.filter(pk=huilong["person"].pk).update(account=world.user("xinshi_staff"))
+    page = client(world, "xinshi_staff").get(reverse("home"))
+    assert html.select(page, '[data-testid="home-coverage"]')
+    assert figure(page, "home-mine", "mine") == 3
