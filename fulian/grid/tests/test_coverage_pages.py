@@ -252,3 +252,10 @@ def test_the_menu_has_coverage_for_those_who_may_see_it(world: World) -> None:
     assert (
         f'href="{reverse("grid:coverage_home")}"' not in client(world, "security").get(reverse("home")).content.decode()
     )
+
+
+def test_coverage_is_not_part_of_a_security_officers_role(world: World) -> None:
+    assert client(world, "security").get(reverse("grid:coverage_home")).status_code == 403
+    # The organisation is one she sees (her accounts are there); its coverage is not hers.
+    shucai = world.org("shucai")
+    assert client(world, "security").get(reverse("grid:coverage", args=[shucai.pk])).status_code == 403
