@@ -14,6 +14,7 @@ from fulian.people.models import Person
 from fulian.testing.world import World
 from tests.browser.pages import log_in, scroll_width, shot
 from tests.browser.test_accessibility import audit_pages
+from tests.browser.test_touch import MEASURE
 
 PHONE_WIDTH = 360
 
@@ -50,9 +51,10 @@ def test_the_coverage_chart_draws_on_a_phone_and_the_table_drills_down(
     assert scroll_width(phone) <= PHONE_WIDTH
     shot(phone, "60-coverage-township-phone")
     # A tap on a bar shows its numbers (drawn on the canvas: nothing to read but no error).
+    bars.scroll_into_view_if_needed()
     box = bars.locator("canvas").bounding_box()
     assert box is not None
-    phone.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + 30)
+    phone.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
     shot(phone, "61-coverage-tap-phone", full_page=False)
     phone.locator('[data-testid="coverage-table"]').get_by_role("link", name="回龙村").click()
     expect(phone).to_have_url(re.compile(rf"/grid/coverage/{live_world.org('huilong').pk}/$"))
@@ -123,3 +125,25 @@ def test_an_executive_member_sees_her_households_on_her_phone(live_server: Any, 
     expect(mine.locator('[data-testid="home-due"]')).to_contain_text("组一户0")
     assert scroll_width(phone) <= PHONE_WIDTH
     shot(phone, "69-home-member-phone")
+
+
+def test_every_tap_target_of_the_coverage_pages_is_big_enough_on_a_phone(
+    live_server: Any, live_world: World, phone: Page
+) -> None:
+    _grid(live_world)
+    xinshi, huilong = live_world.org("xinshi").pk, live_world.org("huilong").pk
+    log_in(phone, live_server.url, "xinshi_staff")
+    found = {}
+    for path in [
+        "/",
+        f"/grid/coverage/{xinshi}/",
+        f"/grid/coverage/{huilong}/",
+        f"/grid/coverage/{xinshi}/uncovered/",
+        f"/grid/coverage/{xinshi}/gaps/",
+    ]:
+        phone.goto(live_server.url + path)
+        measured = phone.evaluate(MEASURE)
+        problems = measured["small"] + measured["overflowing"]
+        if problems:
+            found[path] = problems
+    assert found == {}
