@@ -9,6 +9,7 @@ from fulian.grid.choices import ContactMode
 from fulian.grid.models import Assignment, Contact, ContactPhoto, CoverageCount, LoadRule
 from fulian.grid.tests.helpers import assign, executive
 from fulian.households.tests.helpers import household
+from fulian.orgs.models import Organisation
 from fulian.people.tests.helpers import jpeg
 from fulian.testing.scope import ScopeCase
 
@@ -80,3 +81,19 @@ CASES = [
         detail=[("grid:contact_photo", "get")],
     ),
 ]
+
+# The coverage pages of an organisation (grid.views.coverage): 蔬菜村's are 炎陵县's alone.
+CASES.append(
+    ScopeCase(
+        model=Organisation,
+        make=lambda w: w.org("shucai"),
+        outsider="xinshi_staff",
+        insider="yanling_admin",
+        detail=[
+            ("grid:coverage", "get"),
+            ("grid:uncovered", "get"),
+            ("grid:gaps", "get"),
+            ("grid:gaps_export", "get"),
+        ],
+    )
+)
