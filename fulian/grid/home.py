@@ -14,14 +14,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.db.models import QuerySet
+from django.urls import reverse
 
 from fulian.accounts.choices import Role
 from fulian.core.ancestry import within_q
 from fulian.core.scoping import AnyUser, Grant, grants_for
 from fulian.grid import coverage
-from fulian.grid.models import Assignment, Contact, active_q
+from fulian.grid.mine import households_of, summary
+from fulian.grid.models import Assignment, Contact
 from fulian.households.models import Household
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
@@ -33,14 +34,6 @@ WORST = 5
 DUE_SHOWN = 5
 # One section per organisation at most this many (someone with roles at many places).
 SECTIONS = 3
-
-
-def _url_or_none(name: str) -> str | None:
-    """The URL of a page another part of the grid builds (``grid:mine``); None until it exists."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
 
 
 def this_week(user: AnyUser, org: Organisation, on: datetime.date) -> dict[str, Any]:
@@ -81,36 +74,26 @@ def _staff_section(user: AnyUser, org: Organisation, on: datetime.date) -> dict[
     }
 
 
-def _responsible_for(person: Any, on: datetime.date) -> Q:
-    """The households an executive member answers for on ``on``: those of the villages, groups
-    and households she is assigned as a village 执委 (to be replaced by ``grid.mine``)."""
-    active = Assignment.objects.filter(active_q(on), person=person, tier=Level.VILLAGE)
-    return (
-        Q(village_id__in=active.filter(target_org__level=Level.VILLAGE).values("target_org_id"))
-        | Q(group_id__in=active.filter(target_org__level=Level.GROUP).values("target_org_id"))
-        | Q(pk__in=active.filter(household__isnull=False).values("household_id"))
-    )
-
-
 def _mine(user: AnyUser, on: datetime.date) -> QuerySet[Household]:
     person = getattr(user, "person", None)
     if person is None:
         return Household.objects.none()
-    return Household.objects.visible_to(user, "households.view").filter(_responsible_for(person, on))
+    # Her households, within what her roles let her see (a 执委 moved away keeps no reach).
+    return households_of(person, on=on).filter(
+        pk__in=Household.objects.visible_to(user, "households.view").values("pk")
+    )
 
 
 def _member_section(user: AnyUser, on: datetime.date) -> dict[str, Any]:
     households = _mine(user, on)
-    due = households.filter(coverage.uncontacted_q(on))
+    counts = summary(households, on=on)
     return {
         "kind": "member",
-        "households": households.count(),
-        "due": due.count(),
-        # Never contacted first, then the longest since.
-        "due_latest": list(
-            due.select_related("org").order_by(F("last_contact_on").asc(nulls_first=True), "id")[:DUE_SHOWN]
-        ),
-        "mine_url": _url_or_none("grid:mine"),
+        "households": counts["total"],
+        "due": counts["due"],
+        # Never contacted first, then the longest since (the order of her list).
+        "due_latest": list(households.filter(coverage.uncontacted_q(on)).select_related("org")[:DUE_SHOWN]),
+        "mine_url": reverse("grid:mine"),
     }
 
 
