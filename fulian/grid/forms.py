@@ -17,7 +17,7 @@ from fulian.core.words import list_text
 from fulian.grid import coverage
 from fulian.grid.choices import Mode
 from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH, Assignment, active_q
-from fulian.grid.services import TAKES
+from fulian.grid.services import PARTNER_REQUIRED, TAKES
 from fulian.households.models import Household
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
@@ -148,7 +148,7 @@ class AssignmentForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("mode") == Mode.JOINT and not data.get("partner"):
-            self.add_error("partner", _("Name the grid worker she shares the area with (合力联动)."))
+            self.add_error("partner", str(PARTNER_REQUIRED))
         return data
 
     def chosen(self) -> list[Organisation | Household]:
@@ -215,5 +215,5 @@ class AssignmentChangeForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("mode") == Mode.JOINT and not data.get("partner"):
-            self.add_error("partner", _("Name the grid worker she shares the area with (合力联动)."))
+            self.add_error("partner", str(PARTNER_REQUIRED))
         return data

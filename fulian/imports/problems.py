@@ -150,6 +150,7 @@ MESSAGES: dict[str, Promise] = {
         "%(target)s is not in %(org)s: a village executive member takes households of her own village."
     ),
     "assign_target_archived": _("%(target)s is archived."),
+    "assign_partner_required": _("Name the grid worker she shares the area with (合力联动)."),
     "assign_overlap": _("%(person)s is already responsible for %(target)s from %(start)s to %(end)s."),
     "assign_overlap_open": _("%(person)s is already responsible for %(target)s from %(start)s."),
     "assign_nearby": _("%(target)s already has %(person)s in one-to-one responsibility (就近包保) at that time."),

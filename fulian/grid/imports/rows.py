@@ -377,6 +377,8 @@ def clean_row(context: Context, values: dict[str, Any], problems: RowProblems) -
     start = _date(values.get("start_date"), "start_date", problems) or context.cache["today"]
     end = _date(values.get("end_date"), "end_date", problems)
     partner = _text(values, "partner", PARTNER_MAX_LENGTH, problems)
+    if mode == Mode.JOINT and not partner:
+        problems.add("partner", msg("assign_partner_required"))
     note = _text(values, "note", NOTE_MAX_LENGTH, problems)
     if problems or post is None or target is None:
         return None

@@ -160,7 +160,9 @@ def test_random_writes_keep_every_summary_equal_to_a_direct_count(world):
                 open_ = list(Assignment.objects.filter(end_date__isnull=True, tier="village"))
                 if open_:
                     chosen = rng.choice(open_)
-                    services.assignment_change(actor=admin, assignment=chosen, on=today, mode=Mode.JOINT)
+                    services.assignment_change(
+                        actor=admin, assignment=chosen, on=today, mode=Mode.JOINT, partner="李网格"
+                    )
             elif action == "add":
                 homes.append(household(world, village, f"新{step}"))
             elif action == "move":

@@ -254,6 +254,13 @@ def test_every_bad_row_is_named_by_row_and_column_and_nothing_is_written(world: 
     assert Assignment.objects.count() == stored
 
 
+def test_a_joint_assignment_names_its_grid_worker(world: World, grid) -> None:
+    header = [*HEADER, "合力联动网格员"]
+    row = ["回龙村", "周桂姣", "", "第一村民小组", "", "", "合力联动", "2025-01-01", ""]
+    found = problems_of(world, [header, [*row, ""], [*row, "李网格"]])
+    assert found == {2: [("合力联动网格员", "Name the grid worker she shares the area with (合力联动).")]}
+
+
 def test_a_problem_is_kept_as_its_code_and_values_and_worded_when_read(world: World, grid) -> None:
     evaluation = engine.evaluate(
         ASSIGNMENTS,

@@ -131,3 +131,16 @@ def test_a_correction_on_the_first_day_to_an_unknown_mode_is_refused(world):
     assert "mode" in refused(error)
     made.refresh_from_db()
     assert made.mode == Mode.CIRCUIT
+
+
+def test_a_joint_assignment_names_its_grid_worker(world):
+    post = executive(world)
+    with pytest.raises(ValidationError) as unnamed:
+        assign(world, post, household(world), mode=Mode.JOINT)
+    assert "partner" in refused(unnamed)
+    (made,) = assign(world, post, household(world, "huilong", "周二"), mode=Mode.JOINT, partner="李网格")
+    with pytest.raises(ValidationError) as changed:
+        services.assignment_change(
+            actor=world.user("city_admin"), assignment=made, on=made.start_date, mode=Mode.JOINT, partner=""
+        )
+    assert "partner" in refused(changed)
