@@ -56,6 +56,7 @@ class Row:
     targets: list[Target]
     mode: str
     households: int = 0
+    partner: str = ""  # 合力联动: the grid worker she shares it with
 
     @property
     def whole_group(self) -> bool:
@@ -313,7 +314,12 @@ def suggestion_confirm(
                 with transaction.atomic():
                     made.extend(
                         services.assignment_create(
-                            actor=actor, post=row.post, targets=row.targets, mode=row.mode, start_date=start_date
+                            actor=actor,
+                            post=row.post,
+                            targets=row.targets,
+                            mode=row.mode,
+                            start_date=start_date,
+                            partner=row.partner,
                         )
                     )
             except ValidationError as error:

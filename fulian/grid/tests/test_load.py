@@ -121,6 +121,7 @@ def test_the_load_page_shows_the_figures_in_a_constant_number_of_queries(world, 
     body = response.content.decode()
     assert 'id="load-chart-data"' in body
     assert reverse("people:detail", kwargs={"pk": people["yi"].person_id}) in body
+    assert f'{reverse("grid:assignment_list")}?person={people["yi"].person_id}"' in body
     # Many more 执委, each with households: the same number of queries.
     group = group_create_as_system(village=world.org("daqiaotou"), name="第二组")
     for n in range(8):

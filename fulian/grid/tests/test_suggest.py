@@ -194,11 +194,17 @@ def test_the_suggest_page_confirms_in_one_post_and_keeps_values_on_error(world, 
     assert re.search(rf'value="{data["row-1-post"]}"\s+selected', body)
     assert Assignment.objects.count() == before
     assert client.post(url, {}).status_code == 400
+    # 合力联动 needs the grid worker's name: the row says so; with it, the row goes through.
+    joint = dict(data, **{"row-0-mode": Mode.JOINT})
+    assert client.post(url, joint).status_code == 400
+    assert Assignment.objects.count() == before
+    data["row-0-mode"], data["row-0-partner"] = Mode.JOINT, "网格员刘芳"
     response = client.post(url, data)
     assert response.status_code == 302
     whole, _parts = coverage.figures(village)
     assert whole.covered == whole.households
     assert "100.0%" in client.get(url).content.decode()
+    assert Assignment.objects.filter(mode=Mode.JOINT, partner="网格员刘芳").exists()
 
 
 def test_the_suggest_page_takes_the_same_queries_for_more_executive_members(world, django_assert_max_num_queries):

@@ -33,11 +33,11 @@ def _org(request: HttpRequest, pk: int, action: str) -> Organisation:
     return get_visible_or_404(Organisation.objects, request.user, action=action, pk=pk)
 
 
-def assignments_url(name: str) -> str | None:
-    """The assignment list searched for a person, when that page exists (another part of the
-    grid builds it): None otherwise, and the link is left out."""
+def assignments_url(person_id: int | None) -> str | None:
+    """The assignment list narrowed to one 执委 (its ``person`` filter), when that page exists:
+    None otherwise, and the link is left out."""
     try:
-        return f"{reverse('grid:assignment_list')}?{urlencode({'q': name})}"
+        return f"{reverse('grid:assignment_list')}?{urlencode({'person': person_id or ''})}"
     except NoReverseMatch:
         return None
 
@@ -48,7 +48,7 @@ def load_page(request: HttpRequest, pk: int) -> HttpResponse:
     org = _org(request, pk, "grid.view")
     figures = load_figures(org)
     for load in [*figures.most, *figures.least, *figures.under_min, *figures.over_max, *figures.unassigned]:
-        load.assignments_url = assignments_url(load.person.name) if load.person else None  # type: ignore[attr-defined]
+        load.assignments_url = assignments_url(load.person_id)  # type: ignore[attr-defined]
     context = {
         "org": org,
         "figures": figures,
@@ -58,7 +58,7 @@ def load_page(request: HttpRequest, pk: int) -> HttpResponse:
         "parent": org.parent if org.parent is not None and can(request.user, "grid.view", org.parent) else None,
         # A closer look, one level down (groups have no 执委 of their own).
         "children": list(Organisation.objects.filter(parent=org).exclude(level=Level.GROUP).order_by("code")),
-        "has_assignments": assignments_url("") is not None,
+        "has_assignments": assignments_url(None) is not None,
     }
     return render(request, "grid/load.html", context)
 
@@ -123,6 +123,7 @@ class RowView:
     mode: str
     choices: list[Choice]
     households: int = 0
+    partner: str = ""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -202,14 +203,15 @@ def _read_rows(request: HttpRequest, village: Organisation, posts: dict[int, Any
         post_raw = request.POST.get(f"row-{i}-post", "")
         post = posts.get(int(post_raw)) if post_raw.isdigit() else None
         mode = request.POST.get(f"row-{i}-mode", "")
+        partner = request.POST.get(f"row-{i}-partner", "")[:200]
         if post is None and targets:
             errors.append(_("Choose the executive member."))
         if mode not in Mode.values and targets:
             errors.append(_("Choose how she takes responsibility."))
         households_n = sum(sizes.get(t.pk, 0) if isinstance(t, Organisation) else 1 for t in targets)
-        view = RowView(i, post.pk if post else None, mode, choices, households_n, errors)
+        view = RowView(i, post.pk if post else None, mode, choices, households_n, partner, errors)
         shown.append(view)
-        rows.append(Row(post, targets if post is not None else [], mode, households_n))
+        rows.append(Row(post, targets if post is not None else [], mode, households_n, partner))
     return shown, rows
 
 
