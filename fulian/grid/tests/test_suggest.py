@@ -237,3 +237,17 @@ def test_the_suggest_page_refuses_another_subtree_and_the_viewer(world):
         world.client_for("xinshi_staff").get(reverse("grid:suggest", kwargs={"pk": world.org("xinshi").pk})).status_code
         == 404
     )
+
+
+def test_the_coverage_page_of_a_village_with_gaps_leads_staff_to_the_suggestion(world):
+    household(world, "huilong", "无人包")
+    village = world.org("huilong")
+    coverage_url = reverse("grid:coverage", kwargs={"pk": village.pk})
+    suggest_url = reverse("grid:suggest", kwargs={"pk": village.pk})
+    load_url = reverse("grid:load", kwargs={"pk": village.pk})
+    staff = world.client_for("xinshi_staff").get(coverage_url).content.decode()
+    assert f'href="{suggest_url}"' in staff
+    assert f'href="{load_url}"' in staff
+    viewer = world.client_for("leader").get(coverage_url).content.decode()
+    assert f'href="{suggest_url}"' not in viewer
+    assert f'href="{load_url}"' in viewer
