@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from fulian.accounts.http import AuthedRequest
 from fulian.core.ancestry import within_q
 from fulian.core.exports import spreadsheet_response
+from fulian.core.forms import FreeTextFormMixin
 from fulian.core.scoping import get_visible_or_404, grants_for
 from fulian.core.views import render_list
 from fulian.grid import coverage
@@ -75,7 +76,7 @@ def coverage_home(request: AuthedRequest) -> HttpResponse:
     return render(request, "grid/coverage_choose.html", {"orgs": orgs})
 
 
-class AsOfForm(forms.Form):
+class AsOfForm(FreeTextFormMixin, forms.Form):
     """``on``: the day whose coverage to show (a past day; today by default)."""
 
     on = forms.DateField(
