@@ -23,23 +23,10 @@ from fulian.households.tests.helpers import household
 from fulian.people import services as people_services
 from fulian.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 LIST = reverse("grid:assignment_list")
 NEW = reverse("grid:assignment_create")
-
-
-@pytest.fixture(autouse=True)
-def pages_in_english(monkeypatch: Any) -> None:
-    """Messages are checked in English: every page is asked for in English."""
-    original = World.client_for
-
-    def client_for(self: World, username: str) -> Any:
-        client = original(self, username)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-        return client
-
-    monkeypatch.setattr(World, "client_for", client_for)
 
 
 def new_url(post: Any) -> str:

@@ -17,7 +17,7 @@ from fulian.households.tests.helpers import household
 from fulian.orgs.services import group_create_as_system
 from fulian.people.tests.helpers import post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def _world_with_loads(world):

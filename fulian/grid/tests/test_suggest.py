@@ -21,7 +21,7 @@ from fulian.orgs.services import group_create_as_system
 from fulian.people import services as people_services
 from fulian.people.tests.helpers import post
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 GROUPS = 10
 
