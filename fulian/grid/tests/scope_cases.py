@@ -41,3 +41,20 @@ CASES = [
     ScopeCase(model=LoadRule, make=_load_rule, outsider="xinshi_staff", insider="yanling_admin"),
     ScopeCase(model=Contact, make=_contact, outsider="xinshi_staff", insider="yanling_admin"),
 ]
+
+
+def _case(model: type) -> ScopeCase:
+    return next(case for case in CASES if case.model is model)
+
+
+# The API's entries (kept apart from the pages' entries above, which the pages' authors add).
+_case(Assignment).detail.extend(
+    [
+        ("api:grid-assignment-detail", "get"),
+        ("api:grid-assignment-end", "post", 400),  # no end_date
+        ("api:grid-assignment-change", "post", 400),  # no "on"
+    ]
+)
+_case(Assignment).lists.append(("api:grid-assignment-list", lambda a: {"mode": a.mode}))
+_case(Contact).detail.append(("api:grid-contact-detail", "get"))
+_case(Contact).lists.append(("api:grid-contact-list", lambda c: {"mode": c.mode}))
