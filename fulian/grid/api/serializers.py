@@ -77,7 +77,7 @@ class TargetSerializer(Serializer[Any]):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("org" in attrs) == ("household" in attrs):
-            raise serializers.ValidationError(_("Give either an organisation (org) or a household, not both."))
+            raise serializers.ValidationError(_("Give an organisation (org) or a household: one of the two."))
         return attrs
 
 
