@@ -683,3 +683,18 @@ def test_a_contact_lists_only_the_households_the_reader_may_see(world: World) ->
     staff = _api(world, "xinshi_staff").get(reverse("api:grid-contact-detail", args=[made.pk]))
     assert {h["id"] for h in conforms(staff, CONTACT)["households"]} == {one.pk, two.pk}
     assert _api(world, "huilong_zhiwei").get(reverse("api:grid-contact-detail", args=[made.pk])).status_code == 404
+
+
+def test_an_assignment_seen_but_given_by_a_level_above_is_a_403_to_end_and_a_404_outside(world: World) -> None:
+    # A county 执委 taking 新市镇 (包乡镇): the township's staff see it (it is placed at the
+    # township) but only the county may end it; 炎陵县's administrator does not see it at all.
+    county_member = post(world, person(world, "youxian", "罗秀英"), "youxian")
+    (made,) = assign(world, county_member, world.org("xinshi"))
+    body = {"end_date": "2024-01-01"}
+    url = reverse("api:grid-assignment-end", args=[made.pk])
+    assert _api(world, "xinshi_staff").get(reverse("api:grid-assignment-detail", args=[made.pk])).status_code == 200
+    refused = _api(world, "xinshi_staff").post(url, body, format="json")
+    assert refused.status_code == 403
+    conforms(refused, "/api/v1/grid/assignments/{id}/end/", "post")
+    assert _api(world, "yanling_admin").post(url, body, format="json").status_code == 404
+    assert _api(world, "youxian_admin").post(url, body, format="json").status_code == 200
