@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from fulian.core.ancestry import within_q
 from fulian.core.api import ScopedViewSetMixin
 from fulian.core.drf import IdCursorPagination, page_size_parameter, strict_page_size
-from fulian.core.filters import ORG_PARAMETER_SCHEMA
+from fulian.core.filters import ORG_PARAMETER_SCHEMA, SEARCH_ALIAS_PARAMETER
 from fulian.core.scoping import can, can_anywhere, get_visible_or_404
 from fulian.grid import coverage, services
 from fulian.grid.api.filters import AssignmentFilter, ContactFilter, UncoveredFilter
@@ -64,6 +64,7 @@ def _households(view: ScopedViewSetMixin, name: str, ids: list[int]) -> list[Hou
     return [found[pk] for pk in ids]
 
 
+@extend_schema_view(list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]))
 class AssignmentViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -203,8 +204,9 @@ class CoverageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ign
         null)."""
         place = _place(request, org)
         on = _day(request)
-        today = on is None or on == coverage.today()
-        whole, children = coverage.figures(place) if on is None or today else coverage.figures_as_of(place, on)
+        past = on is not None and on < coverage.today()
+        # Today's figures come from the summary; a past day's are counted from the history.
+        whole, children = coverage.figures_as_of(place, on) if on is not None and past else coverage.figures(place)
 
         def figure(f: coverage.Figure) -> dict[str, Any]:
             return {
@@ -213,7 +215,7 @@ class CoverageViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: ign
                 "covered": f.covered,
                 "uncovered": f.uncovered,
                 "share": f.share,
-                "uncontacted": f.uncontacted if today else None,
+                "uncontacted": None if past else f.uncontacted,
             }
 
         body = {**figure(whole), "on": on or coverage.today(), "children": [figure(c) for c in children]}
@@ -304,6 +306,7 @@ class ContactCursorPagination(CursorPagination):
         return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)
 
 
+@extend_schema_view(list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]))
 class ContactViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,

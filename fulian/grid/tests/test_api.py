@@ -105,18 +105,20 @@ def test_assignments_list_filters_and_pages_without_a_count(world: World) -> Non
         assert response.status_code == 200, response.content[:300]
         return [row["id"] for row in conforms(response, ASSIGNMENTS)["results"]]
 
-    assert ids() == [by_group.pk, ended.pk]
+    assert ids() == [by_group.pk]  # the current ones, as on the page
     assert ids(status="current") == [by_group.pk]
     assert ids(status="ended") == [ended.pk]
     assert ids(status="all") == [by_group.pk, ended.pk]
-    assert ids(active_on="2022-03-01") == [by_group.pk, ended.pk]
-    assert ids(active_on="2022-07-01") == [by_group.pk]
-    assert ids(person=other.person_id) == [ended.pk]
+    assert ids(active_on="2022-03-01", status="all") == [by_group.pk, ended.pk]
+    assert ids(active_on="2022-07-01", status="all") == [by_group.pk]
+    assert ids(person=other.person_id, status="all") == [ended.pk]
     assert ids(mode=Mode.NEARBY) == [by_group.pk]
     assert ids(org=group.code) == [by_group.pk]
     assert ids(org=str(group.pk)) == [by_group.pk]
-    assert ids(tier="village") == [by_group.pk, ended.pk]
-    assert ids(tier="township") == []
+    assert ids(tier="village", status="all") == [by_group.pk, ended.pk]
+    assert ids(tier="township", status="all") == []
+    assert ids(search="李", status="all") == [ended.pk]
+    assert ids(q="zgj") == [by_group.pk]  # 周桂姣, by the old name of the search box
     body = api.get(reverse("api:grid-assignment-list")).json()
     assert "count" not in body
     row = body["results"][0]
@@ -139,6 +141,7 @@ def test_assignments_list_filters_and_pages_without_a_count(world: World) -> Non
         ({"active_on": "yesterday"}, "active_on"),
         ({"org": "430225"}, "org"),  # 炎陵县: outside 新市镇
         ({"person": "abc"}, "person"),
+        ({"search": "周" * 51}, "search"),
     ],
 )
 def test_a_bad_assignment_filter_is_a_400_naming_it(world: World, params: dict[str, str], field: str) -> None:
@@ -620,6 +623,7 @@ def test_contacts_filter_by_household_person_mode_and_days(world: World) -> None
     assert ids(household=two.pk) == [recent.pk]
     assert ids(person=first.pk) == [old.pk]
     assert ids(mode="call") == [recent.pk]
+    assert ids(search="lxy") == [recent.pk]  # 李秀英
     assert ids(since=(TODAY() - datetime.timedelta(days=10)).isoformat()) == [recent.pk]
     assert ids(until=(TODAY() - datetime.timedelta(days=10)).isoformat()) == [old.pk]
     assert ids(org="430223123215") == [recent.pk, old.pk]
