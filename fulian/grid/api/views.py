@@ -46,6 +46,14 @@ from fulian.orgs.models import Organisation
 from fulian.orgs.picking import resolve_ref
 from fulian.people.models import Person, Post
 
+# An id in a path is digits only: Django would read ``%203`` (" 3") as record 3 (found by fuzzing).
+# The schema still calls it an integer (what it is).
+ID_PATTERN = "[0-9]{1,19}"
+
+
+def _id_parameter(what: str) -> OpenApiParameter:
+    return OpenApiParameter("id", int, OpenApiParameter.PATH, description=f"The {what}'s id.")
+
 
 def _refuse_unless(user: Any, action_name: str) -> None:
     """A 403 before reading the body for a caller whose roles never allow ``action_name``."""
@@ -64,7 +72,12 @@ def _households(view: ScopedViewSetMixin, name: str, ids: list[int]) -> list[Hou
     return [found[pk] for pk in ids]
 
 
-@extend_schema_view(list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]))
+@extend_schema_view(
+    list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]),
+    retrieve=extend_schema(parameters=[_id_parameter("assignment")]),
+    end=extend_schema(parameters=[_id_parameter("assignment")]),
+    change=extend_schema(parameters=[_id_parameter("assignment")]),
+)
 class AssignmentViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -78,6 +91,7 @@ class AssignmentViewSet(
     scoped_model = Assignment
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
+    lookup_value_regex = ID_PATTERN
 
     @property
     def pagination_class(self) -> Any:  # type: ignore[override]
@@ -306,7 +320,10 @@ class ContactCursorPagination(CursorPagination):
         return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)
 
 
-@extend_schema_view(list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]))
+@extend_schema_view(
+    list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]),
+    retrieve=extend_schema(parameters=[_id_parameter("contact")]),
+)
 class ContactViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -319,6 +336,7 @@ class ContactViewSet(
 
     scoped_model = Contact
     serializer_class = ContactSerializer
+    lookup_value_regex = ID_PATTERN
     filterset_class = ContactFilter
     pagination_class = ContactCursorPagination
     parser_classes = [JSONParser, MultiPartParser]

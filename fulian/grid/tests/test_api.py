@@ -130,6 +130,9 @@ def test_assignments_list_filters_and_pages_without_a_count(world: World) -> Non
     )
     detail = api.get(reverse("api:grid-assignment-detail", args=[ended.pk]))
     assert conforms(detail, ASSIGNMENT)["household_name"] == "周建国"
+    # An id is digits: " 12" is no record (Django would read it as 12).
+    assert api.get(f"/api/v1/grid/assignments/%20{ended.pk}/").status_code == 404
+    assert api.get(f"/api/v1/grid/contacts/%20{ended.pk}/").status_code == 404
 
 
 @pytest.mark.parametrize(
