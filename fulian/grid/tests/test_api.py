@@ -494,6 +494,17 @@ def test_gaps_are_the_villages_without_a_township_executive(world: World) -> Non
     assert [r["code"] for r in past["results"]] == ["430223123202", "430223123215"]
 
 
+def test_the_gaps_list_reads_a_constant_number_of_queries(world: World) -> None:
+    api = _api(world, "youxian_admin")
+    url = reverse("api:grid-coverage-gaps", args=["430223"])
+    many = _count_queries(lambda: api.get(url))
+    assert len(api.get(url).json()["results"]) == 5  # 新市镇, 江桥街道 and their three villages
+    assign(world, executive(world, "xinshi", "刘春梅"), world.org("huilong"))
+    assign(world, post(world, person(world, "youxian", "罗秀英"), "youxian"), world.org("xinshi"))
+    assert len(api.get(url).json()["results"]) == 3
+    assert _count_queries(lambda: api.get(url)) == many
+
+
 # --- contacts ---------------------------------------------------------------------------------
 
 
