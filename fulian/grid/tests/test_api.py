@@ -538,7 +538,8 @@ def test_an_executive_member_records_her_own_contact(world: World) -> None:
     assert target.last_contact_on == TODAY() - datetime.timedelta(days=1)
     other = executive(world, "huilong", "李秀英").person
     refused = _record(api, person=other.pk, mode="visit", happened_on=day, households=[target.pk])
-    assert refused.status_code == 403
+    assert refused.status_code == 400
+    assert conforms(refused, CONTACTS, "post") == {"person": ["You can record only your own contacts."]}
     as_herself = _record(api, person=herself.pk, mode="call", happened_on=day, whom="村民")
     assert as_herself.status_code == 201, as_herself.json()
     assert Contact.objects.filter(person=herself).count() == 2
