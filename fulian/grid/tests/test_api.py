@@ -227,6 +227,10 @@ def test_an_unknown_mode_is_a_400_on_mode(world: World) -> None:
     assert list(_bad(world, mode="teleport")) == ["mode"]
 
 
+def test_joint_responsibility_without_its_grid_worker_is_a_400_on_partner(world: World) -> None:
+    assert list(_bad(world, mode=Mode.JOINT, partner=" ")) == ["partner"]
+
+
 def test_no_targets_or_a_target_both_org_and_household_is_a_400_on_targets(world: World) -> None:
     assert list(_bad(world, targets=[])) == ["targets"]
     both = {"org": world.org("huilong").code, "household": household(world).pk}
