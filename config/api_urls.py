@@ -13,6 +13,7 @@ from fulian.accounts.api.views import (
     TokenView,
 )
 from fulian.audit.api import AuditEventViewSet
+from fulian.grid.api.views import AssignmentViewSet, ContactViewSet, CoverageViewSet, GapsViewSet, UncoveredViewSet
 from fulian.households.api.views import HouseholdViewSet, MemberViewSet
 from fulian.imports.api import ImportBatchViewSet
 from fulian.orgs.api.views import OrganisationViewSet
@@ -31,6 +32,8 @@ router.register("terms", TermViewSet, basename="term")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("household-members", MemberViewSet, basename="household-member")
 router.register("imports", ImportBatchViewSet, basename="import")
+router.register("grid/assignments", AssignmentViewSet, basename="grid-assignment")
+router.register("grid/contacts", ContactViewSet, basename="grid-contact")
 
 app_name = "api"
 urlpatterns = [
@@ -38,5 +41,13 @@ urlpatterns = [
     path("auth/token/revoke/", TokenRevokeView.as_view(), name="token_revoke"),
     path("me/", MeView.as_view(), name="me"),
     path("me/password/", OwnPasswordView.as_view(), name="me_password"),
+    # An organisation's coverage, by id or division code (not a router route: its key is either).
+    path("grid/coverage/<str:org>/", CoverageViewSet.as_view({"get": "retrieve"}), name="grid-coverage-detail"),
+    path(
+        "grid/coverage/<str:org>/uncovered/",
+        UncoveredViewSet.as_view({"get": "list"}),
+        name="grid-coverage-uncovered",
+    ),
+    path("grid/coverage/<str:org>/gaps/", GapsViewSet.as_view({"get": "list"}), name="grid-coverage-gaps"),
     path("", include(router.urls)),
 ]

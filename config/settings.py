@@ -301,6 +301,8 @@ SPECTACULAR_SETTINGS = {
         "MemberCategoryEnum": "fulian.households.choices.MemberCategory",
         "PostKindEnum": "fulian.people.choices.PostKind",
         "ImportKindEnum": [("people", "people"), ("households", "households")],
+        "AssignmentModeEnum": "fulian.grid.choices.Mode",
+        "ContactModeEnum": "fulian.grid.choices.ContactMode",
     },
 }
 

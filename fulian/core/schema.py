@@ -44,7 +44,10 @@ FORM_ENCODINGS = ("multipart/form-data", "application/x-www-form-urlencoded")
 def _carries_a_file(schema: dict[str, Any], schemas: dict[str, Any]) -> bool:
     if "$ref" in schema:
         schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
-    return any(field.get("format") == "binary" for field in schema.get("properties", {}).values())
+    return any(
+        field.get("format") == "binary" or field.get("items", {}).get("format") == "binary"  # a file, or files
+        for field in schema.get("properties", {}).values()
+    )
 
 
 def _json_unless_a_file(operation: dict[str, Any], schemas: dict[str, Any]) -> None:

@@ -56,10 +56,14 @@ CASES = [
             ("grid:assignment_end", "post", 400),
             ("grid:assignment_change", "get"),
             ("grid:assignment_change", "post", 400),
+            ("api:grid-assignment-detail", "get"),
+            ("api:grid-assignment-end", "post", 400),  # no end_date
+            ("api:grid-assignment-change", "post", 400),  # no "on"
         ],
         lists=[
             ("grid:assignment_list", lambda a: {}),
             ("grid:assignment_list", lambda a: {"search": a.person.name, "status": "all"}),
+            ("api:grid-assignment-list", lambda a: {"mode": a.mode}),
         ],
     ),
     ScopeCase(model=CoverageCount, make=_coverage, outsider="xinshi_staff", insider="yanling_admin"),
@@ -69,8 +73,12 @@ CASES = [
         make=_contact,
         outsider="xinshi_staff",
         insider="yanling_admin",
-        detail=[("grid:contact_detail", "get")],
-        lists=[("grid:contact_list", lambda contact: {}), ("grid:contact_list", lambda contact: {"mode": "visit"})],
+        detail=[("grid:contact_detail", "get"), ("api:grid-contact-detail", "get")],
+        lists=[
+            ("grid:contact_list", lambda contact: {}),
+            ("grid:contact_list", lambda contact: {"mode": "visit"}),
+            ("api:grid-contact-list", lambda contact: {"mode": contact.mode}),
+        ],
     ),
     # A contact's photo is served only to those who see the contact.
     ScopeCase(

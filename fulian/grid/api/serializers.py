@@ -1,0 +1,230 @@
+"""What the grid's API reads and writes: assignments, coverage figures, uncovered households,
+gaps and contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from fulian.core.api_fields import IdField, ModelSerializer, Serializer
+from fulian.grid.choices import ContactMode, Mode
+from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH, Assignment, Contact, ContactPhoto
+from fulian.grid.services import MAX_PHOTOS, MAX_TARGETS
+from fulian.households.models import Household
+from fulian.orgs.api.fields import OrgCodeField
+from fulian.orgs.choices import Level
+from fulian.orgs.models import Organisation
+
+# --- assignments ---------------------------------------------------------------------------
+
+
+class AssignmentSerializer(ModelSerializer[Assignment]):
+    """One responsibility: who (``person`` through ``post``), for what (``target_org`` or
+    ``household``), how, from when to when. ``org`` is where it is placed: its target's
+    organisation."""
+
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    tier = serializers.ChoiceField(
+        choices=Level.choices, read_only=True, help_text="The level of the post (county 执委 take townships…)"
+    )
+    org = serializers.CharField(source="org.code", read_only=True)
+    org_name = serializers.CharField(source="org.display_name", read_only=True)
+    target_org = serializers.CharField(
+        source="target_org.code", read_only=True, allow_null=True, default=None, help_text="An area's division code"
+    )
+    target_org_name = serializers.CharField(
+        source="target_org.display_name", read_only=True, allow_null=True, default=None
+    )
+    household_name = serializers.CharField(
+        source="household.head_name", read_only=True, allow_null=True, default=None, help_text="The head's name"
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "post",
+            "person",
+            "person_name",
+            "tier",
+            "org",
+            "org_name",
+            "target_org",
+            "target_org_name",
+            "household",
+            "household_name",
+            "mode",
+            "partner",
+            "start_date",
+            "end_date",
+            "end_reason",
+            "note",
+            "previous",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class TargetSerializer(Serializer[Any]):
+    """One target: an area (``org``: a township, a village, a group) or a household."""
+
+    org = OrgCodeField(action="grid.view", required=False)
+    household = IdField(required=False, help_text="A household's id")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("org" in attrs) == ("household" in attrs):
+            raise serializers.ValidationError(_("Give an organisation (org) or a household: one of the two."))
+        return attrs
+
+
+class AssignmentCreateSerializer(Serializer[Any]):
+    post = IdField(help_text="The post that gives the executive member her level")
+    targets = TargetSerializer(many=True, allow_empty=False, max_length=MAX_TARGETS)  # type: ignore[call-arg]
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True, help_text="Her last day; open if null")
+    partner = serializers.CharField(
+        max_length=PARTNER_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="合力联动: the village grid worker she shares the area with",
+    )
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class AssignmentEndSerializer(Serializer[Any]):
+    end_date = serializers.DateField(help_text="Her last day of responsibility")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class AssignmentChangeSerializer(Serializer[Any]):
+    on = serializers.DateField(help_text="The first day of the change (on its start date: a correction)")
+    post = IdField(required=False, help_text="Another executive member's post takes over")
+    mode = serializers.ChoiceField(choices=Mode.choices, required=False)
+    partner = serializers.CharField(max_length=PARTNER_MAX_LENGTH, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+class OrgRefSerializer(Serializer[Organisation]):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+    level = serializers.ChoiceField(choices=Level.choices)
+
+
+class FigureSerializer(Serializer[Any]):
+    """Coverage figures of one organisation (``org`` null: a village's households in no group)."""
+
+    org = OrgRefSerializer(allow_null=True)
+    households = serializers.IntegerField(help_text="Current households")
+    covered = serializers.IntegerField(help_text="Households with a responsible village executive member")
+    uncovered = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True, help_text="covered / households; null without households")
+    uncontacted = serializers.IntegerField(
+        allow_null=True, help_text="Households not contacted in 90 days; null for a past day (not kept)"
+    )
+
+
+class CoverageSerializer(FigureSerializer):
+    org = OrgRefSerializer()  # type: ignore[assignment]
+    on = serializers.DateField(help_text="The day the figures are for")
+    children = FigureSerializer(many=True, help_text="Per organisation one level down, in code order")
+
+
+class UncoveredHouseholdSerializer(ModelSerializer[Household]):
+    """A household without a responsible executive member, as little of it as a list needs."""
+
+    mobile = serializers.CharField(source="mobile_masked", read_only=True)
+    org = serializers.CharField(source="org.code", read_only=True)
+    org_name = serializers.CharField(source="org.display_name", read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "head_name", "mobile", "org", "org_name", "last_contact_on"]
+        read_only_fields = fields
+
+
+class GapSerializer(ModelSerializer[Organisation]):
+    """An organisation that no executive member of the level above answers for."""
+
+    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True, default=None)  # type: ignore[assignment]
+    parent_name = serializers.CharField(source="parent.display_name", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "code", "display_name", "level", "parent", "parent_name"]
+        read_only_fields = fields
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+
+class ContactHouseholdSerializer(Serializer[Household]):
+    id = serializers.IntegerField()
+    head_name = serializers.CharField()
+
+
+def photo_url(photo: ContactPhoto) -> str:
+    """The photo's address: the grid's scoped photo view (never the media file itself)."""
+    return reverse("grid:contact_photo", kwargs={"pk": photo.pk})
+
+
+class ContactSerializer(ModelSerializer[Contact]):
+    """What a 执委 did once. ``households`` lists those the reader may see."""
+
+    person_name = serializers.CharField(source="person.name", read_only=True)
+    org = serializers.CharField(source="org.code", read_only=True)
+    org_name = serializers.CharField(source="org.display_name", read_only=True)
+    households = ContactHouseholdSerializer(source="visible_households", many=True, read_only=True)
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "person",
+            "person_name",
+            "mode",
+            "happened_on",
+            "households",
+            "whom",
+            "location",
+            "note",
+            "org",
+            "org_name",
+            "photos",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.URLField()))
+    def get_photos(self, contact: Contact) -> list[str]:
+        request = self.context.get("request")
+        urls = [photo_url(photo) for photo in contact.photos.all()]
+        return [request.build_absolute_uri(url) for url in urls] if request is not None else urls
+
+
+class ContactWriteSerializer(Serializer[Any]):
+    person = IdField(
+        required=False,
+        help_text="The executive member who was in touch: staff only; an executive member records as herself",
+    )
+    mode = serializers.ChoiceField(choices=ContactMode.choices)
+    happened_on = serializers.DateField()
+    households = serializers.ListField(child=IdField(), required=False, max_length=1000)
+    whom = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class ContactUploadSerializer(ContactWriteSerializer):
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=MAX_PHOTOS, help_text="JPEG or PNG photos"
+    )
