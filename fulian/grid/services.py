@@ -30,6 +30,7 @@ Target = Organisation | Household
 TAKES: dict[str, str] = {Level.CITY: Level.COUNTY, Level.COUNTY: Level.TOWNSHIP, Level.TOWNSHIP: Level.VILLAGE}
 MAX_TARGETS = 1000
 MAX_PHOTOS = 9
+CONTACT_MAX_AGE_DAYS = 366
 
 
 def _author(actor: AnyUser) -> Any:
@@ -358,6 +359,10 @@ def contact_record(
         errors["mode"] = _("Choose how you were in touch.")
     if happened_on > coverage.today():
         errors["happened_on"] = _("This date is in the future.")
+    elif happened_on < coverage.today() - datetime.timedelta(days=CONTACT_MAX_AGE_DAYS):
+        # A contact is written down soon after it happened; a date years back is a slip of the
+        # finger (the year field of a phone's date picker), not a late record.
+        errors["happened_on"] = _("A contact is recorded within a year of it: check the year.")
     if not households and not whom.strip():
         errors["households"] = _("Choose the households, or say whom you met.")
     if len(photos) > MAX_PHOTOS:

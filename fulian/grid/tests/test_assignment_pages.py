@@ -21,7 +21,6 @@ from fulian.grid.models import Assignment
 from fulian.grid.tests.helpers import START, assign, executive
 from fulian.households.tests.helpers import household
 from fulian.people import services as people_services
-from fulian.testing.world import World
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 

@@ -153,6 +153,17 @@ def test_a_date_in_the_future_is_refused_next_to_the_field(world: World, zhiwei:
         )
 
 
+def test_a_date_more_than_a_year_back_is_refused_next_to_the_field(world: World, zhiwei: dict[str, Any]) -> None:
+    home = zhiwei["home"]
+    long_ago = (TODAY - datetime.timedelta(days=367)).isoformat()
+    response = zhiwei["client"].post(CREATE, visit(household=[home.pk], happened_on=long_ago))
+    assert response.status_code == 400
+    assert "A contact is recorded within a year of it: check the year." in response.content.decode()
+    assert not Contact.objects.exists()
+    a_year_ago = (TODAY - datetime.timedelta(days=366)).isoformat()
+    assert zhiwei["client"].post(CREATE, visit(household=[home.pk], happened_on=a_year_ago)).status_code == 302
+
+
 def test_neither_household_nor_whom_is_refused(world: World, zhiwei: dict[str, Any]) -> None:
     response = zhiwei["client"].post(CREATE, visit())
     assert response.status_code == 400
