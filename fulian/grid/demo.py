@@ -351,7 +351,7 @@ def _village(
             if plan.busy(post, "household", household.pk):
                 continue
             if change and household is chunk[0] and len(takers) > 1:
-                _handed_over(plan, post, takers[turn % len(takers)], household, mode, start)
+                _handed_over(plan, post, takers[turn % len(takers)], household, mode, start, partner)
                 continue
             plan.add(post, household=household, mode=mode, start=start, partner=partner)
         if mode == Mode.CIRCUIT and len(takers) > 1 and pick.random() < 0.3:
@@ -362,7 +362,13 @@ def _village(
 
 
 def _handed_over(
-    plan: Plan, before: Holder, after: Holder, household: Home, mode: str, start: datetime.date
+    plan: Plan,
+    before: Holder,
+    after: Holder,
+    household: Home,
+    mode: str,
+    start: datetime.date,
+    partner: str = "",
 ) -> int | None:
     """A household that changed hands half a year ago: the old responsibility ended the day
     before the change, the new one points back to it."""
@@ -372,11 +378,12 @@ def _handed_over(
         before,
         household=household,
         mode=mode,
+        partner=partner,
         start=start,
         end=on - datetime.timedelta(days=1),
         end_reason=gettext("Changed from %(date)s") % {"date": on},
     )
-    return plan.add(after, household=household, mode=mode, start=on, previous=old)
+    return plan.add(after, household=household, mode=mode, partner=partner, start=on, previous=old)
 
 
 def _huilong(
