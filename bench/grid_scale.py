@@ -630,7 +630,6 @@ def main() -> None:
             cursor.execute("ANALYZE households_household; ANALYZE grid_coveragecount")
     else:
         note(f"reusing the assignment set ({Assignment.objects.count():,} rows); --reassign to write it again")
-        coverage.bring_up_to_date()
         start = time.perf_counter()
         coverage.refresh_all()
         emit({"name": "grid_refresh_all", "value": ms(time.perf_counter() - start), "unit": "ms"})
