@@ -67,6 +67,7 @@ GAP_RUN = 33  # one run in this many is left without anyone (~3%)
 WHOLE_VILLAGE = 20  # one village in this many: one 执委 stationed for the whole village
 NO_TOWNSHIP_ZHIWEI = 100  # one village in this many has no township 执委
 BIG_TABLES = {"households_household", "grid_assignment", "people_post", "people_person"}
+READS_EVERYTHING = {"grid_figures_as_of_city"}
 START = datetime.date(2024, 3, 1)
 HISTORY = (datetime.date(2023, 6, 1), datetime.date(2024, 2, 29))
 MODES = ("nearby", "nearby", "nearby", "nearby", "nearby", "nearby", "circuit", "circuit", "stationed", "joint")
@@ -225,6 +226,7 @@ contacted AS (
   SELECT DISTINCT ch.household_id FROM grid_contact c JOIN grid_contact_households ch ON ch.contact_id = c.id
   WHERE c.happened_on > %(since)s AND c.happened_on <= %(on)s
 )"""
+# (NULL for a household in no group that is not otherwise covered: coalesce before a NOT.)
 COVERED = """(d.household_id IS NOT NULL
   OR h.group_id IN (SELECT target_org_id FROM active WHERE level = 'group')
   OR h.village_id IN (SELECT target_org_id FROM active WHERE level = 'village'))"""
@@ -240,7 +242,7 @@ GROUP BY 1
 UNCOVERED_SQL = f"""
 WITH {ACTIVE}
 SELECT h.id FROM households_household h LEFT JOIN direct d ON d.household_id = h.id
-WHERE h.city_id = %(org)s AND h.archived_at IS NULL AND NOT {COVERED}
+WHERE h.city_id = %(org)s AND h.archived_at IS NULL AND NOT coalesce({COVERED}, false)
 ORDER BY h.id LIMIT 50
 """  # noqa: S608 - constant fragments; the values are parameters
 MINE_SQL = """
@@ -572,7 +574,8 @@ def bench_explain(captured: dict[str, list[str]], failures: list[str]) -> None:
                     seq.add(node["Relation Name"])
                 if "Index Name" in node:
                     indexes.add(node["Index Name"])
-        big = sorted(seq & BIG_TABLES)
+        # Coverage on a past day counts the whole city from the raw tables: it reads them all.
+        big = sorted(seq & BIG_TABLES) if name not in READS_EVERYTHING else []
         emit(
             {
                 "name": f"explain_{name}",
@@ -580,7 +583,8 @@ def bench_explain(captured: dict[str, list[str]], failures: list[str]) -> None:
                 "unit": "ms",
                 "queries": len(queries),
                 "seq_scans": sorted(seq),
-                "seq_scan_of_big_table": bool(big),
+                "seq_scan_of_big_table": bool(seq & BIG_TABLES),
+                "seq_scan_expected": name in READS_EVERYTHING,
                 "indexes": sorted(indexes),
             }
         )
