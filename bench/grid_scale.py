@@ -221,6 +221,7 @@ active AS (
   SELECT a.household_id, a.target_org_id, o.level
   FROM grid_assignment a LEFT JOIN orgs_organisation o ON o.id = a.target_org_id
   WHERE a.tier = 'village' AND a.start_date <= %(on)s AND (a.end_date IS NULL OR a.end_date >= %(on)s)
+    AND a.{column} = %(org)s
 ), direct AS (SELECT DISTINCT household_id FROM active WHERE household_id IS NOT NULL),
 contacted AS (
   SELECT DISTINCT ch.household_id FROM grid_contact c JOIN grid_contact_households ch ON ch.contact_id = c.id
@@ -240,7 +241,7 @@ WHERE h.{{column}} = %(org)s AND h.archived_at IS NULL {{extra}}
 GROUP BY 1
 """  # noqa: S608 - constant fragments; the values are parameters
 UNCOVERED_SQL = f"""
-WITH {ACTIVE}
+WITH {ACTIVE.replace("{column}", "city_id")}
 SELECT h.id FROM households_household h LEFT JOIN direct d ON d.household_id = h.id
 WHERE h.city_id = %(org)s AND h.archived_at IS NULL AND NOT coalesce({COVERED}, false)
 ORDER BY h.id LIMIT 50
