@@ -185,6 +185,8 @@ def _zhiwei_of_huilong(posts: list[Holder]) -> Holder | None:
 
 
 def load(out: TextIO) -> None:
+    """Plan the whole grid in memory (checking the services' rules as it goes), write it in bulk,
+    record the contacts, then recount coverage once for the city."""
     if Assignment.objects.exists():
         out.write("Grid: already loaded.\n")
         return
