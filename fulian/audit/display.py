@@ -68,7 +68,13 @@ def _row_label(model: type[models.Model], obj: Any) -> str:
 
 
 # Rows whose name reads another row: fetched with it.
-_RELATED = {ORG_LABEL: ("parent",), "people.term": ("org",), "people.post": ("person",)}
+_RELATED = {
+    ORG_LABEL: ("parent",),
+    "people.term": ("org",),
+    "people.post": ("person",),
+    # An assignment a change replaced is named "person → target".
+    "grid.assignment": ("person", "household", "target_org"),
+}
 
 
 def _model(label: str) -> type[models.Model] | None:

@@ -8,4 +8,4 @@ class GridConfig(AppConfig):
     verbose_name = _("Responsibility grid")
 
     def ready(self) -> None:
-        from fulian.grid import permissions, receivers  # noqa: F401
+        from fulian.grid import imports, permissions, receivers  # noqa: F401

@@ -292,3 +292,57 @@ def org_gaps(org: Organisation, *, on: datetime.date | None = None) -> QuerySet[
             continue  # counties answer to the city's own staff, not to a 执委 of it
         gaps |= Q(level=level) & ~Q(pk__in=answered.filter(tier=tier).values("target_org_id"))
     return Organisation.objects.filter(path__startswith=org.path).exclude(pk=org.pk).filter(gaps).order_by("path")
+
+
+@dataclass
+class Branch:
+    """A child organisation's figures with those of its own children (for a treemap)."""
+
+    figure: Figure
+    parts: list[Figure]
+
+
+def figures_two_levels(org: Organisation) -> list[Branch]:
+    """The current coverage of the two levels below ``org`` (a county's townships, each with
+    its villages; a township's villages with their groups), from the summary grouped by the two
+    levels' ancestor columns: one query on the summary and one on the tree. A village has
+    one level below it (its groups, and its households in no group); a group none."""
+    bring_up_to_date()
+    child_level = CHILD_LEVEL.get(org.level)
+    if child_level is None:
+        return []
+    grandchild_level = CHILD_LEVEL.get(child_level)
+    if grandchild_level is None:
+        return [Branch(figure, []) for figure in figures(org)[1]]
+    column, sub_column = LEVEL_COLUMNS[child_level], LEVEL_COLUMNS[grandchild_level]
+    rows = list(
+        CoverageCount.objects.filter(within_q(org))
+        .order_by()
+        .values(column, sub_column)
+        .annotate(h=Sum("households"), c=Sum("covered"), u=Sum("uncontacted"))
+    )
+    names = Organisation.objects.in_bulk({row[key] for row in rows for key in (column, sub_column) if row[key]})
+    branches: dict[int, Branch] = {}
+    for row in rows:
+        child = names.get(row[column])
+        if child is None:
+            continue  # a place right at ``org`` (none: households are placed at a village or group)
+        branch = branches.setdefault(child.pk, Branch(Figure(child), []))
+        branch.figure.households += row["h"] or 0
+        branch.figure.covered += row["c"] or 0
+        branch.figure.uncontacted += row["u"] or 0
+        # Households of a township's village in no group: the village's own place, one part.
+        part = names.get(row[sub_column]) if row[sub_column] else None
+        branch.parts.append(Figure(part, row["h"] or 0, row["c"] or 0, row["u"] or 0))
+    ordered = sorted(branches.values(), key=lambda b: b.figure.org.code if b.figure.org else "")
+    for branch in ordered:
+        branch.parts.sort(key=lambda f: (f.org is None, f.org.code if f.org else ""))
+    return ordered
+
+
+def gap_counts(org: Organisation, *, on: datetime.date | None = None) -> dict[str, int]:
+    """How many townships and villages at or below ``org`` have no 执委 of the level above
+    answering for them (:func:`org_gaps`), by level: ``{"township": 1, "village": 4}``."""
+    counted = org_gaps(org, on=on).order_by().values("level").annotate(n=Count("pk"))
+    found = {row["level"]: row["n"] for row in counted}
+    return {level: found.get(level, 0) for level in (Level.TOWNSHIP, Level.VILLAGE)}

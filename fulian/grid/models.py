@@ -15,6 +15,7 @@ from fulian.audit.models import AuditedModel
 from fulian.core.ancestry import AncestryScopedModel
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
 from fulian.grid.choices import ContactMode, Mode
+from fulian.orgs.choices import Level
 
 NOTE_MAX_LENGTH = 500
 PARTNER_MAX_LENGTH = 50
@@ -43,7 +44,9 @@ class Assignment(AncestryScopedModel, AuditedModel):
     starts a new one (``previous`` points back)."""
 
     scope_view_action = "grid.view"
-    audit_exclude = frozenset({"created_at"})
+    audit_exclude = frozenset({"created_at", "updated_at", "import_batch", "import_row"})
+    # The log shows the level by its name (a plain column, not a choice field).
+    audit_labels = {"tier": lambda value: Level(value).label}
 
     post = models.ForeignKey(
         "people.Post", on_delete=models.PROTECT, related_name="assignments", verbose_name=_("post")
@@ -82,6 +85,12 @@ class Assignment(AncestryScopedModel, AuditedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it last changed (ended, its mode corrected, passed to her next term's post): an undone
+    # import must not remove an assignment changed since. Null for rows from before the column.
+    updated_at = models.DateTimeField(auto_now=True, null=True)
+    # The upload that made it (``fulian.grid.imports``) and its row in the sheet: for the undo.
+    import_batch = models.BigIntegerField(null=True, blank=True, editable=False)
+    import_row = models.IntegerField(null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -97,6 +106,9 @@ class Assignment(AncestryScopedModel, AuditedModel):
                 fields=["household", "start_date"],
                 name="grid_assignment_household",
                 condition=Q(household__isnull=False),
+            ),
+            models.Index(
+                fields=["import_batch"], name="grid_assignment_import_batch", condition=Q(import_batch__isnull=False)
             ),
         ]
         constraints = [

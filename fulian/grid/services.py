@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fulian.core.ancestry import ancestries_of
 from fulian.core.photos import clean_photo
@@ -133,6 +134,15 @@ def _overlap_check(
             )
 
 
+PARTNER_REQUIRED = gettext_lazy("Name the grid worker she shares the area with (合力联动).")
+
+
+def partner_check(mode: str, partner: str) -> None:
+    """合力联动 is shared with a named village grid worker."""
+    if mode == Mode.JOINT and not (partner or "").strip():
+        raise ValidationError({"partner": str(PARTNER_REQUIRED)})
+
+
 def _clean_text(value: str, limit: int, field: str) -> str:
     value = " ".join((value or "").split())
     if len(value) > limit:
@@ -176,6 +186,7 @@ def assignment_create(
         raise ValidationError({"targets": _("At most %(n)d at once.") % {"n": MAX_TARGETS}})
     _period_check(post, start_date, end_date)
     partner = _clean_text(partner, PARTNER_MAX_LENGTH, "partner")
+    partner_check(mode, partner)
     note = _clean_text(note, NOTE_MAX_LENGTH, "note")
     seen: set[tuple[str, int]] = set()
     for target in targets:
@@ -264,6 +275,7 @@ def assignment_change(
         if new_mode not in Mode.values:
             raise ValidationError({"mode": _("Choose how she takes responsibility.")})
         _overlap_check(new_post, assignment.target, new_mode, on, assignment.end_date, exclude=assignment.pk)
+        partner_check(new_mode, new_partner)
         assignment.mode = new_mode
         assignment.partner = _clean_text(new_partner, PARTNER_MAX_LENGTH, "partner")
         assignment.note = _clean_text(new_note, NOTE_MAX_LENGTH, "note")
@@ -356,12 +368,24 @@ def contact_record(
         require(actor, "grid.contact", household.org)
     place_org = _contact_place(households, person.org)
     require(actor, "grid.contact", place_org)
+    # A 执委 records what she did herself; recording for another is for the federation's staff.
+    own = getattr(getattr(actor, "person", None), "pk", None)
+    if own != person.pk and not can(actor, "grid.assign", place_org):
+        raise ValidationError({"person": _("You can record only your own contacts.")})
     cleaned = []
+    problems = []
     for index, upload in enumerate(photos):
         try:
             cleaned.append(clean_photo(upload, name=f"contact-{index + 1}"))
         except ValidationError as error:
-            raise ValidationError({"photos": error.messages}) from None
+            # Several photos at once: say which one (by its position and the phone's file name).
+            problems += [
+                _("Photo %(number)d (%(name)s): %(problem)s")
+                % {"number": index + 1, "name": getattr(upload, "name", "") or "?", "problem": message}
+                for message in error.messages
+            ]
+    if problems:
+        raise ValidationError({"photos": problems})
     contact = Contact(
         person=person,
         mode=mode,

@@ -30,10 +30,33 @@ class HouseholdFilter(ScopedFilterSet):
         label=_("Category"), choices=HouseholdCategory.choices, empty_label=_("Any category"), method="filter_category"
     )
     archived = ArchivedFilter()
+    # The grid's gap lists (不留死角): households with no responsible 执委 today, and those not
+    # contacted in 90 days, read from the flags the grid keeps (``fulian.grid.coverage``).
+    covered = django_filters.ChoiceFilter(
+        label=_("Responsible executive member"),
+        choices=[("0", _("No responsible executive member")), ("1", _("Has a responsible executive member"))],
+        empty_label=_("With or without"),
+        method="filter_covered",
+    )
+    uncontacted = django_filters.ChoiceFilter(
+        label=_("Last contact"),
+        choices=[("1", _("Not contacted in 90 days"))],
+        empty_label=_("Any time"),
+        method="filter_uncontacted",
+    )
 
     class Meta:
         model = Household
         fields: list[str] = []
+
+    def filter_covered(self, queryset: HouseholdQuerySet, name: str, value: str) -> HouseholdQuerySet:
+        return queryset.filter(covered=value == "1")
+
+    def filter_uncontacted(self, queryset: HouseholdQuerySet, name: str, value: str) -> HouseholdQuerySet:
+        # Imported here: the grid builds on the registry, not the other way round.
+        from fulian.grid.coverage import today, uncontacted_q
+
+        return queryset.filter(uncontacted_q(today())) if value == "1" else queryset
 
     # ``value: int`` documents the parameter as a number; the form gives its digits.
     def filter_category(self, queryset: HouseholdQuerySet, name: str, value: int) -> HouseholdQuerySet:

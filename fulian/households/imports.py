@@ -32,6 +32,9 @@ from fulian.imports.engine import (
     Update,
     changed_since,
     match_stored_records,
+    referred_changes,
+    referred_elsewhere,
+    referred_q,
     register,
 )
 from fulian.imports.places import PlaceFinder, place_key, place_label
@@ -298,20 +301,26 @@ def _write(context: Context, households: list[dict[str, Any]]) -> int:
 
 def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
     """The households this upload added that changed since (edited, archived, erased, given
-    members): undoing would lose that work."""
+    members, or named since by another app's records: a responsible 执委, a contact): undoing
+    would lose that work."""
     since = batch.finished_at
+    elsewhere = referred_elsewhere(Household)
     rows = (
         Household.objects.filter(import_batch=batch.pk)
-        .annotate(has_members=Exists(HouseholdMember.objects.filter(household=OuterRef("pk"))))
-        .filter(Q(updated_at__gt=since) | Q(has_members=True))
+        .annotate(
+            has_members=Exists(HouseholdMember.objects.filter(household=OuterRef("pk"))),
+            **{name: exists for name, (exists, _label) in elsewhere.items()},
+        )
+        .filter(Q(updated_at__gt=since) | Q(has_members=True) | referred_q(elsewhere))
         .order_by(F("import_row").asc(nulls_last=True), "id")
-        .values_list("import_row", "head_name", "updated_at", "archived_at", "erased_at", "has_members")
+        .values_list("import_row", "head_name", "updated_at", "archived_at", "erased_at", "has_members", *elsewhere)
     )
     blockers = []
-    for row, name, updated, archived, erased, has_members in rows[:limit]:
+    for row, name, updated, archived, erased, has_members, *flags in rows[:limit]:
         changes = changed_since(since, updated=updated, archived=archived, erased=erased)
         if has_members:
             changes.append(_("members added since"))
+        changes.extend(referred_changes(elsewhere, flags))
         blockers.append(Blocker(row=row, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
     return blockers
 

@@ -31,12 +31,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, Model, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fulian.audit.choices import Action
 from fulian.audit.recorder import record as audit
 from fulian.core.spreadsheets import Row, SpreadsheetError, Table, read_table
+from fulian.core.words import list_text
 from fulian.imports.places import PlaceFinder, create_groups, planned_groups
 from fulian.imports.problems import Msg, cell_text, from_validation, msg, text
 
@@ -250,6 +252,38 @@ def match_stored_records(scope: Any, keys: Iterable[RowKey], *, name_field: str)
             if row is not None:
                 found.setdefault(row, record)
     return found
+
+
+def referred_elsewhere(model: type[Model], *, prefix: str = "elsewhere") -> dict[str, tuple[Exists, str]]:
+    """Whether other apps' records point at a row of ``model`` (the grid's assignments and contacts
+    point at households and people), one ``Exists`` per relation, by annotation name, with the name
+    of those records. An import's undo deletes rows quietly: a row something else points at is work
+    done since (and its deletion would fail on a protected key or silently drop a link). The
+    registries do not know the apps built on them; the model does."""
+    own = model._meta.app_label
+    relations = [rel for rel in model._meta.related_objects if rel.related_model._meta.app_label != own]
+    return {
+        f"{prefix}_{index}": (
+            Exists(rel.related_model._default_manager.filter(**{rel.field.name: OuterRef("pk")})),
+            str(rel.related_model._meta.verbose_name_plural),
+        )
+        for index, rel in enumerate(relations)
+    }
+
+
+def referred_q(referrers: Mapping[str, tuple[Exists, str]]) -> Q:
+    """Rows annotated with ``referrers`` that any of them points at (no relation: none)."""
+    found = Q(pk__in=[])
+    for name in referrers:
+        found |= Q(**{name: True})
+    return found
+
+
+def referred_changes(referrers: Mapping[str, tuple[Exists, str]], flags: Sequence[bool]) -> list[str]:
+    """What a :class:`Blocker` says of a row the records of other apps point at (``flags``: the
+    row's annotations, in order)."""
+    names = [label for (_exists, label), flag in zip(referrers.values(), flags, strict=True) if flag]
+    return [_("now in other records: %(records)s") % {"records": list_text(names)}] if names else []
 
 
 def changed_since(since: Any, *, updated: Any, archived: Any = None, erased: Any = None) -> list[str]:

@@ -119,6 +119,50 @@ MESSAGES: dict[str, Promise] = {
         "The ID number %(value)s belongs to an archived household: restore that household instead."
     ),
     "household_same_name": _("The household of %(value)s is already registered in %(org)s."),
+    # Responsibility assignments (包干分配表, ``fulian.grid.imports``). Where a rule is the grid
+    # service's own (``fulian.grid.services``), the message is the service's: the same text, and
+    # so the same translation. A household target is given as ``household`` (its head's name) and
+    # shown as ``target``, "household of …" in the reader's language (``render``).
+    "assign_member_unknown": _("No executive member named “%(value)s” holds a post at %(org)s."),
+    "assign_member_other_key": _(
+        "%(value)s of %(org)s has another ID number or mobile number than this row gives: check them."
+    ),
+    "assign_member_ambiguous": _(
+        "%(count)s executive members of %(org)s are named “%(value)s”: add her ID number or mobile number."
+    ),
+    "assign_post_ended": _("%(person)s's post ended on %(date)s: she can no longer take responsibility."),
+    "assign_before_post": _("The assignment cannot start before her post did (%(date)s)."),
+    "assign_end_before_start": _("The assignment cannot end before it starts."),
+    "assign_target_required": _(
+        "The target is empty: enter a township, village or group, or 户 with the head of household's name."
+    ),
+    "assign_target_ambiguous": _("%(count)s places are named “%(value)s” in %(org)s: give the code of the one meant."),
+    "assign_head_required": _("This row is for a household (户): enter the head of household's name."),
+    "assign_household_unknown": _("No household with the head “%(value)s” in %(org)s."),
+    "assign_household_other_key": _(
+        "The household of %(value)s in %(org)s has another ID number or phone than this row gives: check them."
+    ),
+    "assign_household_ambiguous": _(
+        "%(count)s households in %(org)s have the head “%(value)s”: add the head's ID number or phone."
+    ),
+    "assign_target_level": _("%(target)s cannot be assigned to an executive member of %(org)s: %(rule)s."),
+    "assign_household_elsewhere": _(
+        "%(target)s is not in %(org)s: a village executive member takes households of her own village."
+    ),
+    "assign_target_archived": _("%(target)s is archived."),
+    "assign_partner_required": _("Name the grid worker she shares the area with (合力联动)."),
+    "assign_overlap": _("%(person)s is already responsible for %(target)s from %(start)s to %(end)s."),
+    "assign_overlap_open": _("%(person)s is already responsible for %(target)s from %(start)s."),
+    "assign_nearby": _("%(target)s already has %(person)s in one-to-one responsibility (就近包保) at that time."),
+    "assign_overlap_row": _(
+        "Row %(row)s of this file already makes %(person)s responsible for %(target)s at overlapping dates."
+    ),
+    "assign_nearby_row": _(
+        "Row %(row)s of this file already gives %(target)s to %(person)s in one-to-one responsibility (就近包保) "
+        "at overlapping dates."
+    ),
+    "assign_mode_required": _("The mode is empty: enter one of %(known)s."),
+    "assign_too_long": _("“%(value)s” is too long: at most %(n)s characters."),
 }
 
 # Notices: what the import does that its rows do not show (it is not a problem: the rows import).
@@ -148,10 +192,20 @@ LINKS: dict[str, Promise] = {
     "term_overdue": _("Roster and change-over of %(org)s"),
 }
 
+# The rule of a 执委's level, by the level of her federation (the assignment import's
+# ``assign_target_level``): the grid service's words (``fulian.grid.services.target_check``).
+ASSIGN_RULES: dict[str, Promise] = {
+    Level.CITY: _("a city executive member takes counties of her city"),
+    Level.COUNTY: _("a county executive member takes townships of her county"),
+    Level.TOWNSHIP: _("a township executive member takes villages of her township"),
+    Level.VILLAGE: _("a village executive member takes her own village, its groups or its households"),
+}
+
 # Values stored as a code and shown in the reader's language.
 _PARAM_LABELS: dict[str, Callable[[Any], Any]] = {
     "level": lambda value: Level(value).label,
     "post": lambda value: PostKind(value).label,
+    "rule": lambda value: ASSIGN_RULES.get(value, value),
 }
 
 # A validator's code (``fulian.core``) → the code of its message here.
@@ -220,6 +274,8 @@ def render(code: str, params: Mapping[str, Any], *, templates: Mapping[str, Prom
         return str(params.get("text", ""))
     template = (templates or MESSAGES).get(code) or NOTICES.get(code)
     shown = {key: (_PARAM_LABELS[key](value) if key in _PARAM_LABELS else value) for key, value in params.items()}
+    if "household" in shown and "target" not in shown:  # an assignment's target: a household
+        shown["target"] = _("household of %(name)s") % {"name": shown["household"]}
     if template is None:
         return "；".join(f"{key}: {value}" for key, value in shown.items()) or code
     try:

@@ -26,7 +26,8 @@ from fulian.orgs.selectors import ancestors, labelled_counts, subtree_counts, tr
 
 
 def home(request: AuthedRequest) -> HttpResponse:
-    """Per role: the organisations where the user holds roles and what lies below them."""
+    """Per role: the grid's coverage and work of the week, then the organisations where the
+    user holds roles and what lies below them."""
     grants = sorted(user_grants(request.user), key=lambda g: g.path)
     orgs = Organisation.objects.in_bulk({g.org_id for g in grants})
     cards = [
@@ -38,7 +39,11 @@ def home(request: AuthedRequest) -> HttpResponse:
         }
         for g in grants
     ]
-    return render(request, "orgs/home.html", {"cards": cards})
+    # The grid's own sections (coverage, gaps, this week; a 执委's households; a leader's
+    # chart) come first: what matters to each role. Imported here: orgs imports no app.
+    from fulian.grid.home import sections
+
+    return render(request, "orgs/home.html", {"cards": cards, "grid_sections": sections(request.user)})
 
 
 def org_list(request: AuthedRequest) -> HttpResponse:

@@ -28,6 +28,9 @@ from fulian.imports.engine import (
     Update,
     changed_since,
     match_stored_records,
+    referred_changes,
+    referred_elsewhere,
+    referred_q,
     register,
 )
 from fulian.imports.places import PlaceFinder, place_key, place_label
@@ -508,38 +511,49 @@ def _write(context: Context, entries: list[Entry]) -> int:
 
 def _undo_blockers(batch: Any, limit: int) -> list[Blocker]:
     """The people this upload added who changed since (edited, archived, erased, given another
-    post, a post of theirs ended or changed): undoing would lose that work."""
+    post, a post of theirs ended or changed, named since by another app's records: an
+    assignment, a contact): undoing would lose that work."""
     since = batch.finished_at
     own = Post.objects.filter(person=OuterRef("pk"), import_batch=batch.pk)
+    elsewhere = referred_elsewhere(Person)
     rows = (
         Person.objects.filter(import_batch=batch.pk)
         .annotate(
             other_post=Exists(Post.objects.filter(person=OuterRef("pk")).exclude(import_batch=batch.pk)),
             post_changed=Exists(own.filter(Q(end_date__isnull=False) | Q(updated_at__gt=since))),
+            **{name: exists for name, (exists, _label) in elsewhere.items()},
         )
-        .filter(Q(updated_at__gt=since) | Q(other_post=True) | Q(post_changed=True))
+        .filter(Q(updated_at__gt=since) | Q(other_post=True) | Q(post_changed=True) | referred_q(elsewhere))
         .order_by(F("import_row").asc(nulls_last=True), "id")
-        .values_list("import_row", "name", "updated_at", "archived_at", "erased_at", "other_post", "post_changed")
+        .values_list(
+            "import_row", "name", "updated_at", "archived_at", "erased_at", "other_post", "post_changed", *elsewhere
+        )
     )
     blockers = []
-    for row, name, updated, archived, erased, other_post, post_changed in rows[:limit]:
+    for row, name, updated, archived, erased, other_post, post_changed, *flags in rows[:limit]:
         changes = changed_since(since, updated=updated, archived=archived, erased=erased)
         if other_post:
             changes.append(_("given a post since"))
         if post_changed:
             changes.append(_("a post from this file was ended or changed"))
+        changes.extend(referred_changes(elsewhere, flags))
         blockers.append(Blocker(row=row, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
     # The posts it gave people already on the roster (a re-import): the undo removes them too.
+    on_posts = referred_elsewhere(Post)
     given = (
         Post.objects.filter(import_batch=batch.pk)
         .exclude(person__import_batch=batch.pk)
-        .filter(Q(end_date__isnull=False) | Q(updated_at__gt=since))
+        .annotate(**{name: exists for name, (exists, _label) in on_posts.items()})
+        .filter(Q(end_date__isnull=False) | Q(updated_at__gt=since) | referred_q(on_posts))
         .order_by("id")
-        .values_list("person__name", flat=True)
+        .values_list("person__name", "end_date", "updated_at", *on_posts)
     )
-    for name in given[: max(0, limit - len(blockers))]:
-        ended = (_("a post from this file was ended or changed"),)
-        blockers.append(Blocker(row=None, name=name or str(gettext_lazy("(erased)")), changes=ended))
+    for name, end_date, updated, *flags in given[: max(0, limit - len(blockers))]:
+        changes = []
+        if end_date is not None or (updated is not None and updated > since):
+            changes.append(_("a post from this file was ended or changed"))
+        changes.extend(referred_changes(on_posts, flags))
+        blockers.append(Blocker(row=None, name=name or str(gettext_lazy("(erased)")), changes=tuple(changes)))
     return blockers
 
 

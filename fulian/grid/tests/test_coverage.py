@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 def direct_counts(on: datetime.date) -> dict[int, tuple[int, int]]:
     """Per place, (households, covered) counted from the raw tables with plain loops."""
     active = list(Assignment.objects.filter(active_q(on), tier="village"))
-    whole = {a.target_org_id for a in active if a.target_org_id and a.target_org.level == "village"}
-    groups = {a.target_org_id for a in active if a.target_org_id and a.target_org.level == "group"}
+    levels = {a.target_org_id: a.target_org.level for a in active if a.target_org is not None}
+    whole = {pk for pk, level in levels.items() if level == "village"}
+    groups = {pk for pk, level in levels.items() if level == "group"}
     direct = {a.household_id for a in active if a.household_id}
     counts: dict[int, tuple[int, int]] = {}
     for h in Household.objects.filter(archived_at__isnull=True):
@@ -159,7 +160,9 @@ def test_random_writes_keep_every_summary_equal_to_a_direct_count(world):
                 open_ = list(Assignment.objects.filter(end_date__isnull=True, tier="village"))
                 if open_:
                     chosen = rng.choice(open_)
-                    services.assignment_change(actor=admin, assignment=chosen, on=today, mode=Mode.JOINT)
+                    services.assignment_change(
+                        actor=admin, assignment=chosen, on=today, mode=Mode.JOINT, partner="李网格"
+                    )
             elif action == "add":
                 homes.append(household(world, village, f"新{step}"))
             elif action == "move":
