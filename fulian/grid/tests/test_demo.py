@@ -50,7 +50,8 @@ def test_the_demo_grid_obeys_the_rules_covers_about_95_percent_and_leaves_its_ga
 def _every_assignment_obeys_the_rules_of_the_services() -> None:
     """Each row passes the service's own level check; its post is current and started before
     it; it is placed at its target; no 执委 holds one target twice at a time, and no target has
-    two 就近包保 at a time; a 合力联动 names the grid worker."""
+    two 就近包保 at a time; a 合力联动 names the grid worker (the service's own checks where it has
+    them)."""
     orgs = {o.pk: o for o in Organisation.objects.all()}
     ancestry = ancestries_of(orgs.values())
     assignments = list(Assignment.objects.all())
@@ -77,7 +78,8 @@ def _every_assignment_obeys_the_rules_of_the_services() -> None:
         assert a.start_date >= post.start_date, a.pk
         assert a.end_date is None or a.end_date >= a.start_date, a.pk
         assert a.mode in Mode.values, a.pk
-        assert bool(a.partner) == (a.mode == Mode.JOINT), a.pk
+        services.partner_check(a.mode, a.partner)  # 合力联动 names the grid worker
+        assert not a.partner or a.mode == Mode.JOINT, a.pk
         place = target.org_id if a.household_id else target.pk
         assert a.org_id == place, a.pk
         assert {level: getattr(a, f"{level}_id") for level in ANCESTRY_FIELDS} == ancestry[place], a.pk
