@@ -82,6 +82,7 @@ bench: setup
 	FULIAN_TESTING=1 $(PY) bench/run.py
 	$(PY) bench/import_households.py
 	$(PY) bench/people_scale.py $(BENCH_ARGS)
+	$(PY) bench/grid_scale.py
 
 clean:
 	rm -rf $(STAMP) build staticfiles

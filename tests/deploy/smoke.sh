@@ -77,6 +77,9 @@ pids+=($!)
 # shellcheck disable=SC2046
 $(unit_command fulian-worker.service) > "$work/worker.log" 2>&1 &
 pids+=($!)
+# The nightly coverage catch-up (fulian-coverage.timer), as its unit runs it.
+# shellcheck disable=SC2046
+$(unit_command fulian-coverage.service) | grep "^Coverage "
 
 step "nginx with deploy/nginx/fulian.conf and a self-signed certificate"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
