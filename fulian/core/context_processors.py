@@ -15,6 +15,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "people": can_anywhere(user, "people.view"),
             "households": can_anywhere(user, "households.view"),
             "coverage": can_anywhere(user, "grid.view"),
+            "assignments": can_anywhere(user, "grid.assign"),
             "imports": can_anywhere(user, "imports.view"),
             "accounts": can_anywhere(user, "accounts.manage"),
             "audit": can_anywhere(user, "audit.view"),

@@ -444,3 +444,10 @@ def test_a_status_that_is_not_one_of_the_choices_is_an_error_over_no_rows(world)
     response = world.client_for("xinshi_staff").get(LIST, {"status": "someday"})
     assert response.context["page"].items == []
     assert response.context["form"].errors["status"]
+
+
+def test_the_menu_offers_the_assignments_to_those_who_may_assign(world):
+    link = f'href="{LIST}"'
+    assert link in world.client_for("xinshi_staff").get(reverse("home")).content.decode()
+    assert link not in world.client_for("huilong_zhiwei").get(reverse("home")).content.decode()
+    assert link not in world.client_for("leader").get(reverse("home")).content.decode()
