@@ -300,7 +300,7 @@ SPECTACULAR_SETTINGS = {
         "HouseholdCategoryEnum": "fulian.households.choices.HouseholdCategory",
         "MemberCategoryEnum": "fulian.households.choices.MemberCategory",
         "PostKindEnum": "fulian.people.choices.PostKind",
-        "ImportKindEnum": [("people", "people"), ("households", "households")],
+        "ImportKindEnum": [("people", "people"), ("households", "households"), ("assignments", "assignments")],
         "AssignmentModeEnum": "fulian.grid.choices.Mode",
         "ContactModeEnum": "fulian.grid.choices.ContactMode",
     },

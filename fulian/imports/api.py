@@ -184,7 +184,7 @@ class BatchSerializer(ModelSerializer[ImportBatch]):
 
 
 class UploadSerializer(Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["people", "households"])
+    kind = serializers.ChoiceField(choices=["people", "households", "assignments"])
     org = OrgCodeField(action="imports.view")
     file = serializers.FileField()
 

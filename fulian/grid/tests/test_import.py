@@ -427,3 +427,23 @@ def test_the_preview_runs_the_same_queries_for_2_or_20_rows(world: World, grid) 
         assert evaluation.valid == n
         counts.append(len(queries))
     assert counts[1] == counts[2]
+
+
+def test_the_api_uploads_and_imports_an_assignment_list(world: World, grid) -> None:
+    api = world.api_for("xinshi_staff")
+    created = api.post(
+        reverse("api:import-list"),
+        {
+            "kind": "assignments",
+            "org": world.org("xinshi").code,
+            "file": SimpleUploadedFile("a.xlsx", xlsx(good_rows())),
+        },
+        format="multipart",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["status"], body["report"]["valid_rows"]) == ("previewed", 3)
+    assert not Assignment.objects.exists()
+    done = api.post(reverse("api:import-commit", args=[body["id"]]), {"sha256": body["sha256"], "valid_rows": 3})
+    assert done.json()["status"] == "imported"
+    assert Assignment.objects.count() == 3
