@@ -97,7 +97,7 @@ class IdCursorPagination(CursorPagination):
     reach millions of rows. Follow ``next`` and ``previous``; a page number is refused (a
     client that sends ``page=2`` would otherwise read page 1 again, forever)."""
 
-    ordering = "id"
+    ordering: str | tuple[str, ...] = "id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -112,15 +112,19 @@ class IdCursorPagination(CursorPagination):
             )
         return super().paginate_queryset(queryset, request, view)
 
+    def valid_position(self, position: str) -> bool:
+        """Whether a cursor's position is one this list could have given: an id."""
+        from fulian.core.filters import MAX_ID
+
+        return position.isascii() and position.isdigit() and int(position) <= MAX_ID
+
     def decode_cursor(self, request: Any) -> Any:
         """The cursor given; one not made by this API (or tampered with) is a 400 naming it, not
         DRF's 404 (the list exists) nor a database error (a position that is not an id)."""
-        from fulian.core.filters import MAX_ID
-
         try:
             cursor = super().decode_cursor(request)
             position = getattr(cursor, "position", None)
-            valid = position is None or (position.isascii() and position.isdigit() and int(position) <= MAX_ID)
+            valid = position is None or self.valid_position(position)
         except exceptions.NotFound:
             valid = False
         if not valid:

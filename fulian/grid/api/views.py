@@ -16,14 +16,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fulian.core.ancestry import within_q
 from fulian.core.api import ScopedViewSetMixin
-from fulian.core.drf import IdCursorPagination, page_size_parameter, strict_page_size
+from fulian.core.drf import IdCursorPagination
 from fulian.core.filters import ORG_PARAMETER_SCHEMA, SEARCH_ALIAS_PARAMETER
 from fulian.core.scoping import can_anywhere, get_visible_or_404
 from fulian.grid import coverage, services
@@ -273,46 +272,18 @@ class GapsViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericVie
         return super().list(request, *args, **kwargs)
 
 
-class ContactCursorPagination(CursorPagination):
+class ContactCursorPagination(IdCursorPagination):
     """Contacts newest first, by cursor along (day, id): the scope column's index is ordered by
     day. A position that is not a day the API gave is a 400 naming the cursor."""
 
     ordering = ("-happened_on", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
-    def get_page_size(self, request: Any) -> int:
-        return strict_page_size(request, default=self.page_size, maximum=self.max_page_size)
-
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
-        if "page" in request.query_params:
-            raise exceptions.ValidationError(
-                {"page": [_("This list pages by cursor: follow its “next” link instead of giving a page number.")]}
-            )
-        return super().paginate_queryset(queryset, request, view)
-
-    def decode_cursor(self, request: Any) -> Any:
+    def valid_position(self, position: str) -> bool:
         try:
-            cursor = super().decode_cursor(request)
-            position = getattr(cursor, "position", None)
-            if position is not None:
-                datetime.date.fromisoformat(position)
-            valid = True
-        except (exceptions.NotFound, ValueError, TypeError):
-            valid = False
-        if not valid:
-            raise exceptions.ValidationError(
-                {self.cursor_query_param: [_("This cursor is not valid: follow the “next” or “previous” link.")]}
-            )
-        return cursor
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.cursor_query_param:
-                parameter["description"] = "The cursor of a page, as given in the `next` or `previous` link."
-        return page_size_parameter(parameters, default=self.page_size, maximum=self.max_page_size)
+            datetime.date.fromisoformat(position)
+        except ValueError:
+            return False
+        return True
 
 
 @extend_schema_view(
