@@ -24,3 +24,20 @@ def assign(world: World, post_: Post, *targets: Any, actor: str = "city_admin", 
     kwargs.setdefault("mode", Mode.CIRCUIT)
     kwargs.setdefault("start_date", START)
     return services.assignment_create(actor=world.user(actor), post=post_, targets=list(targets), **kwargs)
+
+
+def page_queries(client: Any, url: str, data: Any = None) -> int:
+    """The queries of a page (200), once its session is warm: for the query-count tests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, data).status_code == 200
+    return len(captured.captured_queries)
+
+
+def english_client(world: World, username: str) -> Any:
+    """A logged-in client whose pages are in English (pages choose their language per request)."""
+    client = world.client_for(username)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
