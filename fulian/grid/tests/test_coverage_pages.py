@@ -103,6 +103,7 @@ def test_coverage_on_a_past_day_counts_the_assignments_in_force_that_day(world: 
     before = c.get(url, {"on": (today - datetime.timedelta(days=20)).isoformat()})
     assert (figure(before, "households"), figure(before, "covered")) == (1, 0)
     assert "As on" in html.text(before, "main")
+    assert "A household that moved since is counted where it lives now." in html.text(before, "main")
     now = c.get(url)
     assert (figure(now, "households"), figure(now, "covered")) == (1, 1)
 
