@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -407,8 +407,14 @@ def contact_record(
         ContactPhoto.objects.create(contact=contact, image=photo)
     if households:
         ids = [h.pk for h in households]
-        latest = Contact.objects.filter(households__in=ids).values("households").annotate(last=Max("happened_on"))
-        for row in latest:
-            Household.objects.filter(pk=row["households"]).update(last_contact_on=row["last"])
+        # One UPDATE: each household's latest contact, this one included.
+        latest = (
+            Contact.objects.filter(households=OuterRef("pk"))
+            .order_by()
+            .values("households")
+            .annotate(last=Max("happened_on"))
+            .values("last")
+        )
+        Household.objects.filter(pk__in=ids).update(last_contact_on=Subquery(latest))
         coverage.refresh_villages({h.village_id for h in households if h.village_id})
     return contact

@@ -34,10 +34,3 @@ def page_queries(client: Any, url: str, data: Any = None) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url, data).status_code == 200
     return len(captured.captured_queries)
-
-
-def english_client(world: World, username: str) -> Any:
-    """A logged-in client whose pages are in English (pages choose their language per request)."""
-    client = world.client_for(username)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client

@@ -17,13 +17,13 @@ from fulian.accounts.choices import Role
 from fulian.accounts.models import RoleGrant
 from fulian.grid import coverage, services
 from fulian.grid.choices import ContactMode
-from fulian.grid.tests.helpers import assign, english_client, executive, page_queries
+from fulian.grid.tests.helpers import assign, executive, page_queries
 from fulian.households.models import Household
 from fulian.households.tests.helpers import household
 from fulian.testing import html
 from fulian.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def figure(page: Any, name: str, within: str = '[data-testid="coverage-figures"]') -> int:
@@ -46,7 +46,7 @@ def grid(world: World) -> dict[str, Any]:
 
 def test_the_figures_on_the_page_equal_a_direct_count(world: World, grid: dict[str, Any]) -> None:
     xinshi = world.org("xinshi")
-    page = english_client(world, "xinshi_staff").get(reverse("grid:coverage", args=[xinshi.pk]))
+    page = world.client_for("xinshi_staff").get(reverse("grid:coverage", args=[xinshi.pk]))
     assert page.status_code == 200
     households = Household.objects.filter(township=xinshi)
     assert figure(page, "households") == households.count() == 6
@@ -70,7 +70,7 @@ def test_the_figures_on_the_page_equal_a_direct_count(world: World, grid: dict[s
 
 
 def test_each_child_links_to_its_own_coverage_down_to_a_villages_groups(world: World, grid: dict[str, Any]) -> None:
-    c = english_client(world, "youxian_admin")
+    c = world.client_for("youxian_admin")
     county = c.get(reverse("grid:coverage", args=[world.org("youxian").pk]))
     assert f'href="{reverse("grid:coverage", args=[world.org("xinshi").pk])}"' in county.content.decode()
     village = c.get(reverse("grid:coverage", args=[world.org("huilong").pk]))
@@ -85,7 +85,7 @@ def test_each_child_links_to_its_own_coverage_down_to_a_villages_groups(world: W
 
 
 def test_the_worst_first_order_puts_the_lowest_share_first(world: World, grid: dict[str, Any]) -> None:
-    page = english_client(world, "xinshi_staff").get(
+    page = world.client_for("xinshi_staff").get(
         reverse("grid:coverage", args=[world.org("xinshi").pk]), {"sort": "worst"}
     )
     first = html.select(page, '[data-testid="coverage-row"]')[0].text
@@ -99,7 +99,7 @@ def test_coverage_on_a_past_day_counts_the_assignments_in_force_that_day(world: 
     Household.objects.filter(pk=h.pk).update(created_at=timezone.now() - datetime.timedelta(days=30))
     assign(world, executive(world), world.org("huilong"), start_date=today - datetime.timedelta(days=10))
     url = reverse("grid:coverage", args=[world.org("huilong").pk])
-    c = english_client(world, "xinshi_staff")
+    c = world.client_for("xinshi_staff")
     before = c.get(url, {"on": (today - datetime.timedelta(days=20)).isoformat()})
     assert (figure(before, "households"), figure(before, "covered")) == (1, 0)
     assert "As on" in html.text(before, "main")
@@ -114,9 +114,7 @@ def test_a_bad_or_future_day_is_named_and_todays_figures_are_shown(world: World,
     assign(world, executive(world), world.org("huilong"))
     if value == "FUTURE":
         value = (coverage.today() + datetime.timedelta(days=3)).isoformat()
-    page = english_client(world, "xinshi_staff").get(
-        reverse("grid:coverage", args=[world.org("huilong").pk]), {"on": value}
-    )
+    page = world.client_for("xinshi_staff").get(reverse("grid:coverage", args=[world.org("huilong").pk]), {"on": value})
     assert page.status_code == 200
     alert = html.text(page, "main .alert-danger")
     assert alert.startswith("Coverage on:")
@@ -124,7 +122,7 @@ def test_a_bad_or_future_day_is_named_and_todays_figures_are_shown(world: World,
 
 
 def test_the_gap_counts_link_to_the_gap_list(world: World, grid: dict[str, Any]) -> None:
-    page = english_client(world, "xinshi_staff").get(reverse("grid:coverage", args=[world.org("xinshi").pk]))
+    page = world.client_for("xinshi_staff").get(reverse("grid:coverage", args=[world.org("xinshi").pk]))
     said = html.text(page, '[data-testid="gap-counts"]')
     assert said == "1 village with no township executive member"  # 大桥头村
     assert f'href="{reverse("grid:gaps", args=[world.org("xinshi").pk])}"' in page.content.decode()
@@ -133,7 +131,7 @@ def test_the_gap_counts_link_to_the_gap_list(world: World, grid: dict[str, Any])
 def test_the_chart_data_holds_every_child_and_the_treemap_two_levels(world: World, grid: dict[str, Any]) -> None:
     import json
 
-    page = english_client(world, "youxian_admin").get(reverse("grid:coverage", args=[world.org("youxian").pk]))
+    page = world.client_for("youxian_admin").get(reverse("grid:coverage", args=[world.org("youxian").pk]))
     data = json.loads(_script(page))
     assert [b["name"] for b in data["bars"]] == [
         r.text.split()[0] for r in html.select(page, '[data-testid="coverage-row"]')
@@ -154,7 +152,7 @@ def _script(page: Any) -> str:
 def test_the_uncovered_list_holds_the_uncovered_households_of_the_subtree_only(
     world: World, grid: dict[str, Any]
 ) -> None:
-    page = english_client(world, "youxian_admin").get(reverse("grid:uncovered", args=[world.org("youxian").pk]))
+    page = world.client_for("youxian_admin").get(reverse("grid:uncovered", args=[world.org("youxian").pk]))
     names = sorted(html.texts(page, "#uncovered-results tbody td:first-child a"))
     assert names == sorted(["散户0", "散户1", "大桥户"])
     assert html.text(page, '[data-testid="list-total"]') == "3 households in all"
@@ -173,7 +171,7 @@ def test_the_uncontacted_list_leaves_out_the_recently_contacted(world: World, gr
         photos=[],
     )
     url = reverse("grid:uncovered", args=[world.org("huilong").pk])
-    page = english_client(world, "xinshi_staff").get(url, {"show": "uncontacted"})
+    page = world.client_for("xinshi_staff").get(url, {"show": "uncontacted"})
     names = sorted(html.texts(page, "#uncovered-results tbody td:first-child a"))
     assert names == sorted(["组一户1", "组一户2", "散户0", "散户1"])
     assert html.text(page, '[data-testid="list-total"]') == "4 households in all"
@@ -181,7 +179,7 @@ def test_the_uncontacted_list_leaves_out_the_recently_contacted(world: World, gr
 
 @pytest.mark.parametrize("name", ["grid:uncovered", "grid:coverage", "grid:gaps"])
 def test_the_coverage_pages_take_a_constant_number_of_queries(world: World, grid: dict[str, Any], name: str) -> None:
-    c = english_client(world, "youxian_admin")
+    c = world.client_for("youxian_admin")
     url = reverse(name, args=[world.org("youxian").pk])
     c.get(url)
     before = page_queries(c, url)
@@ -195,7 +193,7 @@ def test_the_coverage_pages_take_a_constant_number_of_queries(world: World, grid
 
 
 def test_the_export_of_the_uncovered_list_holds_what_is_shown(world: World, grid: dict[str, Any]) -> None:
-    c = english_client(world, "xinshi_staff")
+    c = world.client_for("xinshi_staff")
     page = c.get(reverse("grid:uncovered", args=[world.org("xinshi").pk]))
     export_url = html.select_one(page, '[data-testid="uncovered-export"]').get("href")
     assert export_url is not None
@@ -211,7 +209,7 @@ def test_the_export_of_the_uncovered_list_holds_what_is_shown(world: World, grid
 def test_the_gap_list_names_the_villages_with_no_township_executive_and_their_uncovered(
     world: World, grid: dict[str, Any]
 ) -> None:
-    c = english_client(world, "youxian_admin")
+    c = world.client_for("youxian_admin")
     page = c.get(reverse("grid:gaps", args=[world.org("youxian").pk]))
     rows = {r.text.split()[0]: r for r in html.select(page, '[data-testid="gap-row"]')}
     # 回龙村 has its township 执委; 新市镇 and 江桥街道 have no county 执委, 大桥头村 and 龙湖社区
@@ -227,28 +225,25 @@ def test_the_gap_list_names_the_villages_with_no_township_executive_and_their_un
 
 
 def test_coverage_home_opens_the_outermost_organisation_or_offers_a_choice(world: World) -> None:
-    c = english_client(world, "xinshi_staff")
+    c = world.client_for("xinshi_staff")
     response = c.get(reverse("grid:coverage_home"))
     assert response["Location"] == reverse("grid:coverage", args=[world.org("xinshi").pk])
     RoleGrant.objects.create(user=world.user("xinshi_staff"), org=world.org("longhu"), role=Role.VIEWER)
-    choice = english_client(world, "xinshi_staff").get(reverse("grid:coverage_home"))
+    choice = world.client_for("xinshi_staff").get(reverse("grid:coverage_home"))
     assert choice.status_code == 200
     assert [a.split()[0] for a in html.texts(choice, "main .list-group a")] == ["龙湖社区", "新市镇"]  # in code order
 
 
 def test_the_menu_has_coverage_for_those_who_may_see_it(world: World) -> None:
+    assert f'href="{reverse("grid:coverage_home")}"' in world.client_for("leader").get(reverse("home")).content.decode()
     assert (
         f'href="{reverse("grid:coverage_home")}"'
-        in english_client(world, "leader").get(reverse("home")).content.decode()
-    )
-    assert (
-        f'href="{reverse("grid:coverage_home")}"'
-        not in english_client(world, "security").get(reverse("home")).content.decode()
+        not in world.client_for("security").get(reverse("home")).content.decode()
     )
 
 
 def test_coverage_is_not_part_of_a_security_officers_role(world: World) -> None:
-    assert english_client(world, "security").get(reverse("grid:coverage_home")).status_code == 403
+    assert world.client_for("security").get(reverse("grid:coverage_home")).status_code == 403
     # The organisation is one she sees (her accounts are there); its coverage is not hers.
     shucai = world.org("shucai")
-    assert english_client(world, "security").get(reverse("grid:coverage", args=[shucai.pk])).status_code == 403
+    assert world.client_for("security").get(reverse("grid:coverage", args=[shucai.pk])).status_code == 403

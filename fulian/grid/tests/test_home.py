@@ -12,14 +12,14 @@ from django.urls import reverse
 
 from fulian.grid import coverage, services
 from fulian.grid.choices import ContactMode
-from fulian.grid.tests.helpers import assign, english_client, executive, page_queries
+from fulian.grid.tests.helpers import assign, executive, page_queries
 from fulian.households.models import Household
 from fulian.households.tests.helpers import household
 from fulian.people.models import Person
 from fulian.testing import html
 from fulian.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 def figure(page: Any, section: str, name: str) -> int:
@@ -51,7 +51,7 @@ def huilong(world: World) -> dict[str, Any]:
 
 
 def test_staff_see_their_coverage_the_worst_parts_the_gaps_and_this_week(world: World, huilong: dict[str, Any]) -> None:
-    page = english_client(world, "xinshi_staff").get(reverse("home"))
+    page = world.client_for("xinshi_staff").get(reverse("home"))
     section = '[data-testid="home-coverage"]'
     households = Household.objects.filter(township=world.org("xinshi"))
     assert figure(page, "home-coverage", "households") == households.count() == 5
@@ -68,7 +68,7 @@ def test_staff_see_their_coverage_the_worst_parts_the_gaps_and_this_week(world: 
 def test_an_executive_member_sees_her_households_and_who_is_due_a_contact(
     world: World, huilong: dict[str, Any]
 ) -> None:
-    page = english_client(world, "huilong_zhiwei").get(reverse("home"))
+    page = world.client_for("huilong_zhiwei").get(reverse("home"))
     assert figure(page, "home-mine", "mine") == 3
     assert figure(page, "home-mine", "due") == 2
     # Never contacted first, then the longest since.
@@ -78,7 +78,7 @@ def test_an_executive_member_sees_her_households_and_who_is_due_a_contact(
 def test_a_leader_sees_the_coverage_chart_of_her_organisation_with_its_table(
     world: World, huilong: dict[str, Any]
 ) -> None:
-    page = english_client(world, "leader").get(reverse("home"))
+    page = world.client_for("leader").get(reverse("home"))
     assert html.select(page, '[data-testid="home-leader"] [data-testid="coverage-bar-chart"]')
     rows = [r.text.split()[0] for r in html.select(page, '[data-testid="home-leader"] [data-testid="coverage-row"]')]
     assert rows == ["攸县", "炎陵县"]
@@ -101,7 +101,7 @@ def test_the_home_page_of_each_role_takes_a_constant_number_of_queries(
     huilong: dict[str, Any],
     username: str,
 ) -> None:
-    c = english_client(world, username)
+    c = world.client_for(username)
     c.get(reverse("home"))
     before = page_queries(c, reverse("home"))
     _more(world, huilong)
@@ -110,6 +110,6 @@ def test_the_home_page_of_each_role_takes_a_constant_number_of_queries(
 
 def test_staff_who_are_executive_members_see_their_own_households_too(world: World, huilong: dict[str, Any]) -> None:
     Person.objects.filter(pk=huilong["person"].pk).update(account=world.user("xinshi_staff"))
-    page = english_client(world, "xinshi_staff").get(reverse("home"))
+    page = world.client_for("xinshi_staff").get(reverse("home"))
     assert html.select(page, '[data-testid="home-coverage"]')
     assert figure(page, "home-mine", "mine") == 3
