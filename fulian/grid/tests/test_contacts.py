@@ -321,3 +321,19 @@ def test_the_detail_shows_the_photos_through_a_scoped_view(world: World, zhiwei:
     assert response["Content-Type"] == "image/jpeg"
     assert english(world, "yanling_admin").get(url).status_code == 404
     assert zhiwei["client"].get(reverse("grid:contact_photo", args=[stored.pk + 1000])).status_code == 404
+
+
+def test_an_older_contact_recorded_later_keeps_the_latest_as_the_last_contact(
+    world: World, zhiwei: dict[str, Any]
+) -> None:
+    home = zhiwei["home"]
+    for days in (10, 30):
+        services.contact_record(
+            actor=world.user("city_admin"),
+            person=zhiwei["post"].person,
+            mode=ContactMode.CALL,
+            happened_on=TODAY - datetime.timedelta(days=days),
+            households=[home],
+        )
+    home.refresh_from_db()
+    assert home.last_contact_on == TODAY - datetime.timedelta(days=10)
