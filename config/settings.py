@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "fulian.people",
     "fulian.households",
     "fulian.grid",
+    "fulian.campaigns",
     "fulian.imports",
     "fulian.exports",
     "fulian.demo",

@@ -16,6 +16,8 @@ urlpatterns = [
     path("people/", include("fulian.people.urls")),
     path("households/", include("fulian.households.urls")),
     path("grid/", include("fulian.grid.urls")),
+    path("campaigns/", include("fulian.campaigns.urls")),
+    path("p/", include("fulian.campaigns.public_urls")),
     path("imports/", include("fulian.imports.urls")),
     path("exports/", include("fulian.exports.urls")),
     path("audit/", include("fulian.audit.urls")),

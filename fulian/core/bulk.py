@@ -149,3 +149,52 @@ def delete_quietly(queryset: models.QuerySet[Any]) -> int:
     copy each deleted row's values (names included) into the log. The caller deletes dependent
     rows first; a row still pointed at fails the transaction on its foreign key."""
     return int(queryset._raw_delete(queryset.db))  # type: ignore[attr-defined]
+
+
+def update_values(
+    model: type[models.Model], rows: Sequence[Sequence[Any]], fields: Sequence[str], *, batch_size: int = 5000
+) -> None:
+    """UPDATE many rows, each with its own values: ``rows`` are ``(pk, value of each of
+    fields)``. On PostgreSQL the values are copied into a temporary table and joined in one
+    UPDATE (a ranking of 200,000 results); on SQLite one prepared UPDATE runs per row. No
+    signals are sent and no audit is written: the caller records one event for the whole."""
+    if not rows:
+        return
+    connection = _connection()
+    meta = model._meta
+    assert meta.pk is not None
+    quote = connection.ops.quote_name
+    model_fields = [meta.get_field(name) for name in fields]
+    columns = [str(f.column) for f in model_fields]  # type: ignore[union-attr]
+    prepare = [
+        (lambda value, f=f: f.get_db_prep_save(value, connection))  # type: ignore[union-attr,misc]
+        for f in model_fields
+    ]
+    prepared = ([row[0], *(p(v) for p, v in zip(prepare, row[1:], strict=True))] for row in rows)
+    table = quote(meta.db_table)
+    pk = quote(str(meta.pk.column))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            types = [f.db_type(connection) for f in model_fields]  # type: ignore[union-attr]
+            declared = ", ".join(f"{quote(c)} {t}" for c, t in zip(columns, types, strict=True))
+            cursor.execute(f"CREATE TEMP TABLE _fulian_update (id bigint PRIMARY KEY, {declared}) ON COMMIT DROP")
+            with cursor.cursor.copy(
+                f"COPY _fulian_update (id, {', '.join(quote(c) for c in columns)}) FROM STDIN"
+            ) as copy:
+                for row in prepared:
+                    copy.write_row(row)
+            assignments = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
+            # Names come from the model and are quoted; the values travelled through COPY.
+            cursor.execute(f"UPDATE {table} SET {assignments} FROM _fulian_update u WHERE {table}.{pk} = u.id")  # noqa: S608
+            cursor.execute("DROP TABLE _fulian_update")
+            return
+        assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+        sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+        batch: list[list[Any]] = []
+        for row in prepared:
+            batch.append([*row[1:], row[0]])
+            if len(batch) >= batch_size:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)

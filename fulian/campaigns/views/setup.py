@@ -1,0 +1,5 @@
+"""Campaign pages: setup (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
