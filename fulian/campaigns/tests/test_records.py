@@ -1,6 +1,8 @@
 """Every campaign record the scope tests use can be made through the services, and is seen
 by the county that runs the campaign and not by another county's township."""
 
+from typing import Any
+
 import pytest
 
 from fulian.campaigns.tests.scope_cases import CASES, INSIDER, OUTSIDER
@@ -14,6 +16,6 @@ MAKERS = {case.model.__name__: case for case in CASES}
 def test_a_record_of_yanling_is_yanlings_alone(world, name):
     case = MAKERS[name]
     obj = case.make(world)
-    manager = case.model._default_manager
+    manager: Any = case.model._default_manager
     assert manager.visible_to(world.user(INSIDER)).filter(pk=obj.pk).exists()
     assert not manager.visible_to(world.user(OUTSIDER)).filter(pk=obj.pk).exists()
