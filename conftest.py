@@ -61,3 +61,17 @@ def live_world(transactional_db: Any) -> Iterator[World]:
 def media_root(settings: Any, tmp_path: Any) -> None:
     """Uploaded files (imports, photos) go to a temporary folder, never the checkout."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def english_pages(monkeypatch: Any) -> None:
+    """Pages choose their language per request (Chinese by default): for tests that check a
+    page's messages in English, every client of ``world.client_for`` asks for English."""
+    original = World.client_for
+
+    def client_for(self: World, username: str) -> Any:
+        client = original(self, username)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    monkeypatch.setattr(World, "client_for", client_for)
