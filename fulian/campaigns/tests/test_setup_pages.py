@@ -473,3 +473,18 @@ def test_the_household_page_lists_its_awards_revoked_ones_struck_through(world):
     body = text(client.get(url))
     assert f"<del>{award.title}</del>" in body
     assert "弄虚作假" in body
+
+
+def test_the_list_answers_htmx_with_its_results_only(world):
+    h.campaign(world, "city")
+    response = world.client_for("city_admin").get(LIST, {"search": "最美"}, HTTP_HX_REQUEST="true")
+    body = text(response)
+    assert "最美庭院" in body
+    assert "<html" not in body
+
+
+def test_use_for_a_new_campaign_chooses_the_rubric_in_the_form(world):
+    rubric = h.rubric(world, "city")
+    client = world.client_for("city_admin")
+    assert f"{NEW}?rubric=r{rubric.pk}" in text(client.get(reverse("campaigns:rubric_detail", args=[rubric.pk])))
+    assert client.get(NEW, {"rubric": f"r{rubric.pk}"}).context["form"]["rubric"].value() == f"r{rubric.pk}"
