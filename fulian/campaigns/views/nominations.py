@@ -228,7 +228,8 @@ def nomination_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 messages.success(request, done)
                 return redirect("campaigns:nomination_detail", pk=nomination.pk)
         status = 400
-    twins = list(targets.filter(twin=0)[:20]) if nomination.status == NominationStatus.PENDING else []
+    same = targets.filter(name=nomination.name, village_id=nomination.village_id)
+    twins = list(same[:20]) if nomination.status == NominationStatus.PENDING else []
     context = {
         "nomination": nomination,
         "campaign": nomination.campaign,
@@ -364,8 +365,15 @@ def nomination_import(request: AuthedRequest, pk: int) -> HttpResponse:
         initial["org"] = own
     elif can(user, "campaigns.screen", campaign.org):
         initial["org"] = campaign.org
-    form = UploadForm(request.POST or None, request.FILES or None, user=user, campaign=campaign, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = UploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=user,
+        campaign=campaign,
+        initial=initial,
+    )
+    if posted and form.is_valid():
         try:
             batch = import_services.batch_upload(
                 actor=user,
