@@ -310,3 +310,38 @@ def test_the_interest_list_runs_the_same_number_of_queries_for_more_rows(world):
         response = client.get(reverse("campaigns:conflict_list"))
     assert len(response.context["page"].items) == 7
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_declaring_an_interest_needs_the_right_to_screen_and_a_declarable_reason(world):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from fulian.campaigns.services.conflicts import conflict_declare, conflict_remove
+
+    who = h.rater(world, "huilong", "周桂姣")
+    home = h.household(world, "huilong", "周建国")
+    with pytest.raises(PermissionDenied):
+        conflict_declare(actor=world.user("huilong_zhiwei"), person=who, household=home, reason="relative")
+    with pytest.raises(ValidationError, match="relatives or another"):
+        conflict_declare(actor=world.user("xinshi_staff"), person=who, household=home, reason="own")
+    made = conflict_declare(actor=world.user("xinshi_staff"), person=who, household=home, reason="relative")
+    assert (made.village_id, made.township_id) == (world.org("huilong").pk, world.org("xinshi").pk)
+    with pytest.raises(PermissionDenied):
+        conflict_remove(actor=world.user("yanling_admin"), conflict=made)
+    conflict_remove(actor=world.user("xinshi_staff"), conflict=made)
+    assert not Conflict.objects.exists()
+
+
+def test_a_declared_interest_keeps_her_from_scoring_the_household(world):
+    from fulian.campaigns.conflicts import conflicts
+    from fulian.campaigns.services.conflicts import conflict_declare
+
+    campaign = h.campaign(world)
+    who = h.rater(world, "huilong", "周桂姣")
+    entry = h.enter(world, campaign, head="周建国")
+    assert conflicts([who], [entry.household_id], campaign=campaign) == {}
+    conflict_declare(
+        actor=world.user("xinshi_staff"), person=who, household=entry.household, reason="other", note="邻里纠纷"
+    )
+    assert conflicts([who], [entry.household_id], campaign=campaign) == {
+        (who.pk, entry.household_id): ConflictReason.OTHER
+    }
