@@ -47,6 +47,9 @@ MERGE_OFFERED = 300
 PEOPLE_OFFERED = 500
 # Households found by the declare form's search.
 FOUND_MAX = 20
+# The household list's filters that mean nothing when nominating (archived households cannot be
+# nominated; coverage and contacts are the grid's business).
+REGISTRY_FILTERS_LEFT_OUT = ("archived", "covered", "uncontacted")
 # The statuses a nomination can be merged into.
 OPEN_STATUSES = (NominationStatus.PENDING, NominationStatus.ACCEPTED)
 
@@ -311,6 +314,8 @@ def _nominate_page(
     request: AuthedRequest, campaign: Campaign, registry: QuerySet[Household], form: Form, status: int = 200
 ) -> HttpResponse:
     filters = HouseholdFilter(request.GET, queryset=registry, user=request.user)
+    for name in REGISTRY_FILTERS_LEFT_OUT:
+        filters.filters.pop(name, None)
     page = page_of(filters.qs, request.GET, PER_PAGE)
     entered = set(
         Entry.objects.filter(campaign=campaign, household_id__in=[h.pk for h in page.items]).values_list(
