@@ -46,6 +46,9 @@ def test_the_list_shows_the_nominations_of_the_area_with_masked_phones_and_dupli
     assert outside.pk not in items
     assert items[first.pk].possible_duplicate
     assert not items[single.pk].possible_duplicate
+    twins = world.client_for("xinshi_staff").get(listing(campaign), {"duplicates": "1"}).context["page"].items
+    assert len(twins) == 2
+    assert {n.name for n in twins} == {"钟桃华"}
     body = response.content.decode()
     assert "138****8000" in body
     assert "13800138000" not in body

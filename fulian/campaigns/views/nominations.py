@@ -11,7 +11,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -74,6 +74,12 @@ class NominationFilter(ScopedFilterSet):
         label=gettext_lazy("Nominated by"), choices=NominationSource.choices, empty_label=gettext_lazy("Anyone")
     )
     org = OrgFilter(help_text=gettext_lazy("Only nominations at or below this organisation."))
+    duplicates = django_filters.ChoiceFilter(
+        label=gettext_lazy("Possible duplicates"),
+        choices=[("1", gettext_lazy("Possible duplicates only"))],
+        empty_label=gettext_lazy("With or without duplicates"),
+        method="filter_duplicates",
+    )
 
     class Meta:
         model = Nomination
@@ -82,6 +88,16 @@ class NominationFilter(ScopedFilterSet):
     def filter_search(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
         text = "".join(value.split())
         return queryset.filter(name__contains=text) if text else queryset
+
+    def filter_duplicates(self, queryset: QuerySet[Nomination], name: str, value: str) -> QuerySet[Nomination]:
+        twins = (
+            Nomination.objects.filter(
+                campaign_id=OuterRef("campaign_id"), name=OuterRef("name"), village_id=OuterRef("village_id")
+            )
+            .exclude(pk=OuterRef("pk"))
+            .exclude(status__in=[NominationStatus.MERGED, NominationStatus.REJECTED])
+        )
+        return queryset.filter(Exists(twins), status=NominationStatus.PENDING) if value == "1" else queryset
 
     def filter_queryset(self, queryset: Any) -> Any:
         return super().filter_queryset(queryset).select_related("org").order_by("-created_at", "-id")
