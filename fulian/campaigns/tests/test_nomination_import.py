@@ -77,6 +77,9 @@ def test_an_xlsx_is_previewed_then_its_households_nominated_and_entered(world: W
     assert batch.status == "previewed", batch.message
     assert (batch.report["valid_rows"], batch.report["rows_with_problems"]) == (3, 0), batch.report["problems"]
     assert not Nomination.objects.exists()
+    preview = client.get(reverse("imports:detail", args=[batch.pk]), headers={"accept-language": "en"})
+    assert preview.status_code == 200
+    assert "大桥头村" in preview.content.decode()  # the sample rows as they will be stored
     commit(client, batch, 3)
     batch.refresh_from_db()
     assert (batch.status, batch.imported) == ("imported", 3), batch.message
