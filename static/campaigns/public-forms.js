@@ -8,10 +8,10 @@
       var area = document.getElementById(out.getAttribute("data-counter-for"));
       if (!area) return;
       var max = parseInt(area.getAttribute("data-count") || area.getAttribute("maxlength") || "0", 10);
-      var text = out.getAttribute("data-counter-text") || "%(n)s / %(max)s";
+      var text = out.getAttribute("data-counter-text") || "{n} / {max}";
       function update() {
         var n = Array.from(area.value).length;
-        out.textContent = text.replace("%(n)s", n).replace("%(max)s", max);
+        out.textContent = text.replace("{n}", n).replace("{max}", max);
         out.classList.toggle("fl-counter-over", n > max);
       }
       area.addEventListener("input", update);

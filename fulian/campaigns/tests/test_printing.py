@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import formats, translation
 
 from fulian.campaigns.models import Result
 from fulian.campaigns.tests.scope_cases import INSIDER, OUTSIDER, make_award, make_publicity
@@ -62,7 +63,8 @@ def test_the_notice_lists_the_households_the_period_and_how_to_object(world):
     html = page.content.decode()
     assert "钟桃华" in html
     assert "蔬菜村" in html
-    assert notice.ends_on.isoformat() in html
+    with translation.override("zh-hans"):
+        assert formats.date_format(notice.ends_on) in html
     public_url = reverse("public:publicity", kwargs={"publicity": notice.pk})
     assert f"http://testserver{public_url}" in html
     assert reverse("public:qr") in html
