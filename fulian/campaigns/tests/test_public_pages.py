@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fulian.campaigns import guard
@@ -338,13 +340,6 @@ def test_the_honour_roll_chooses_a_year(world, public):
     assert award.certificate_no in public.get(url, {"year": "1900"}).content.decode()  # unknown: the latest
 
 
-def test_the_honour_roll_runs_the_same_queries_for_more_awards(world, public, django_assert_max_num_queries):
-    make_award(world)
-    url = reverse("public:honours", kwargs={"org": world.org("yanling").pk})
-    with django_assert_max_num_queries(8):
-        public.get(url)
-
-
 # QR codes
 
 
@@ -384,6 +379,19 @@ def test_a_phone_votes_once_a_day(world, public, clock):
     assert Vote.objects.count() == 1
 
 
+def test_a_vote_through_a_wrong_answer_or_for_a_stranger_is_refused(world, public, clock):
+    voting = h.campaign(world, "youxian", ("village",), vote_weight=30)
+    entry = h.enter(world, voting)
+    url = reverse("public:vote", kwargs={"campaign": voting.pk})
+    wrong = send(public, url, {"entry": entry.pk, "phone": "13800138000"}, clock, answer="99")
+    assert wrong.status_code == 400
+    assert "The answer to the question is not right" in wrong.content.decode()
+    other = h.enter(world, h.campaign(world, "youxian", ("village",), vote_weight=30), head="周建国")
+    stranger = send(public, url, {"entry": other.pk, "phone": "13800138000"}, clock)
+    assert "This household is not in the vote." in stranger.content.decode()
+    assert not Vote.objects.exists()
+
+
 def test_a_campaign_without_a_vote_has_no_vote_page(world, campaign, public):
     assert public.get(reverse("public:vote", kwargs={"campaign": campaign.pk})).status_code == 404
 
@@ -393,3 +401,39 @@ def test_score_bands():
     assert score_band(Decimal("89.99")) == "80–89 points"
     assert score_band(Decimal("59")) == "below 60 points"
     assert score_band(None) == ""
+
+
+# Query counts: the same number of queries for one row as for many.
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_publicity_page_runs_the_same_queries_for_more_households(world, notice, public):
+    url = publicity_url(notice)
+    one = _queries(public, url)
+    for head in ("周建国", "李秀英", "王丽"):
+        entry = h.enter(world, notice.stage.campaign, "dongqu", head)
+        result = Result(entry=entry, stage=notice.stage, score=Decimal("85"), proposed=True)
+        result.place(entry.org, entry.ancestry)
+        result.save()
+    assert "王丽" in public.get(url).content.decode()
+    assert _queries(public, url) == one
+
+
+def test_the_honour_roll_runs_the_same_queries_for_more_awards(world, public):
+    make_award(world)
+    url = reverse("public:honours", kwargs={"org": world.org("yanling").pk})
+    one = _queries(public, url)
+    more = h.campaign(world, "yanling", ("village",), raters=1, quota=3)
+    who = h.rater(world, "dongqu", "李秀英", username="lxy")
+    for head in ("周建国", "李秀英", "王丽"):
+        entry = h.enter(world, more, "dongqu", head)
+        h.score(world, h.assign(world, entry.stage, entry, who), Decimal("0.9"))
+    ranking.stage_rank(actor=world.user("city_admin"), stage=h.first_stage(more))
+    ranking.stage_promote(actor=world.user("city_admin"), stage=h.first_stage(more))
+    assert "王丽" in public.get(url).content.decode()
+    assert _queries(public, url) == one

@@ -493,7 +493,12 @@ def qr_code(request: HttpRequest) -> HttpResponse:
         match = resolve(page_path.split("?", 1)[0])
     except Resolver404:
         raise Http404 from None
-    if match.namespace != "public" or match.url_name == "qr" or not page_path.startswith("/"):
+    if (
+        match.namespace != "public"
+        or match.url_name == "qr"
+        or not page_path.startswith("/")
+        or page_path.startswith("//")
+    ):
         raise Http404
     response = HttpResponse(qr.svg(request.build_absolute_uri(page_path)), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
@@ -508,6 +513,31 @@ class VoteForm(GuardedForm):
         help_text=gettext_lazy("One vote per phone per day. The phone is kept only as a code that cannot be read."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+
+
+def _vote_post(request: HttpRequest, form: VoteForm, stage: Any, entries: Any) -> str:
+    """Cast a vote through the guard: the household's name when counted, else '' (the form
+    holds the message)."""
+    try:
+        guard.check_rate(VOTE, request)
+        guard.check(VOTE, request.POST)
+    except guard.Refused as error:
+        form.is_valid()
+        form.refuse(error)
+        return ""
+    if not form.is_valid():
+        return ""
+    entry = entries.filter(pk=form.cleaned_data["entry"]).first()
+    if entry is None:
+        form.add_error(None, _("This household is not in the vote."))
+        return ""
+    try:
+        awards.vote_cast(stage=stage, entry=entry, phone=form.cleaned_data["phone"])
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return ""
+    guard.count(VOTE, request)
+    return _household_name(entry)
 
 
 @login_not_required
@@ -525,35 +555,15 @@ def vote(request: HttpRequest, campaign: int) -> HttpResponse:
     )
     open_ = stage.status == StageStatus.SCORING
     form = VoteForm(request.POST or None)
-    status = 200
     voted = ""
     if request.method == "POST":
-        status = 400
+        voted = _vote_post(request, form, stage, entries) if open_ else ""
         if not open_:
             form.add_error(None, _("Voting is closed."))
+        if voted:
+            form = VoteForm()
         else:
-            try:
-                guard.check_rate(VOTE, request)
-                guard.check(VOTE, request.POST)
-            except guard.Refused as error:
-                form.is_valid()
-                form.refuse(error)
-            else:
-                entry = entries.filter(pk=request.POST.get("entry") or 0).first() if form.is_valid() else None
-                if form.is_valid() and entry is None:
-                    form.add_error(None, _("This household is not in the vote."))
-                elif entry is not None:
-                    try:
-                        awards.vote_cast(stage=stage, entry=entry, phone=form.cleaned_data["phone"])
-                    except ValidationError as error:
-                        add_service_errors(form, error)
-                    else:
-                        guard.count(VOTE, request)
-                        voted = _household_name(entry)
-                        form = VoteForm()
-                        status = 200
-                if status == 400:
-                    form.new_question()
+            form.new_question()
     page = page_of(entries, request.GET, HONOURS_PER_PAGE)
     context = {
         "campaign": the_campaign,
@@ -566,6 +576,7 @@ def vote(request: HttpRequest, campaign: int) -> HttpResponse:
         **_guard_context(VOTE),
         **share(request, reverse("public:vote", kwargs={"campaign": the_campaign.pk})),
     }
+    status = 400 if request.method == "POST" and not voted else 200
     return render(request, "campaigns/public/vote.html", context, status=status)
 
 
