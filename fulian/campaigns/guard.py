@@ -36,10 +36,12 @@ HONEYPOT_FIELD = "website"
 class Refused(Exception):
     """A submission the guard turns away, with the message the person reads."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, done: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # The same form was sent again after it was stored (a double tap): say "thank you" again.
+        self.done = done
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,7 @@ def check(purpose: str, data: Any) -> None:
     if (data.get(HONEYPOT_FIELD) or "").strip():
         raise Refused(_("This form could not be accepted. Please fill it in again."))
     try:
-        payload = signing.loads(data.get(TOKEN_FIELD) or "", salt=SALT)
-        nonce, drawn, digest = str(payload["n"]), float(payload["t"]), str(payload["h"])
+        nonce, drawn, digest = _payload(data)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Refused(_("This form could not be checked. Please answer the new question.")) from None
     age = _now() - drawn
@@ -92,7 +93,15 @@ def check(purpose: str, data: Any) -> None:
     if not constant_time_compare(_digest(purpose, nonce, number), digest):
         raise Refused(_("The answer to the question is not right. Please try the new question."), field=ANSWER_FIELD)
     if not cache.add(f"{SALT}:used:{nonce}", 1, MAX_SECONDS + 60):
-        raise Refused(_("This form was already sent. Please answer the new question to send it again."))
+        raise Refused(
+            _("This form was already sent. Please answer the new question to send it again."),
+            done=bool(cache.get(f"{SALT}:done:{nonce}")),
+        )
+
+
+def _payload(data: Any) -> tuple[str, float, str]:
+    payload = signing.loads(data.get(TOKEN_FIELD) or "", salt=SALT)
+    return str(payload["n"]), float(payload["t"]), str(payload["h"])
 
 
 def _keys(purpose: str, request: HttpRequest) -> list[tuple[str, int, int]]:
@@ -120,7 +129,14 @@ def check_rate(purpose: str, request: HttpRequest) -> None:
 
 
 def count(purpose: str, request: HttpRequest) -> None:
-    """Count a stored submission towards the address's hour and day."""
+    """Count a stored submission towards the address's hour and day, and remember that its
+    form was stored (a second tap on the same form is then thanked, not stored again)."""
+    try:
+        nonce = _payload(request.POST)[0]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        nonce = ""
+    if nonce:
+        cache.set(f"{SALT}:done:{nonce}", 1, MAX_SECONDS + 60)
     for key, _limit, lifetime in _keys(purpose, request):
         if not cache.add(key, 1, lifetime):
             try:

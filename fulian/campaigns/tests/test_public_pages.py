@@ -137,6 +137,18 @@ def test_a_wrong_village_keeps_the_values_and_says_so(world, campaign, public, c
     assert not Nomination.objects.exists()
 
 
+def test_a_form_sent_twice_without_being_stored_asks_a_new_question(world, campaign, public, clock):
+    url = nominate_url(campaign)
+    page = public.get(url).content.decode()
+    clock.advance(minutes=0.1)
+    data = {**nomination_data(world, phone=""), guard.TOKEN_FIELD: _token(page), guard.ANSWER_FIELD: _answer(page)}
+    assert public.post(url, data).status_code == 400  # no phone: not stored
+    again = public.post(url, {**data, "phone": "13800138000"})
+    assert again.status_code == 400
+    assert "This form was already sent" in again.content.decode()
+    assert not Nomination.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("tamper", "message"),
     [
@@ -170,10 +182,12 @@ def test_a_double_submit_stores_the_nomination_once(world, campaign, public, clo
     page = public.get(url).content.decode()
     clock.advance(minutes=0.1)
     data = {**nomination_data(world), guard.TOKEN_FIELD: _token(page), guard.ANSWER_FIELD: _answer(page)}
-    assert public.post(url, data).status_code == 302
+    first = public.post(url, data)
+    assert first.status_code == 302
+    # The second tap is thanked like the first, and stores nothing.
     again = public.post(url, data)
-    assert again.status_code == 400
-    assert "already sent" in again.content.decode()
+    assert again.status_code == 302
+    assert again["Location"] == first["Location"]
     # A second form filled in the same way: the service knows it.
     third = send(public, url, nomination_data(world), clock)
     assert "You have already nominated 钟桃华" in third.content.decode()

@@ -227,6 +227,8 @@ def nominate(request: HttpRequest, campaign: int) -> HttpResponse:
             guard.check_rate(NOMINATE, request)
             guard.check(NOMINATE, request.POST)
         except guard.Refused as refused:
+            if refused.done:
+                return redirect("public:nominate_thanks", campaign=the_campaign.pk)
             form.is_valid()
             form.refuse(refused)
             status = 400
@@ -391,6 +393,11 @@ class ObjectionForm(GuardedForm):
     field_order = ["reason", "name", "phone", "guard_answer"]
 
 
+def _objection_thanks(request: HttpRequest, notice: Publicity, entry: Entry) -> HttpResponse:
+    context = {"notice": notice, "campaign": notice.stage.campaign, "name": _household_name(entry)}
+    return render(request, "campaigns/public/objection_thanks.html", context)
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def objection(request: HttpRequest, publicity: int, entry: int) -> HttpResponse:
@@ -412,6 +419,8 @@ def objection(request: HttpRequest, publicity: int, entry: int) -> HttpResponse:
             guard.check_rate(OBJECT, request)
             guard.check(OBJECT, request.POST)
         except guard.Refused as error:
+            if error.done:
+                return _objection_thanks(request, notice, result.entry)
             form.is_valid()
             form.refuse(error)
         else:
@@ -428,11 +437,7 @@ def objection(request: HttpRequest, publicity: int, entry: int) -> HttpResponse:
                     add_service_errors(form, error)
                 else:
                     guard.count(OBJECT, request)
-                    return render(
-                        request,
-                        "campaigns/public/objection_thanks.html",
-                        {"notice": notice, "campaign": notice.stage.campaign, "name": _household_name(result.entry)},
-                    )
+                    return _objection_thanks(request, notice, result.entry)
             form.new_question()
         status = 400
     context = {
