@@ -242,9 +242,7 @@ def _photos(stage: Stage) -> list[Flag]:
         sheet__stage__campaign_id=stage.campaign_id, sheet__status=SheetStatus.SUBMITTED
     ).order_by()
     # (photo id, entry id, stage id) by digest, only for digests seen on two entries or more.
-    repeated = (
-        campaign_photos.values("digest").annotate(n=Count("sheet__entry_id", distinct=True)).filter(n__gte=2)
-    )
+    repeated = campaign_photos.values("digest").annotate(n=Count("sheet__entry_id", distinct=True)).filter(n__gte=2)
     pairs: dict[tuple[int, int], list[dict[str, Any]]] = {}
 
     def pair(a: tuple[int, int, int], b: tuple[int, int, int], how: str, bits: int) -> None:
