@@ -145,12 +145,12 @@ def _bias(stage: Stage) -> list[Flag]:
     sheets = _sheets(stage)
     removed: set[int] = set()
     by_rater: dict[int, set[int]] = defaultdict(set)
-    for entry_id, rows in sheets.items():
-        for _sheet_id, rater_id, _score in rows:
+    for entry_id, entry_sheets in sheets.items():
+        for _sheet_id, rater_id, _score in entry_sheets:
             by_rater[rater_id].add(entry_id)
 
     def rows_of(rater_id: int) -> list[tuple[int, int, Decimal, Decimal]]:
-        found = []
+        found: list[tuple[int, int, Decimal, Decimal]] = []
         for entry_id in by_rater[rater_id]:
             mine = [(s, sc) for s, r, sc in sheets[entry_id] if r == rater_id]
             others = [sc for _s, r, sc in sheets[entry_id] if r != rater_id and r not in removed]
@@ -282,16 +282,16 @@ def _photos(stage: Stage) -> list[Flag]:
     for members in buckets.values():
         for n, i in enumerate(members):
             for j in members[n + 1 :]:
-                a, b = hashes[i], hashes[j]
-                if a[2] == b[2] or a[4] == b[4] or (a[3] != stage.pk and b[3] != stage.pk):
+                x, y = hashes[i], hashes[j]
+                if x[2] == y[2] or x[4] == y[4] or (x[3] != stage.pk and y[3] != stage.pk):
                     continue  # same household, identical (found above), or not this stage's
                 key = (i, j) if i < j else (j, i)
                 if key in compared:
                     continue
                 compared.add(key)
-                bits = photos.distance(a[1], b[1])
+                bits = photos.distance(x[1], y[1])
                 if bits <= photos.NEAR_BITS:
-                    pair((a[0], a[2], a[3]), (b[0], b[2], b[3]), "near", bits)
+                    pair((x[0], x[2], x[3]), (y[0], y[2], y[3]), "near", bits)
     if not pairs:
         return []
     entries = _entries(entry_id for key in pairs for entry_id in key)

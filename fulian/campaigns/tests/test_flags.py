@@ -66,6 +66,7 @@ def test_a_rater_far_below_her_co_raters_on_three_households_is_flagged(world):
     find(world, stage)
     bias = Flag.objects.get(stage=stage, kind=FlagKind.BIAS)
     assert bias.person == harsh
+    assert bias.measure is not None
     assert bias.measure <= -flags.BIAS_POINTS
     assert -32 < bias.measure < -28
     assert sorted(row["entry"] for row in bias.detail["households"]) == sorted(e.pk for e in entries)
@@ -93,6 +94,7 @@ def test_a_household_whose_raters_spread_25_points_is_flagged_and_one_of_10_is_n
     assert find(world, stage) == 1
     flag = Flag.objects.get(stage=stage)
     assert (flag.kind, flag.entry, flag.org_id) == (FlagKind.AGREEMENT, wide, wide.org_id)
+    assert flag.measure is not None
     assert 24 <= flag.measure <= 26
     assert len(flag.detail["sheets"]) == 2
 
@@ -119,6 +121,7 @@ def test_a_recompressed_copy_is_flagged_by_its_dhash(world):
     flag = Flag.objects.get(stage=stage)
     assert flag.kind == FlagKind.PHOTO
     assert flag.detail["photos"][0]["match"] == "near"
+    assert flag.measure is not None
     assert flag.measure <= 6
 
 

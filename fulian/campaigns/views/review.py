@@ -235,40 +235,38 @@ def entry_raters(request: AuthedRequest, pk: int) -> HttpResponse:
         StageStatus.RANKED,
     )
     people = _candidates(user, stage, entry) if may_change else Person.objects.none()
-    form = RaterForm(request.POST if request.method == "POST" and "remove" not in request.POST else None, people=people)
-    if request.method == "POST":
-        if not may_change:
-            form.add_error(None, _("Raters can be changed only by staff while the stage is being scored."))
-        elif "remove" in request.POST:
-            assignment = (
-                RaterAssignment.objects.visible_to(user)
-                .filter(stage=stage, entry=entry, pk=request.POST["remove"])
-                .first()
-                if request.POST["remove"].isdigit()
-                else None
-            )
-            if assignment is None:
-                form.add_error(None, _("That rater is not on this household."))
-            else:
-                try:
-                    scoring.rater_remove(actor=user, assignment=assignment)
-                except ValidationError as e:
-                    add_service_errors(form, e)
-                else:
-                    messages.success(
-                        request, _("%(name)s no longer rates this household.") % {"name": assignment.person.name}
-                    )
-                    return redirect("campaigns:entry_raters", pk=entry.pk)
-        elif form.is_valid():
+    adding = request.method == "POST" and "remove" not in request.POST
+    form = RaterForm(request.POST if adding else None, people=people)
+    problems: list[str] = []  # what refused a removal (the form's errors are for adding)
+    if request.method == "POST" and not may_change:
+        problems.append(_("Raters can be changed only by staff while the stage is being scored."))
+    elif request.method == "POST" and not adding:
+        remove = request.POST["remove"]
+        assignment = (
+            RaterAssignment.objects.visible_to(user).filter(stage=stage, entry=entry, pk=remove).first()
+            if remove.isdigit()
+            else None
+        )
+        if assignment is None:
+            problems.append(_("That rater is not on this household."))
+        else:
             try:
-                scoring.rater_assign(actor=user, stage=stage, entry=entry, person=form.cleaned_data["person"])
+                scoring.rater_remove(actor=user, assignment=assignment)
             except ValidationError as e:
-                add_service_errors(form, e)
+                problems.extend(e.messages)
             else:
-                messages.success(
-                    request, _("%(name)s rates this household.") % {"name": form.cleaned_data["person"].name}
-                )
+                name = assignment.person.name
+                messages.success(request, _("%(name)s no longer rates this household.") % {"name": name})
                 return redirect("campaigns:entry_raters", pk=entry.pk)
+    elif adding and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            scoring.rater_assign(actor=user, stage=stage, entry=entry, person=person)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("%(name)s rates this household.") % {"name": person.name})
+            return redirect("campaigns:entry_raters", pk=entry.pk)
     assignments = list(
         RaterAssignment.objects.visible_to(user)
         .filter(stage=stage, entry=entry)
@@ -281,8 +279,10 @@ def entry_raters(request: AuthedRequest, pk: int) -> HttpResponse:
         "assignments": assignments,
         "form": form,
         "may_change": may_change,
+        "problems": problems,
     }
-    return render(request, "campaigns/review/entry_raters.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors or problems else 200
+    return render(request, "campaigns/review/entry_raters.html", context, status=status)
 
 
 # --- a sheet ---------------------------------------------------------------------------------
