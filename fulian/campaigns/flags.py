@@ -172,10 +172,14 @@ def _bias(stage: Stage) -> list[Flag]:
         candidates = [(abs(v[0]), r) for r, v in stats.items() if v is not None and r not in removed]
         if not candidates:
             break
-        _size, worst = max(candidates)
-        flagged[worst] = stats[worst]  # type: ignore[assignment]
-        removed.add(worst)
-        sharing = {r for e in by_rater[worst] for _s, r, _sc in sheets[e]} - removed
+        # Raters tied for the furthest go together: two raters alone on households are
+        # equally far from each other, and neither is the one to suspect.
+        furthest = max(size for size, _r in candidates)
+        worst = {r for size, r in candidates if size == furthest}
+        for rater_id in worst:
+            flagged[rater_id] = stats[rater_id]  # type: ignore[assignment]
+        removed.update(worst)
+        sharing = {r for w in worst for e in by_rater[w] for _s, r, _sc in sheets[e]} - removed
         for rater_id in sharing:
             stats[rater_id] = stat(rater_id)
     if not flagged:

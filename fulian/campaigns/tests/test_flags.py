@@ -163,3 +163,14 @@ def test_clearing_needs_a_note_a_reviewer_and_happens_once(world):
     flags.flag_clear(actor=world.user("city_admin"), flag=flag, note="看过")
     with pytest.raises(ValidationError, match="already cleared"):
         flags.flag_clear(actor=world.user("city_admin"), flag=flag, note="看过")
+
+
+def test_two_raters_alone_on_their_households_are_both_flagged_when_far_apart(world):
+    stage, entries, (one, two) = round_of(world, 3, raters=2)
+    for entry in entries:
+        sheet(world, stage, entry, one, "1")
+        sheet(world, stage, entry, two, "0.625")
+    find(world, stage)
+    flagged = dict(Flag.objects.filter(stage=stage, kind=FlagKind.BIAS).values_list("person_id", "measure"))
+    assert set(flagged) == {one.pk, two.pk}
+    assert flagged[one.pk] == -flagged[two.pk]

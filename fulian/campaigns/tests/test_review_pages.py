@@ -110,7 +110,7 @@ def test_an_adjustment_with_htmx_re_renders_the_row_and_a_refusal_is_shown_in_it
     assert not refused.content.decode().lstrip().startswith("<!DOCTYPE")
     response = client.post(url("result_adjust", result.pk), {"decision": "include", "reason": "庭院整治进步大"}, **htmx)
     row = response.content.decode()
-    assert row.lstrip().startswith('<tr id="result-')
+    assert row.lstrip().startswith(f'<tr data-result="{result.pk}">')
     assert "Promoted by the reviewer" in row
     assert "庭院整治进步大" in row
     result.refresh_from_db()
