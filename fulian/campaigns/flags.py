@@ -53,7 +53,7 @@ CENT = Decimal("0.01")
 def flags_find(stage: Stage, *, actor: AnyUser | None = None) -> int:
     """Replace the stage's uncleared flags with fresh ones (cleared ones stay, and what a
     reviewer cleared is not raised again). Returns the number of fresh flags. With ``actor``,
-    checks she may review the campaign (the command and the benchmark call it without)."""
+    checks she may review the campaign (a scheduled job or the benchmark calls it without)."""
     if actor is not None:
         require(actor, "campaigns.review", stage.campaign.org)
     with transaction.atomic():
