@@ -1,7 +1,7 @@
 """Campaign pages: the staff review of a stage — its progress per organisation with raters
 assigned, ranking and promotion; the raters of one household; a score sheet with its photos
-(superseded with a reason); the review flags (bias, agreement, a photo sent twice); the
-ranking with a reviewer's adjustments. Every write goes through the services."""
+(superseded with a reason). The ranking with a reviewer's adjustments and the review flags are
+in ``review_ranking``. Every write goes through the services."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -19,13 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fulian.accounts.http import AuthedRequest
-from fulian.campaigns import flags as review_flags
-from fulian.campaigns.choices import Decision, SheetStatus, StageStatus
+from fulian.campaigns.choices import SheetStatus, StageStatus
 from fulian.campaigns.models import (
-    REASON_MAX_LENGTH,
-    Campaign,
     Entry,
-    Flag,
     RaterAssignment,
     Result,
     ScoreSheet,
@@ -34,43 +30,20 @@ from fulian.campaigns.models import (
 )
 from fulian.campaigns.services import ranking, scoring
 from fulian.campaigns.services.common import today
+from fulian.campaigns.views.review_ranking import level_orgs, ranking_urlpatterns, stage_context, stage_for
 from fulian.core.forms import Form, add_service_errors
 from fulian.core.paging import page_of
 from fulian.core.scoping import AnyUser, can, get_visible_or_404
-from fulian.core.views import reason_page, wants_fragment
+from fulian.core.views import reason_page
 from fulian.core.words import list_text
-from fulian.orgs.models import Organisation
 from fulian.people.models import Person
 
 ORGS_PER_PAGE = 50
-RESULTS_PER_PAGE = 100
-FLAGS_PER_PAGE = 100
 # Households named in the message after assigning raters; the rest are counted.
 SHORT_NAMED = 10
 
 
 # --- the stage -------------------------------------------------------------------------------
-
-
-def _stage(request: AuthedRequest, pk: int) -> Stage:
-    """A stage of a campaign the user sees (a stage has no organisation of its own: its
-    campaign's scope is its scope), else 404."""
-    stage = Stage.objects.select_related("campaign__org", "campaign__rubric").filter(pk=pk).first()
-    if stage is None:
-        raise Http404(_("Not found."))
-    stage.campaign = get_visible_or_404(
-        Campaign.objects.select_related("org", "rubric"), request.user, pk=stage.campaign_id
-    )
-    return stage
-
-
-def _level_orgs(user: AnyUser, stage: Stage) -> QuerySet[Organisation]:
-    """The organisations of the stage's level in the campaign's subtree that the user sees."""
-    return (
-        Organisation.objects.visible_to(user, "campaigns.view")
-        .filter(level=stage.level, path__startswith=stage.campaign.org.path)
-        .order_by("path")
-    )
 
 
 def _counts(queryset: QuerySet[Any], column: str, ids: list[int]) -> dict[int, int]:
@@ -83,22 +56,13 @@ def _counts(queryset: QuerySet[Any], column: str, ids: list[int]) -> dict[int, i
     )
 
 
-def _stage_context(user: AnyUser, stage: Stage) -> dict[str, Any]:
-    return {
-        "stage": stage,
-        "campaign": stage.campaign,
-        "can_review": can(user, "campaigns.review", stage.campaign.org),
-        "open_flags": Flag.objects.visible_to(user).filter(stage=stage, cleared_at__isnull=True).exists(),
-    }
-
-
 @require_GET
 def stage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """A stage's status, deadline and quota, and per organisation of its level in the user's
     area: households, raters assigned, sheets submitted, sheets missing."""
-    stage = _stage(request, pk)
+    stage = stage_for(request, pk)
     user = request.user
-    page = page_of(_level_orgs(user, stage), request.GET, ORGS_PER_PAGE)
+    page = page_of(level_orgs(user, stage), request.GET, ORGS_PER_PAGE)
     ids = [org.pk for org in page.items]
     column = stage.level_column
     entries = _counts(Result.objects.visible_to(user).filter(stage=stage), column, ids)
@@ -116,16 +80,16 @@ def stage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         }
         for org in page.items
     ]
-    context = _stage_context(user, stage) | {"page": page, "rows": rows, "overdue": today() > stage.deadline}
+    context = stage_context(user, stage) | {"page": page, "rows": rows, "overdue": today() > stage.deadline}
     return render(request, "campaigns/review/stage.html", context)
 
 
 @require_POST
 def stage_assign(request: AuthedRequest, pk: int) -> HttpResponse:
     """Give every household of one organisation its raters (``raters_assign``)."""
-    stage = _stage(request, pk)
+    stage = stage_for(request, pk)
     org_id = request.POST.get("org", "")
-    org = _level_orgs(request.user, stage).filter(pk=int(org_id)).first() if org_id.isdigit() else None
+    org = level_orgs(request.user, stage).filter(pk=int(org_id)).first() if org_id.isdigit() else None
     if org is None:
         messages.error(request, _("Choose an organisation of this stage's level to assign raters in."))
         return redirect("campaigns:stage", pk=stage.pk)
@@ -157,7 +121,7 @@ def stage_assign(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def stage_rank(request: AuthedRequest, pk: int) -> HttpResponse:
-    stage = _stage(request, pk)
+    stage = stage_for(request, pk)
     try:
         summary = ranking.stage_rank(actor=request.user, stage=stage)
     except ValidationError as e:
@@ -177,7 +141,7 @@ class PromoteForm(Form):
 def stage_promote(request: AuthedRequest, pk: int) -> HttpResponse:
     """Promotion of a ranked stage, after a confirmation; the service's refusals (publicity not
     over, an objection open, already promoted) are shown on the page."""
-    stage = _stage(request, pk)
+    stage = stage_for(request, pk)
     form = PromoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,7 +152,7 @@ def stage_promote(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Promoted: %(promoted)d households.") % summary)
             return redirect("campaigns:stage", pk=stage.pk)
     proposed = Result.objects.visible_to(request.user).filter(stage=stage, proposed=True).count()
-    context = _stage_context(request.user, stage) | {
+    context = stage_context(request.user, stage) | {
         "form": form,
         "proposed": proposed,
         "top": ranking.is_top(stage),
@@ -353,181 +317,14 @@ def sheet_photo(request: AuthedRequest, pk: int) -> FileResponse:
     return response
 
 
-# --- flags -----------------------------------------------------------------------------------
-
-
-@require_GET
-def flag_list(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The stage's review flags in the user's area, uncleared first."""
-    stage = _stage(request, pk)
-    flags = (
-        Flag.objects.visible_to(request.user)
-        .filter(stage=stage)
-        .select_related("entry__household", "other_entry__household", "person", "org", "cleared_by")
-        .order_by(F("cleared_at").desc(nulls_first=True), "kind", "id")
-    )
-    context = _stage_context(request.user, stage) | {
-        "page": page_of(flags, request.GET, FLAGS_PER_PAGE),
-        "thresholds": {
-            "bias": review_flags.BIAS_POINTS,
-            "shared": review_flags.BIAS_MIN_SHARED,
-            "spread": review_flags.SPREAD_POINTS,
-        },
-    }
-    return render(request, "campaigns/review/flags.html", context)
-
-
-@require_POST
-def flags_find(request: AuthedRequest, pk: int) -> HttpResponse:
-    stage = _stage(request, pk)
-    found = review_flags.flags_find(stage, actor=request.user)
-    messages.success(request, _("%(n)d flags found.") % {"n": found})
-    return redirect("campaigns:flags", pk=stage.pk)
-
-
-def flag_clear(request: AuthedRequest, pk: int) -> HttpResponse:
-    flag = get_visible_or_404(Flag.objects.select_related("stage"), request.user, pk=pk)
-    return reason_page(
-        request,
-        act=lambda note: review_flags.flag_clear(actor=request.user, flag=flag, note=note),
-        title=_("Clear the flag"),
-        subject=_("Review flags"),
-        back_url=reverse("campaigns:flags", kwargs={"pk": flag.stage_id}),
-        consequences=[
-            _("The flag stays on record with your note; finding flags again does not raise it anew."),
-        ],
-        button=_("Clear"),
-        done=_("The flag is cleared."),
-        help_text=_("What you checked, or what was done."),
-    )
-
-
-# --- the ranking -----------------------------------------------------------------------------
-
-
-class AdjustForm(Form):
-    decision = forms.ChoiceField(label=gettext_lazy("Adjustment"), choices=Decision.choices)
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=REASON_MAX_LENGTH, required=False)
-
-
-def _ranking_rows(user: AnyUser, stage: Stage) -> QuerySet[Result]:
-    level = stage.level
-    return (
-        Result.objects.visible_to(user)
-        .filter(stage=stage)
-        .select_related("entry__household", level)
-        .order_by(f"{level}__path", F("rank").asc(nulls_last=True), "id")
-    )
-
-
-@require_GET
-def ranking_page(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The stage's results by organisation then rank, each organisation with its quota; the
-    reviewer adjusts a row with a reason."""
-    stage = _stage(request, pk)
-    user = request.user
-    orgs = list(_level_orgs(user, stage).only("pk", "display_name", "path"))
-    chosen = None
-    raw = request.GET.get("org", "")
-    rows = _ranking_rows(user, stage)
-    if raw:
-        chosen = next((o for o in orgs if str(o.pk) == raw), None)
-        if chosen is None:
-            return render(
-                request,
-                "campaigns/review/ranking.html",
-                _stage_context(user, stage) | {"orgs": orgs, "bad_org": True, "groups": [], "page": None},
-                status=400,
-            )
-        rows = rows.filter(**{stage.level_column: chosen.pk})
-    page = page_of(rows, request.GET, RESULTS_PER_PAGE)
-    column = stage.level_column
-    ids = list({getattr(r, column) for r in page.items})
-    sizes: dict[int, tuple[int, int]] = {
-        key: (n, p)
-        for key, n, p in Result.objects.visible_to(user)
-        .filter(stage=stage, **{f"{column}__in": ids})
-        .order_by()
-        .values(column)
-        .annotate(n=Count("id"), p=Count("id", filter=Q(proposed=True)))
-        .values_list(column, "n", "p")
-    }
-    groups: list[dict[str, Any]] = []
-    for result in page.items:
-        key = getattr(result, column)
-        if not groups or groups[-1]["key"] != key:
-            size, proposed = sizes.get(key, (0, 0))
-            groups.append(
-                {
-                    "key": key,
-                    "org": getattr(result, stage.level),
-                    "size": size,
-                    "quota": ranking.quota_of(stage, size),
-                    "proposed": proposed,
-                    "rows": [],
-                }
-            )
-        groups[-1]["rows"].append(result)
-    context = _stage_context(user, stage) | {
-        "orgs": orgs,
-        "chosen": chosen,
-        "page": page,
-        "groups": groups,
-        "may_adjust": stage.status == StageStatus.RANKED and can(user, "campaigns.review", stage.campaign.org),
-        "decisions": Decision.choices,
-    }
-    return render(request, "campaigns/review/ranking.html", context)
-
-
-@require_POST
-def result_adjust(request: AuthedRequest, pk: int) -> HttpResponse:
-    """One row's adjustment with its reason; htmx gets the row back, a plain form the page."""
-    result = get_visible_or_404(
-        Result.objects.select_related("entry__household", "stage__campaign__org"), request.user, pk=pk
-    )
-    form = AdjustForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            result = ranking.result_adjust(
-                actor=request.user,
-                result=result,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as e:
-            error = " ".join(e.messages)
-    else:
-        error = " ".join(str(m) for errors in form.errors.values() for m in errors)
-    if not wants_fragment(request):
-        if error:
-            context = {"error": error, "result": result}
-            return render(request, "campaigns/review/adjust_error.html", context, status=400)
-        messages.success(request, _("Adjusted: %(name)s.") % {"name": result.entry.household.head_name})
-        return redirect("campaigns:ranking", pk=result.stage_id)
-    context = {
-        "result": result,
-        "stage": result.stage,
-        "may_adjust": True,
-        "decisions": Decision.choices,
-        "error": error,
-    }
-    # htmx swaps only successful answers: a refusal comes back as the row with its message.
-    return render(request, "campaigns/review/_ranking_row.html", context)
-
-
 urlpatterns: list[URLPattern] = [
     path("stages/<int:pk>/", stage_detail, name="stage"),
     path("stages/<int:pk>/assign/", stage_assign, name="stage_assign"),
     path("stages/<int:pk>/rank/", stage_rank, name="stage_rank"),
     path("stages/<int:pk>/promote/", stage_promote, name="stage_promote"),
-    path("stages/<int:pk>/ranking/", ranking_page, name="ranking"),
-    path("stages/<int:pk>/flags/", flag_list, name="flags"),
-    path("stages/<int:pk>/flags/find/", flags_find, name="flags_find"),
-    path("flags/<int:pk>/clear/", flag_clear, name="flag_clear"),
     path("entries/<int:pk>/raters/", entry_raters, name="entry_raters"),
     path("sheets/<int:pk>/", sheet_detail, name="sheet_detail"),
     path("sheets/<int:pk>/supersede/", sheet_supersede, name="sheet_supersede"),
     path("sheets/photos/<int:pk>/", sheet_photo, name="sheet_photo"),
-    path("results/<int:pk>/adjust/", result_adjust, name="result_adjust"),
+    *ranking_urlpatterns,
 ]
