@@ -303,7 +303,6 @@
       draft.pending = true;
       await saveDraft(id, draft);
       offline.hidden = false;
-      offline.scrollIntoView({ block: "nearest" });
     };
 
     const send = async () => {

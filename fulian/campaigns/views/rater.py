@@ -117,7 +117,7 @@ def _choices(item: RubricItem) -> list[tuple[str, str]]:
     found = []
     value = Decimal(0)
     while value <= maximum:
-        found.append((_number(value), _number(value).replace(".5", "½") if value % 1 else _number(value)))
+        found.append((_number(value), _number(value)))
         value += step
     return found
 
