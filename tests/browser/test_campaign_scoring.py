@@ -187,11 +187,14 @@ def test_she_scores_a_household_offline_and_the_sheet_arrives_once(
     assert clock.total < 120
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_her_pages_have_44_px_targets_no_sideways_scrolling_and_pass_axe(
-    browser: Browser, live_server: Any, rater: RaterAssignment, size: str
+    browser: Browser, live_server: Any, rater: RaterAssignment, size: str, large: bool
 ) -> None:
     context = browser.new_context(**(PHONE if size == "phone" else DESKTOP))
+    if large:
+        context.add_cookies([{"name": "fulian_large_text", "value": "1", "url": live_server.url}])
     found: dict[str, Any] = {}
     try:
         page = context.new_page()
