@@ -10,6 +10,8 @@
   const DB_NAME = "fulian-rater";
   const STORE = "drafts";
   const RETRY_MS = 15000;
+  // A request on a dead connection can hang for minutes: give up on it (and retry) after this.
+  const GIVE_UP_MS = 120000;
   const LONGEST = 1280;
   const QUALITY = 0.8;
 
@@ -319,12 +321,15 @@
         body.append(name, form.elements.namedItem(name).value);
       }
       for (const photo of draft.photos) body.append(`photo_${photo.item || "sheet"}`, photo.blob, photo.name || "photo.jpg");
+      const abort = new AbortController();
+      const timer = window.setTimeout(() => abort.abort(), GIVE_UP_MS);
       try {
         const response = await fetch(form.action, {
           method: "POST",
           body,
           credentials: "same-origin",
           headers: { Accept: "application/json" },
+          signal: abort.signal,
         });
         const json = (response.headers.get("Content-Type") || "").includes("application/json");
         const answer = json ? await response.json() : null;
@@ -342,12 +347,13 @@
           offline.hidden = true;
           if (response.status === 400 && answer) showErrors(answer);
           else if (response.status === 413) showGeneral(words.tooLarge);
-          else if (!json || response.redirected) showGeneral(words.loggedOut);
+          else if (response.redirected && new URL(response.url).pathname.startsWith("/accounts/login")) showGeneral(words.loggedOut);
           else showGeneral((answer && answer.detail) || words.refused);
         }
       } catch (error) {
         await keep();
       } finally {
+        window.clearTimeout(timer);
         sending = false;
         submit.disabled = false;
         submit.textContent = label;

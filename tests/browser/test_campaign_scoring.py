@@ -20,7 +20,7 @@ from fulian.campaigns.tests import helpers as h
 from fulian.people.models import Person
 from fulian.testing.world import World
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.pages import log_in, scroll_width, shot
+from tests.browser.pages import ARTIFACTS, log_in, scroll_width, shot
 from tests.browser.test_accessibility import AXE, violations
 from tests.browser.test_touch import MEASURE
 
@@ -214,3 +214,24 @@ def test_her_pages_have_44_px_targets_no_sideways_scrolling_and_pass_axe(
     finally:
         context.close()
     assert not found, found
+
+
+def test_an_item_left_out_is_named_beside_it_and_the_sheet_goes_once_it_is_scored(
+    live_server: Any, rater: RaterAssignment, phone: Page
+) -> None:
+    items = list(rater.stage.campaign.rubric.items.filter(kind="points"))
+    log_in(phone, live_server.url, "huilong_zhiwei")
+    phone.goto(f"{live_server.url}/campaigns/assignments/{rater.pk}/score/")
+    for item in items[:-1]:
+        _choice(phone, item.pk, "5").click()
+    phone.locator("[data-submit]").click()
+    missing = phone.locator(f'[data-errors-for="{items[-1].pk}"]')
+    expect(missing).to_contain_text(items[-1].name)
+    expect(phone.locator(".rt-has-error")).to_have_count(1)
+    expect(phone.locator("[data-offline-notice]")).to_be_hidden()
+    missing.locator("xpath=..").screenshot(path=str(ARTIFACTS / "campaigns-score-sheet-error-phone.png"))
+    assert ScoreSheet.objects.count() == 0
+    _choice(phone, items[-1].pk, "4").click()
+    phone.locator("[data-submit]").click()
+    expect(phone.locator("[data-testid=score-done]")).to_be_visible()
+    assert ScoreSheet.objects.get().items[str(items[-1].pk)] == {"v": "4"}
