@@ -126,6 +126,7 @@
     const positionBox = form.querySelector("[data-position]");
     let draft = null;
     let sending = false;
+    let accuracy = null;
 
     const fields = () => {
       const found = {};
@@ -222,6 +223,7 @@
     const save = async () => {
       draft = draft || { clientKey: form.elements.namedItem("client_key").value || newKey(), photos: [] };
       draft.fields = fields();
+      if (accuracy !== null) draft.accuracy = accuracy;
       await saveDraft(id, draft);
     };
 
@@ -431,15 +433,16 @@
     // The position, where the phone allows it: asked once, never waited for.
     const latitude = form.elements.namedItem("latitude");
     const longitude = form.elements.namedItem("longitude");
-    if (latitude.value) {
-      positionBox.textContent = fill(words.positionFound, { m: "?" });
+    if (latitude.value && draft && draft.accuracy) {
+      positionBox.textContent = fill(words.positionFound, { m: draft.accuracy });
     } else if (navigator.geolocation && window.isSecureContext) {
       positionBox.textContent = words.positionAsking;
       navigator.geolocation.getCurrentPosition(
         async (position) => {
           latitude.value = position.coords.latitude.toFixed(6);
           longitude.value = position.coords.longitude.toFixed(6);
-          positionBox.textContent = fill(words.positionFound, { m: Math.round(position.coords.accuracy) });
+          accuracy = Math.round(position.coords.accuracy);
+          positionBox.textContent = fill(words.positionFound, { m: accuracy });
           if (draft) await save();
         },
         () => {

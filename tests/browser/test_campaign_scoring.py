@@ -216,12 +216,16 @@ def test_her_pages_have_44_px_targets_no_sideways_scrolling_and_pass_axe(
     assert not found, found
 
 
-def test_an_item_left_out_is_named_beside_it_and_the_sheet_goes_once_it_is_scored(
+def test_an_item_left_out_is_named_beside_it_and_the_sheet_goes_with_the_position_once_scored(
     live_server: Any, rater: RaterAssignment, phone: Page
 ) -> None:
     items = list(rater.stage.campaign.rubric.items.filter(kind="points"))
+    # This phone lets the page know where it is (霞阳镇, more or less).
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 26.4871, "longitude": 113.7753, "accuracy": 30})
     log_in(phone, live_server.url, "huilong_zhiwei")
     phone.goto(f"{live_server.url}/campaigns/assignments/{rater.pk}/score/")
+    expect(phone.locator("[data-position]")).to_contain_text("30")
     for item in items[:-1]:
         _choice(phone, item.pk, "5").click()
     phone.locator("[data-submit]").click()
@@ -234,4 +238,6 @@ def test_an_item_left_out_is_named_beside_it_and_the_sheet_goes_once_it_is_score
     _choice(phone, items[-1].pk, "4").click()
     phone.locator("[data-submit]").click()
     expect(phone.locator("[data-testid=score-done]")).to_be_visible()
-    assert ScoreSheet.objects.get().items[str(items[-1].pk)] == {"v": "4"}
+    sheet = ScoreSheet.objects.get()
+    assert sheet.items[str(items[-1].pk)] == {"v": "4"}
+    assert (sheet.latitude, sheet.longitude) == (Decimal("26.487100"), Decimal("113.775300"))
