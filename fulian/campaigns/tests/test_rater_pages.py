@@ -61,7 +61,7 @@ def _photo(name: str = "a.jpg", size: tuple[int, int] = (800, 600)) -> SimpleUpl
     return SimpleUploadedFile(name, jpeg(*size), content_type="image/jpeg")
 
 
-def _nothing_stored(tmp_media: Any = None) -> None:
+def _nothing_stored() -> None:
     assert ScoreSheet.objects.count() == 0
     assert SheetPhoto.objects.count() == 0
 
