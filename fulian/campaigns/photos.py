@@ -22,7 +22,7 @@ def difference_hash(data: bytes) -> str:
     grey thumbnail is brighter than its right neighbour."""
     with Image.open(io.BytesIO(data)) as image:
         small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-        pixels = list(small.getdata())
+        pixels = small.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(8):
         for col in range(8):
