@@ -7,4 +7,4 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        from fulian.campaigns import permissions  # noqa: F401
+        from fulian.campaigns import exports, permissions  # noqa: F401

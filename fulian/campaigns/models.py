@@ -792,3 +792,48 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} · {self.voted_on}"
+
+
+class ReminderStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being sent")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ReminderRunQuerySet(ScopedQuerySet["ReminderRun"]):
+    pass
+
+
+class ReminderRun(PathScopedModel):
+    """Staff asked to remind the overdue raters of a campaign within an organisation: done in the
+    background (``fulian.campaigns.tasks``), which stamps each overdue assignment's
+    ``reminded_at``. Its status shows on the progress page, so that a failure is seen."""
+
+    scope_view_action = "campaigns.view"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign"))
+    org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    requested_by = _author_field()
+    status = models.CharField(_("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.QUEUED)
+    reminded = models.PositiveIntegerField(_("raters reminded"), default=0)
+    message = models.CharField(_("message"), max_length=NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReminderRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder of overdue raters")
+        verbose_name_plural = _("reminders of overdue raters")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["campaign", "-id"], name="campaigns_reminder_campaign")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.org} · {self.get_status_display()}"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (ReminderStatus.QUEUED, ReminderStatus.RUNNING)
