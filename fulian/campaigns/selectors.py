@@ -210,13 +210,21 @@ def campaign_progress(
 # --- The campaign's lists: one FilterSet each, for the page and its export ------------------
 
 
+def campaign_filter(field_name: str = "campaign") -> VisibleRowFilter:
+    return VisibleRowFilter(
+        model=Campaign,
+        message=_("No campaign with id %(value)s in your area."),
+        label=_("Campaign"),
+        required=True,
+        field_name=field_name,
+    )
+
+
 class CampaignListFilter(ScopedFilterSet):
     """Rows of one campaign (``campaign``, required: its id, among those the user sees),
     at or below an organisation (``org``)."""
 
-    campaign = VisibleRowFilter(
-        model=Campaign, message=_("No campaign with id %(value)s in your area."), label=_("Campaign"), required=True
-    )
+    campaign = campaign_filter()
     org = OrgFilter(help_text=_("Only rows at or below this organisation."))
 
     class Meta:
@@ -266,6 +274,7 @@ SHEET_STATES = [
 class AssignmentListFilter(CampaignListFilter):
     """Rater assignments with their sheet's state; ``sheet=overdue``: the overdue list."""
 
+    campaign = campaign_filter("stage__campaign")
     stage = StageField()
     sheet = django_filters.ChoiceFilter(choices=SHEET_STATES, label=_("Sheet"), method="filter_sheet")
 
@@ -293,6 +302,7 @@ class AssignmentListFilter(CampaignListFilter):
 
 
 class SheetListFilter(CampaignListFilter):
+    campaign = campaign_filter("stage__campaign")
     stage = StageField()
     status = django_filters.ChoiceFilter(choices=SheetStatus.choices, label=_("Status"))
 
@@ -310,6 +320,7 @@ class SheetListFilter(CampaignListFilter):
 
 
 class ObjectionListFilter(CampaignListFilter):
+    campaign = campaign_filter("publicity__stage__campaign")
     publicity = VisibleRowFilter(
         model=Publicity, message=_("No publicity with id %(value)s in your area."), label=_("Publicity")
     )
@@ -319,9 +330,6 @@ class ObjectionListFilter(CampaignListFilter):
         model = Objection
         fields: list[str] = []
 
-    def filter_campaign(self, queryset: Any, name: str, value: Any) -> Any:
-        return queryset.filter(publicity__stage__campaign=value)
-
     def filter_queryset(self, queryset: Any) -> Any:
         return (
             super()
@@ -329,16 +337,6 @@ class ObjectionListFilter(CampaignListFilter):
             .select_related("org__parent", "entry__household", "publicity__stage")
             .order_by("id")
         )
-
-
-# An objection belongs to its campaign through its publicity.
-ObjectionListFilter.base_filters["campaign"] = VisibleRowFilter(
-    model=Campaign,
-    message=_("No campaign with id %(value)s in your area."),
-    label=_("Campaign"),
-    required=True,
-    field_name="publicity__stage__campaign",
-)
 
 
 class AwardListFilter(CampaignListFilter):
