@@ -61,9 +61,7 @@ def test_the_filters_narrow_the_export_as_the_list(world: World) -> None:
     campaign = crafted(world)
     pending = rows(export(world, "city_admin", "campaign_nominations", campaign=campaign.pk, status="pending"))
     assert [row[4] for row in pending] == ["刘美"]
-    village = rows(
-        export(world, "city_admin", "campaign_entries", campaign=campaign.pk, org=world.org("daqiaotou").pk)
-    )
+    village = rows(export(world, "city_admin", "campaign_entries", campaign=campaign.pk, org=world.org("daqiaotou").pk))
     assert [row[4] for row in village] == ["李德福"]
 
 
