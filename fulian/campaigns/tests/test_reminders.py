@@ -91,3 +91,43 @@ def test_a_viewer_may_not_remind(world: World) -> None:
     _client, _campaign, answer = _remind(world, "leader", "city")
     assert answer.status_code == 403
     assert not ReminderRun.objects.exists()
+
+
+# --- A real worker process on the database backend (as in production) -----------------------
+
+from fulian.imports.tests.test_worker import TIMEOUT, Workers  # noqa: E402
+
+
+@pytest.fixture
+def workers(live_world: World, settings: Any, tmp_path: Any) -> Any:
+    """Tasks go to the database and a ``db_worker`` process runs them (see the imports' tests)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    started = Workers(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_sends_the_reminders(live_world: World, workers: Workers) -> None:
+    import datetime
+    import time
+
+    from fulian.campaigns.models import Campaign, Stage
+
+    world = live_world
+    crafted(world)
+    # The worker runs on the real clock: the deadline is put in the past instead.
+    Stage.objects.filter(level="village").update(deadline=datetime.date.today() - datetime.timedelta(days=1))
+    run = reminders.reminders_start(
+        actor=world.user("xinshi_staff"), campaign=Campaign.objects.get(), org=world.org("xinshi")
+    )
+    assert ReminderRun.objects.get(pk=run.pk).status == ReminderStatus.QUEUED
+    workers.start()
+    deadline = time.monotonic() + TIMEOUT
+    while ReminderRun.objects.get(pk=run.pk).status != ReminderStatus.DONE:
+        assert time.monotonic() < deadline, workers.logs()
+        time.sleep(0.2)
+    assert ReminderRun.objects.get(pk=run.pk).reminded == 2
+    assert RaterAssignment.objects.filter(reminded_at__isnull=False).count() == 2
