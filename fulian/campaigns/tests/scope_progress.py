@@ -51,6 +51,7 @@ CASES = [
         detail=[
             ("campaigns:progress", "get"),
             ("campaigns:award_list", "get"),
+            ("campaigns:progress_raters", "get"),
             # No org given: the insider's home within the campaign; nobody overdue → back to the page.
             ("campaigns:reminders_send", "post", 302),
         ],

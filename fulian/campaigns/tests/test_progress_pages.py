@@ -137,6 +137,35 @@ def test_the_progress_page_reads_a_constant_number_of_queries(world: World) -> N
     assert _queries(client, url, params) == before
 
 
+def test_the_overdue_list_shows_the_township_raters_without_a_sheet(world: World, clock: Any) -> None:
+    campaign = crafted(world)
+    clock.advance(minutes=PAST_DEADLINE)
+    url = reverse("campaigns:progress_raters", args=[campaign.pk])
+    page = world.client_for("xinshi_staff").get(url, {"sheet": "overdue"})
+    names = sorted(row.select("td")[0].text.strip() for row in html.select(page, "[data-testid=rater-row]"))
+    assert names == ["周建国", "李德福"]
+    city = world.client_for("city_admin").get(url, {"sheet": "overdue"})
+    assert len(html.select(city, "[data-testid=rater-row]")) == 3  # 王芳 of 炎陵县 too
+    submitted = world.client_for("city_admin").get(url, {"sheet": "submitted"})
+    assert len(html.select(submitted, "[data-testid=rater-row]")) == 1
+
+
+def test_the_rater_list_and_the_campaign_list_read_a_constant_number_of_queries(world: World) -> None:
+    campaign = crafted(world)
+    client = world.client_for("city_admin")
+    url = reverse("campaigns:progress_raters", args=[campaign.pk])
+    home = reverse("campaigns:progress_home")
+    client.get(url)
+    before, before_home = _queries(client, url, {}), _queries(client, home, {})
+    stage = h.first_stage(campaign)
+    who = h.rater(world, "daqiaotou", "王丽", username="wl")
+    for n in range(3):
+        h.assign(world, stage, h.enter(world, campaign, "daqiaotou", f"张{n}"), who)
+        h.campaign(world, "yanling", ("village",))
+    assert _queries(client, url, {}) == before
+    assert _queries(client, home, {}) == before_home
+
+
 # --- 公示 -----------------------------------------------------------------------------------
 
 

@@ -141,6 +141,31 @@ def _paths_between(top: str, bottom: str) -> list[str]:
     return ["/" + "/".join(codes[:n]) + "/" for n in range(depth, len(codes) + 1)]
 
 
+@require_GET
+def rater_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A campaign's rater assignments with their sheet's state (``sheet=overdue``: the overdue
+    list), by stage and organisation; its export holds the same rows."""
+    campaign = _campaign(request, pk)
+    query = request.GET.copy()
+    query["campaign"] = str(campaign.pk)
+    query.pop("page", None)
+    filters = selectors.AssignmentListFilter.of(query, user=request.user)
+    context = {
+        "campaign": campaign,
+        "form": filters.form,
+        "stages": list(campaign.stages.order_by("order")),
+        "sheet_states": selectors.SHEET_STATES,
+        "chosen_stage": request.GET.get("stage", ""),
+        "chosen_sheet": request.GET.get("sheet", ""),
+        "org_ref": request.GET.get("org", ""),
+        "today": today(),
+        "export_url": f"{reverse('campaigns:export', args=['campaign_raters'])}?{query.urlencode()}",
+    }
+    return render_list(
+        request, "campaigns/progress/rater_list.html", "campaigns/progress/_rater_results.html", filters.qs, context
+    )
+
+
 @require_POST
 def reminders_send(request: AuthedRequest, pk: int) -> HttpResponse:
     """Remind the overdue raters of the campaign at or below the organisation (in the background)."""
@@ -509,6 +534,7 @@ def holiday_list(request: AuthedRequest) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("progress/", progress_home, name="progress_home"),
     path("<int:pk>/progress/", progress, name="progress"),
+    path("<int:pk>/progress/raters/", rater_list, name="progress_raters"),
     path("<int:pk>/progress/remind/", reminders_send, name="reminders_send"),
     path("reminders/<int:pk>/", reminder_status, name="reminder_status"),
     path("export/sheets/", sheet_export, name="sheet_export"),
