@@ -209,6 +209,10 @@ class Campaign(ReachingModel, AuditedModel):
         return f"{self.year} {self.name}"
 
 
+class StageQuerySet(ScopedQuerySet["Stage"]):
+    pass
+
+
 class Stage(models.Model):
     """One level of a campaign (village → township → county → city): its deadline, how many
     raters score each household, and the quota (a number, or a share in percent, per
@@ -228,6 +232,10 @@ class Stage(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = _author_field()
 
+    # Seen with its campaign (``visible_to``): the stages of the campaigns a user sees.
+    scope_view_action = "campaigns.view"
+    objects = StageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
@@ -244,6 +252,10 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_level_display()}"
+
+    @classmethod
+    def scope_q(cls, grant: Grant) -> Q:
+        return reaching_q(grant, "campaign__")
 
     @property
     def level_column(self) -> str:

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -253,10 +253,7 @@ def sheet_export(request: AuthedRequest) -> HttpResponse:
 
 
 def _stage(request: AuthedRequest, pk: int) -> Stage:
-    stages = Stage.objects.select_related("campaign__org").filter(
-        campaign__in=Campaign.objects.visible_to(request.user)
-    )
-    return get_object_or_404(stages, pk=pk)
+    return get_visible_or_404(Stage.objects.select_related("campaign__org"), request.user, pk=pk)
 
 
 def default_notice(stage: Stage) -> str:
