@@ -146,6 +146,8 @@ def test_the_overdue_list_shows_the_township_raters_without_a_sheet(world: World
     assert names == ["周建国", "李德福"]
     city = world.client_for("city_admin").get(url, {"sheet": "overdue"})
     assert len(html.select(city, "[data-testid=rater-row]")) == 3  # 王芳 of 炎陵县 too
+    village = world.client_for("city_admin").get(url, {"sheet": "overdue", "org": world.org("daqiaotou").pk})
+    assert [row.select("td")[0].text.strip() for row in html.select(village, "[data-testid=rater-row]")] == ["李德福"]
     submitted = world.client_for("city_admin").get(url, {"sheet": "submitted"})
     assert len(html.select(submitted, "[data-testid=rater-row]")) == 1
 
