@@ -102,6 +102,27 @@ GRID_TABLES = (
     "grid_coveragecount",
     "grid_coverageday",
 )
+# So do an evaluation campaign's rows (bench/campaign_scale.py writes its round again); the
+# holiday calendar stays.
+CAMPAIGN_TABLES = (
+    "campaigns_sheetphoto",
+    "campaigns_flag",
+    "campaigns_vote",
+    "campaigns_objection",
+    "campaigns_publicity",
+    "campaigns_award",
+    "campaigns_scoresheet",
+    "campaigns_raterassignment",
+    "campaigns_result",
+    "campaigns_entry",
+    "campaigns_nomination",
+    "campaigns_conflict",
+    "campaigns_stage",
+    "campaigns_campaign",
+    "campaigns_rubricitem",
+    "campaigns_rubricsection",
+    "campaigns_rubric",
+)
 
 HOUSEHOLD_COLUMNS = (
     "id, head_name, search_keys, id_number, id_hash, mobile, mobile_hash, mobile_tail_hash, address, "
@@ -974,7 +995,8 @@ def _load(
         for conn in (one, two):
             conn.execute("SET synchronous_commit = off")
         one.execute(
-            f"TRUNCATE {HOUSEHOLD_TABLE}, {POST_TABLE}, {PERSON_TABLE}, {TERM_TABLE}, {', '.join(GRID_TABLES)} "
+            f"TRUNCATE {HOUSEHOLD_TABLE}, {POST_TABLE}, {PERSON_TABLE}, {TERM_TABLE}, {', '.join(GRID_TABLES)}, "
+            f"{', '.join(CAMPAIGN_TABLES)} "
             "RESTART IDENTITY"
         )
         two.execute(f"TRUNCATE {MEMBER_TABLE} RESTART IDENTITY")

@@ -8,3 +8,4 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from fulian.campaigns import exports, permissions  # noqa: F401
+        from fulian.campaigns.imports import nominations  # noqa: F401

@@ -55,7 +55,8 @@ def is_working_day(day: datetime.date, exceptions: dict[datetime.date, bool] | N
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
     """The last day of a period of ``days`` working days beginning on ``start`` (counted if it is
-    a working day): a 公示 posted on Friday 2026-09-30 for 5 working days runs to 10-14."""
+    a working day): a 公示 posted on Monday 2026-09-28 for 5 working days runs to Friday
+    10-09, the National Day holiday skipped."""
     if days < 1:
         return start
     exceptions = _exceptions(start, start + datetime.timedelta(days=_SEARCH_DAYS))

@@ -1,6 +1,6 @@
 """The campaign pages for staff and 执委 (the public pages are in ``public_urls``)."""
 
-from fulian.campaigns.views import nominations, progress, rater, review, setup
+from fulian.campaigns.views import nominations, printing, progress, rater, review, setup
 
 app_name = "campaigns"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *rater.urlpatterns,
     *review.urlpatterns,
     *progress.urlpatterns,
+    *printing.urlpatterns,
 ]

@@ -16,6 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "households": can_anywhere(user, "households.view"),
             "coverage": can_anywhere(user, "grid.view"),
             "assignments": can_anywhere(user, "grid.assign"),
+            "campaigns": can_anywhere(user, "campaigns.view"),
             "imports": can_anywhere(user, "imports.view"),
             "accounts": can_anywhere(user, "accounts.manage"),
             "audit": can_anywhere(user, "audit.view"),

@@ -103,6 +103,9 @@ class Context:
     # import can be undone) and the sheet row of each record written, in order.
     batch_id: int | None = None
     row_numbers: list[int] = field(default_factory=list)
+    # What the upload was made for besides its organisation (a campaign's nominations: its id),
+    # given at the upload and kept in the batch's report (``"params"``).
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class RowProblems:
@@ -346,6 +349,8 @@ class Evaluation:
     names: dict[int, str] = field(default_factory=dict, repr=False)
     # What the rows were checked against, for the write that follows in the same transaction.
     context: Context | None = field(default=None, repr=False)
+    # The upload's parameters (``Context.params``), kept in the report for the import that follows.
+    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def valid(self) -> int:
@@ -397,6 +402,7 @@ class Evaluation:
             "new_groups_count": sum(len(v["groups"]) for v in self.new_groups),
             "footer_rows": self.footer,
             "notices": [notice.as_dict() for notice in self.notices],
+            **({"params": self.params} if self.params else {}),
         }
 
 
@@ -417,10 +423,12 @@ def evaluate(
     org: Any,
     actor: Any,
     progress: Callable[[int, int], None] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> Evaluation:
     """Check every row of ``data``; nothing is written. A problem with the whole file (not a
-    spreadsheet, too big, no header) is ``file_error``."""
-    result = Evaluation(sha256=file_hash(data))
+    spreadsheet, too big, no header) is ``file_error``. ``params``: what the upload was made for
+    besides its organisation (``Context.params``)."""
+    result = Evaluation(sha256=file_hash(data), params=dict(params or {}))
     try:
         table = read_table(
             data,
@@ -437,7 +445,7 @@ def evaluate(
         return result
     result.total, result.title, result.columns = len(table.rows), table.title, dict(table.columns)
     result.footer = [{"row": number, "text": line} for number, line in table.footer]
-    context = Context(org=org, actor=actor)
+    context = Context(org=org, actor=actor, params=dict(result.params))
     kind.prepare(context, table)
     letters = table.column_letters
     context.cache["letters"], context.cache["headers"] = dict(letters), dict(table.columns)
@@ -654,6 +662,7 @@ def write(
     batch_id: int | None = None,
     expected_groups: set[tuple[str, str]] | None = None,
     expected_plan: str | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[Evaluation, int]:
     """Write every valid row, or nothing. ``expected_sha256`` and ``expected_valid`` are what the
     user saw in the preview; a different file, or a different number of valid rows now
@@ -683,7 +692,7 @@ def write(
         if prior is not None and prior.context is not None:
             evaluation = _recheck(kind, prior)
         else:
-            evaluation = evaluate(kind, data, filename, org=org, actor=actor, progress=progress)
+            evaluation = evaluate(kind, data, filename, org=org, actor=actor, progress=progress, params=params)
         if evaluation.file_error or evaluation.context is None:
             raise StalePreview(evaluation.file_error, evaluation)
         if expected_valid is not None and evaluation.valid != expected_valid:
@@ -759,6 +768,7 @@ def _recheck(kind: ImportKind, prior: Evaluation) -> Evaluation:
         sample_by_language=prior.sample_by_language,
         footer=prior.footer,
         names=prior.names,
+        params=prior.params,
     )
     _sort_out(kind, prior.context, result, prior.candidates())
     result.problems.sort(key=lambda p: p.row)

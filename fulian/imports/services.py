@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,8 +40,12 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}"
 
 
-def batch_upload(*, actor: AnyUser, kind: str, org: Organisation, upload: UploadedFile) -> ImportBatch:
-    """Keep the uploaded file and queue its check; nothing is imported yet."""
+def batch_upload(
+    *, actor: AnyUser, kind: str, org: Organisation, upload: UploadedFile, params: dict[str, Any] | None = None
+) -> ImportBatch:
+    """Keep the uploaded file and queue its check; nothing is imported yet. ``params``: what the
+    upload is for besides its organisation (a campaign), kept in the report for the check and
+    the import (``engine.Context.params``)."""
     spec = engine.kind_named(kind)
     require(actor, spec.change_action, org)
     if upload.size is None or upload.size == 0:
@@ -63,6 +68,7 @@ def batch_upload(*, actor: AnyUser, kind: str, org: Organisation, upload: Upload
         sha256=engine.file_hash(data),
         size=len(data),
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        report={"params": params} if params else {},
     )
     # The file holds ID and phone numbers: it is stored encrypted, and deleted when the batch ends
     # (the report keeps what the user needs: counts and problems).

@@ -185,6 +185,7 @@ def batch_check(batch_id: int) -> ImportBatch:
             org=batch.org,
             actor=batch.uploaded_by,
             progress=progress,
+            params=batch.report.get("params"),
         )
         outcome = {"report": evaluation.report(), "total": evaluation.total, "progress": evaluation.total}
         if evaluation.file_error:
@@ -262,6 +263,7 @@ def batch_import(batch_id: int, *, expected_sha256: str, expected_valid: int) ->
                     expected_groups=engine.planned_keys(batch.report.get("new_groups", [])),
                     # A preview made before updates existed has no plan: its adds are checked as before.
                     expected_plan=batch.report.get("plan"),
+                    params=batch.report.get("params"),
                 )
         except engine.StalePreview as stale:
             report = stale.evaluation.report() if stale.evaluation is not None else batch.report

@@ -28,7 +28,16 @@ DEADLINES = {
 }
 
 
+# One item of 100 points and a veto: a sheet's score is exactly the fraction given (ranking tests).
+SIMPLE = [
+    {"name": "总体印象", "items": [{"name": "整洁美观", "kind": "points", "max_points": "100"}]},
+    {"name": "一票否决", "items": [{"name": "违法犯罪", "kind": "veto"}]},
+]
+
+
 def rubric(world: World, org: str = "city", template: str = "courtyard") -> Rubric:
+    if template == "simple":
+        return setup.rubric_create(actor=world.user("city_admin"), org=world.org(org), name="简表", sections=SIMPLE)
     return setup.rubric_create(actor=world.user("city_admin"), org=world.org(org), name="", template=template)
 
 
@@ -41,6 +50,7 @@ def campaign(
     quota: int = 1,
     publicity_days: int = 0,
     open_: bool = True,
+    template: str = "courtyard",
     **kwargs: Any,
 ) -> Campaign:
     """A 最美庭院 campaign of ``org`` with the shipped rubric, opened (its first stage scored)."""
@@ -60,7 +70,7 @@ def campaign(
         kind=CampaignKind.COURTYARD,
         name="最美庭院",
         year=YEAR,
-        rubric=rubric(world, org),
+        rubric=rubric(world, org, template),
         stages=stages,
         **kwargs,
     )
@@ -98,7 +108,8 @@ def assign(world: World, stage: Stage, entry: Entry, who: Person) -> RaterAssign
 
 
 def values_for(campaign_: Campaign, fraction: Decimal = Decimal(1), *, veto: bool = False) -> dict[str, Any]:
-    """A complete sheet scoring every points item at ``fraction`` of its maximum (in half points)."""
+    """A complete sheet scoring every points item at ``fraction`` of its maximum (in half points)
+    and finding no fault on deduction items."""
     values: dict[str, Any] = {}
     for item in campaign_.rubric.items.all():
         if item.kind == "points":

@@ -134,7 +134,7 @@ CASES = [
 ]
 
 # Each part's routes (pages and API), in its own module, so that parts are written apart.
-for _part in ("setup", "nominations", "rater", "review", "progress", "api"):
+for _part in ("setup", "nominations", "rater", "review", "progress", "api", "printing"):
     try:
         _module = __import__(f"fulian.campaigns.tests.scope_{_part}", fromlist=["CASES"])
     except ModuleNotFoundError:
