@@ -263,6 +263,8 @@ def test_the_award_list_shows_the_awards_and_revoking_needs_a_reason(world: Worl
     page = client.get(reverse("campaigns:award_list", args=[award.campaign.pk]))
     assert award.certificate_no in html.text(page, '[data-testid="awards"]')
     url = reverse("campaigns:award_detail", args=[award.pk])
+    certificate = html.select_one(client.get(url), "[data-testid=certificate]").get("href")
+    assert certificate == reverse("campaigns:certificate", args=[award.pk])
     assert client.post(url, {"reason": ""}).status_code == 400
     assert client.post(url, {"reason": "材料不实"}).status_code == 302
     award.refresh_from_db()
