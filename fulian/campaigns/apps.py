@@ -7,5 +7,5 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        from fulian.campaigns import permissions  # noqa: F401
+        from fulian.campaigns import exports, permissions  # noqa: F401
         from fulian.campaigns.imports import nominations  # noqa: F401

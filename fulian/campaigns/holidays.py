@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -67,3 +68,31 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
             if counted == days:
                 return day
         day += datetime.timedelta(days=1)
+
+
+def may_edit(user: Any) -> bool:
+    """Staff who set campaigns up at the city (or above): the calendar serves every campaign."""
+    from fulian.core.scoping import grants_for
+
+    return any(g.level in ("province", "city") for g in grants_for(user, "campaigns.manage"))
+
+
+@transaction.atomic
+def day_set(*, actor: Any, day: datetime.date, workday: bool, name: str) -> Holiday:
+    """Add or correct one day of the calendar (the city's campaign staff), audited: a wrong day
+    moves the end of every 公示 that spans it."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from fulian.audit.recorder import record
+
+    if not may_edit(actor):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    holiday, created = Holiday.objects.update_or_create(day=day, defaults={"workday": workday, "name": name})
+    record(
+        "create" if created else "update",
+        holiday,
+        actor=actor,
+        changes={"day": day.isoformat(), "workday": workday, "name": name},
+    )
+    return holiday

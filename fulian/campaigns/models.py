@@ -209,6 +209,10 @@ class Campaign(ReachingModel, AuditedModel):
         return f"{self.year} {self.name}"
 
 
+class StageQuerySet(ScopedQuerySet["Stage"]):
+    pass
+
+
 class Stage(models.Model):
     """One level of a campaign (village → township → county → city): its deadline, how many
     raters score each household, and the quota (a number, or a share in percent, per
@@ -228,6 +232,10 @@ class Stage(models.Model):
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = _author_field()
 
+    # Seen with its campaign (``visible_to``): the stages of the campaigns a user sees.
+    scope_view_action = "campaigns.view"
+    objects = StageQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
@@ -244,6 +252,10 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_level_display()}"
+
+    @classmethod
+    def scope_q(cls, grant: Grant) -> Q:
+        return reaching_q(grant, "campaign__")
 
     @property
     def level_column(self) -> str:
@@ -792,3 +804,48 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} · {self.voted_on}"
+
+
+class ReminderStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being sent")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ReminderRunQuerySet(ScopedQuerySet["ReminderRun"]):
+    pass
+
+
+class ReminderRun(PathScopedModel):
+    """Staff asked to remind the overdue raters of a campaign within an organisation: done in the
+    background (``fulian.campaigns.tasks``), which stamps each overdue assignment's
+    ``reminded_at``. Its status shows on the progress page, so that a failure is seen."""
+
+    scope_view_action = "campaigns.view"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign"))
+    org = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    requested_by = _author_field()
+    status = models.CharField(_("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.QUEUED)
+    reminded = models.PositiveIntegerField(_("raters reminded"), default=0)
+    message = models.CharField(_("message"), max_length=NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ReminderRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder of overdue raters")
+        verbose_name_plural = _("reminders of overdue raters")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["campaign", "-id"], name="campaigns_reminder_campaign")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.org} · {self.get_status_display()}"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (ReminderStatus.QUEUED, ReminderStatus.RUNNING)

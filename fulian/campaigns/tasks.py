@@ -1,0 +1,12 @@
+"""Background work of the campaigns (django-tasks): reminding overdue raters."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from fulian.campaigns.services import reminders
+
+
+@task()
+def remind_overdue(run_id: int) -> None:
+    reminders.reminders_send(run_id)
