@@ -105,3 +105,23 @@ def test_objections_export_masks_the_objector_phone(world: World) -> None:
     campaign = Campaign.objects.get(pk=objection.publicity.stage.campaign_id)
     found = rows(export(world, "yanling_admin", "campaign_objections", campaign=campaign.pk))
     assert [(row[4], row[8]) for row in found] == [("钟桃华", "138****8001")]
+
+
+# Every campaign export kind, with a record of 炎陵县's campaign to find in it.
+KIND_RECORDS: dict[str, Any] = {
+    "campaign_nominations": lambda world: sc.make_nomination(world).campaign,
+    "campaign_entries": lambda world: sc.make_entry(world).campaign,
+    "campaign_raters": lambda world: sc.make_rater_assignment(world).stage.campaign,
+    "campaign_objections": lambda world: sc.make_objection(world).publicity.stage.campaign,
+    "campaign_awards": lambda world: sc.make_award(world).campaign,
+    "sheets": lambda world: sc.make_sheet(world).stage.campaign,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_RECORDS))
+def test_each_export_holds_the_campaign_for_its_county_and_nothing_for_another(world: World, kind: str) -> None:
+    campaign = KIND_RECORDS[kind](world)
+    assert rows(export(world, "yanling_admin", kind, campaign=campaign.pk))
+    outsider = export(world, "xinshi_staff", kind, campaign=campaign.pk)
+    assert outsider.status_code in (302, 404)
+    assert "钟桃华".encode() not in outsider.content

@@ -59,5 +59,16 @@ def test_every_export_url_is_a_registered_kind_tested_here() -> None:
                 found.add(f"{namespace}{pattern.name}")
         return found
 
-    registered = {kind.list_url_name.replace(":list", ":export") for kind in kinds._KINDS.values()}
-    assert export_urls(get_resolver().url_patterns) == registered == {f"{kind}:export" for kind in MAKE}
+    # A campaign's exports take the campaign as a filter and are tested, kind by kind, in
+    # fulian/campaigns/tests/test_exports.py (their records need a whole round to exist).
+    from fulian.campaigns.tests.test_exports import KIND_RECORDS
+
+    campaign_kinds = {name for name in kinds._KINDS if name.startswith("campaign_")}
+    assert campaign_kinds <= set(KIND_RECORDS)
+    registered = {
+        kind.list_url_name.replace(":list", ":export")
+        for name, kind in kinds._KINDS.items()
+        if name not in campaign_kinds
+    }
+    urls = export_urls(get_resolver().url_patterns) - {"campaigns:export"}
+    assert urls == registered == {f"{kind}:export" for kind in MAKE}
