@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from fulian.accounts.http import AuthedRequest
 from fulian.campaigns.choices import CampaignStatus, ItemKind, SheetStatus
-from fulian.campaigns.models import Campaign, RaterAssignment, Result, Rubric, ScoreSheet
+from fulian.campaigns.models import Campaign, Publicity, RaterAssignment, Result, Rubric, ScoreSheet
 from fulian.campaigns.rubrics import TEMPLATES
 from fulian.campaigns.services import setup as services
 from fulian.campaigns.services.common import today
@@ -212,6 +212,9 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         stage.entry_count = entries.get(stage.pk, 0)  # type: ignore[attr-defined]
         stage.assigned_count = assigned.get(stage.pk, 0)  # type: ignore[attr-defined]
         stage.sheet_count = sheets.get(stage.pk, 0)  # type: ignore[attr-defined]
+    publicities = dict(Publicity.objects.visible_to(user).filter(stage__in=ids).values_list("stage_id", "pk"))
+    for stage in stages:
+        stage.publicity_pk = publicities.get(stage.pk)  # type: ignore[attr-defined]
     sections, total = _rubric_structure(campaign.rubric)
     may_manage = can(user, "campaigns.manage", campaign.org)
     context = {
@@ -220,6 +223,7 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "sections": sections,
         "total": total,
         "may_manage": may_manage,
+        "may_screen": can_anywhere(user, "campaigns.screen"),
         "may_open": may_manage and campaign.status == CampaignStatus.DRAFT,
     }
     return render(request, "campaigns/setup/campaign_detail.html", context)
