@@ -358,3 +358,45 @@ class AwardListFilter(CampaignListFilter):
             .select_related("org__parent", "household", "stage")
             .order_by("-issued_on", "certificate_no")
         )
+
+
+# --- A rater's own list ---------------------------------------------------------------------
+
+SCORED_STATUSES = (StageStatus.SCORING, StageStatus.RANKED)
+
+
+def _submitted() -> Exists:
+    return Exists(ScoreSheet.objects.filter(assignment=OuterRef("pk"), status=SheetStatus.SUBMITTED))
+
+
+def my_assignments(user: AnyUser) -> QuerySet[RaterAssignment]:
+    """The user's own assignments (through the people records linked to her account) in
+    stages being scored, within what her roles let her score; not yet scored first, then the
+    nearest deadline."""
+    return (
+        RaterAssignment.objects.visible_to(user, "campaigns.score")
+        .filter(person__account_id=user.pk, stage__status__in=SCORED_STATUSES)
+        .annotate(done=_submitted())
+        .select_related("stage__campaign", "entry__household__org")
+        .only(
+            "pk",
+            "stage__deadline",
+            "stage__level",
+            "stage__campaign__name",
+            "stage__campaign__year",
+            "entry__household__head_name",
+            "entry__household__address",
+            "entry__household__org__display_name",
+        )
+        .order_by("done", "stage__deadline", "pk")
+    )
+
+
+def to_score(user: AnyUser) -> int:
+    """How many households the user still has to score (the home page's reminder)."""
+    return (
+        RaterAssignment.objects.visible_to(user, "campaigns.score")
+        .filter(person__account_id=user.pk, stage__status__in=SCORED_STATUSES)
+        .exclude(sheets__status=SheetStatus.SUBMITTED)
+        .count()
+    )

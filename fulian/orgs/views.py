@@ -41,9 +41,11 @@ def home(request: AuthedRequest) -> HttpResponse:
     ]
     # The grid's own sections (coverage, gaps, this week; a 执委's households; a leader's
     # chart) come first: what matters to each role. Imported here: orgs imports no app.
+    from fulian.campaigns.selectors import to_score
     from fulian.grid.home import sections
 
-    return render(request, "orgs/home.html", {"cards": cards, "grid_sections": sections(request.user)})
+    context = {"cards": cards, "grid_sections": sections(request.user), "to_score": to_score(request.user)}
+    return render(request, "orgs/home.html", context)
 
 
 def org_list(request: AuthedRequest) -> HttpResponse:

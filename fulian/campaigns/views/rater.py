@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -29,48 +29,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from PIL import Image, UnidentifiedImageError
 
 from fulian.accounts.http import AuthedRequest
-from fulian.campaigns.choices import ItemKind, SheetStatus, StageStatus
+from fulian.campaigns.choices import ItemKind, SheetStatus
 from fulian.campaigns.models import RaterAssignment, RubricItem, ScoreSheet
 from fulian.campaigns.rubrics import score_sheet
+from fulian.campaigns.selectors import my_assignments, reminders_for
 from fulian.campaigns.services import scoring
 from fulian.campaigns.services.common import today
 from fulian.core.paging import page_of
 from fulian.core.photos import MAX_UPLOAD_BYTES
 from fulian.core.scoping import AnyUser
+from fulian.people.models import Person
 
 MINE_PER_PAGE = 50
-SCORED_STATUSES = (StageStatus.SCORING, StageStatus.RANKED)
 HALF = Decimal("0.5")
 # Points items up to this maximum get a button per half point; above it, a button per point
 # and a "+½" switch (fewer buttons to read, one tap for the usual whole points).
 HALF_STEP_MAX = 5
-
-
-def _submitted() -> Exists:
-    return Exists(ScoreSheet.objects.filter(assignment=OuterRef("pk"), status=SheetStatus.SUBMITTED))
-
-
-def my_assignments(user: AnyUser) -> QuerySet[RaterAssignment]:
-    """The user's own assignments (through the people records linked to her account) in
-    stages being scored, within what her roles let her score; not yet scored first, then the
-    nearest deadline."""
-    return (
-        RaterAssignment.objects.visible_to(user, "campaigns.score")
-        .filter(person__account_id=user.pk, stage__status__in=SCORED_STATUSES)
-        .annotate(done=_submitted())
-        .select_related("stage__campaign", "entry__household__org")
-        .only(
-            "pk",
-            "stage__deadline",
-            "stage__level",
-            "stage__campaign__name",
-            "stage__campaign__year",
-            "entry__household__head_name",
-            "entry__household__address",
-            "entry__household__org__display_name",
-        )
-        .order_by("done", "stage__deadline", "pk")
-    )
 
 
 @require_GET
@@ -81,7 +55,10 @@ def my_sheets(request: AuthedRequest) -> HttpResponse:
     for row in page.items:
         row.overdue = not row.done and row.stage.deadline < on
     left = sum(1 for row in page.items if not row.done)
-    return render(request, "campaigns/rater/my_sheets.html", {"page": page, "left": left})
+    # The federation's reminders of her overdue households (staff press "remind" on progress).
+    reminded = [a for person in Person.objects.filter(account=request.user) for a in reminders_for(person, on)]
+    context = {"page": page, "left": left, "reminded": reminded}
+    return render(request, "campaigns/rater/my_sheets.html", context)
 
 
 def _assignment_for(user: AnyUser, pk: int) -> RaterAssignment:
