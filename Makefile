@@ -83,6 +83,7 @@ bench: setup
 	$(PY) bench/import_households.py
 	$(PY) bench/people_scale.py $(BENCH_ARGS)
 	$(PY) bench/grid_scale.py
+	$(PY) bench/campaign_scale.py
 
 clean:
 	rm -rf $(STAMP) build staticfiles
