@@ -38,6 +38,7 @@ from fulian.campaigns.rubrics import TEMPLATES
 from fulian.campaigns.services.scoring import MAX_PHOTOS
 from fulian.campaigns.services.setup import MAX_ITEMS
 from fulian.core.api_fields import IdField, ModelSerializer, Serializer
+from fulian.core.personal import mask_mobile
 from fulian.orgs.api.fields import OrgCodeField
 
 TEXTAREA = {"base_template": "textarea.html"}
@@ -567,7 +568,7 @@ class PromotedSerializer(Serializer[Any]):
 class ObjectionSerializer(ModelSerializer[Objection]):
     """An objection (异议) to a household on a 公示 list; ``phone`` masked."""
 
-    phone = serializers.CharField(source="phone_masked", read_only=True)
+    phone = serializers.SerializerMethodField(help_text="Masked")
     household_name = serializers.CharField(source="entry.household.head_name", read_only=True)
     org = serializers.CharField(source="org.code", read_only=True)
     org_name = serializers.CharField(source="org.display_name", read_only=True)
@@ -590,6 +591,9 @@ class ObjectionSerializer(ModelSerializer[Objection]):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_phone(self, objection: Objection) -> str:
+        return mask_mobile(objection.phone) if objection.phone else ""
 
 
 class HandleSerializer(Serializer[Any]):
