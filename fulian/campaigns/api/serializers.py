@@ -103,6 +103,9 @@ class CampaignSerializer(ModelSerializer[Campaign]):
 
 
 class StageWriteSerializer(Serializer[Any]):
+    """One stage as written: its level, deadline, raters per household, quota (a number or a
+    share, one of the two) and working days of 公示."""
+
     level = serializers.ChoiceField(choices=[(str(level), level.label) for level in STAGE_LEVELS])
     deadline = serializers.DateField(help_text="The scoring deadline")
     raters = serializers.IntegerField(min_value=1, max_value=15, default=3, help_text="Raters per household")
@@ -122,13 +125,13 @@ class StageWriteSerializer(Serializer[Any]):
 
 
 class CampaignUpdateSerializer(Serializer[Any]):
-    """A campaign's settings; the kind, year, rubric, vote and the stages' levels change only
-    while it is being set up."""
+    """A campaign's settings, each optional (``stages``, when given, replaces them whole). The
+    kind, year, rubric, vote and the stages' levels change only while it is being set up."""
 
-    kind = serializers.ChoiceField(choices=CampaignKind.choices)
-    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    rubric = IdField(help_text="A rubric of this federation or one above it")
+    kind = serializers.ChoiceField(choices=CampaignKind.choices, required=False)
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    rubric = IdField(required=False, help_text="A rubric of this federation or one above it")
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, style=TEXTAREA)
     nominations_open = serializers.BooleanField(required=False, help_text="Public nominations (群众举荐, 自荐)")
     nominations_until = serializers.DateField(required=False, allow_null=True)
@@ -136,11 +139,18 @@ class CampaignUpdateSerializer(Serializer[Any]):
         min_value=0, max_value=50, required=False, help_text="The public vote's share of the top stage's score (%)"
     )
     award_title = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False, allow_blank=True)
-    stages = StageWriteSerializer(many=True, allow_empty=False, max_length=len(STAGE_LEVELS))  # type: ignore[call-arg]
+    stages = StageWriteSerializer(many=True, allow_empty=False, max_length=len(STAGE_LEVELS), required=False)  # type: ignore[call-arg]
 
 
 class CampaignCreateSerializer(CampaignUpdateSerializer):
+    """A new campaign: its federation, kind, name, year, rubric and stages bottom up."""
+
     org = OrgCodeField(action="campaigns.manage", help_text="The federation running the campaign")
+    kind = serializers.ChoiceField(choices=CampaignKind.choices)
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    rubric = IdField(help_text="A rubric of this federation or one above it")
+    stages = StageWriteSerializer(many=True, allow_empty=False, max_length=len(STAGE_LEVELS))  # type: ignore[call-arg]
 
 
 # --- rubrics -----------------------------------------------------------------------------------
@@ -189,6 +199,8 @@ class RubricSerializer(ModelSerializer[Rubric]):
 
 
 class ItemWriteSerializer(Serializer[Any]):
+    """One item: points (0 to ``max_points``), a deduction per fault, or a veto (一票否决)."""
+
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=ItemKind.choices, default=ItemKind.POINTS)
     max_points = serializers.DecimalField(
@@ -208,11 +220,15 @@ class ItemWriteSerializer(Serializer[Any]):
 
 
 class SectionWriteSerializer(Serializer[Any]):
+    """One section of a rubric with its items."""
+
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
     items = ItemWriteSerializer(many=True, max_length=MAX_ITEMS)  # type: ignore[call-arg]
 
 
 class RubricUpdateSerializer(Serializer[Any]):
+    """The rubric's sections and items, replaced whole; its name if given."""
+
     name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
     sections = SectionWriteSerializer(many=True, allow_empty=False, max_length=MAX_ITEMS)  # type: ignore[call-arg]
 
@@ -267,22 +283,30 @@ class NominationSerializer(ModelSerializer[Nomination]):
 
 
 class NominationCreateSerializer(Serializer[Any]):
+    """妇联推荐 of a household of the registry for a campaign."""
+
     campaign = IdField()
     household = IdField(help_text="A household of the registry (妇联推荐: accepted at once)")
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class NominationAcceptSerializer(Serializer[Any]):
+    """The household of the registry the nomination is for (a public one names none)."""
+
     household = IdField(
         required=False, allow_null=True, help_text="The household of the registry (for a public nomination)"
     )
 
 
 class NominationMergeSerializer(Serializer[Any]):
+    """The nomination this one duplicates."""
+
     into = IdField(help_text="The nomination of the same household it duplicates")
 
 
 class CampaignReasonSerializer(Serializer[Any]):
+    """The reason, kept on the record."""
+
     reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
@@ -345,6 +369,8 @@ class ResultSerializer(ModelSerializer[Result]):
 
 
 class AdjustSerializer(Serializer[Any]):
+    """A reviewer's adjustment of a ranked result, with its reason."""
+
     decision = serializers.ChoiceField(choices=Decision.choices)
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, help_text="Required unless `auto`"
@@ -384,20 +410,28 @@ class RaterAssignmentSerializer(ModelSerializer[RaterAssignment]):
 
 
 class RaterAssignSerializer(Serializer[Any]):
+    """A rater added by hand."""
+
     entry = IdField(help_text="The entry (at its current stage)")
     person = IdField(help_text="The 执委 who will score it")
 
 
 class AssignRatersSerializer(Serializer[Any]):
+    """Where to assign raters."""
+
     org = OrgCodeField(action="campaigns.screen", help_text="Where to give every entry its raters")
 
 
 class ShortSerializer(Serializer[Any]):
+    """An entry with too few 执委 free to rate it."""
+
     entry = serializers.IntegerField()
     missing = serializers.IntegerField(help_text="Raters still to add by hand")
 
 
 class AssignedSerializer(Serializer[Any]):
+    """How many rater assignments were made, and the entries still short of raters."""
+
     assigned = serializers.IntegerField()
     short = ShortSerializer(many=True)
 
@@ -451,6 +485,8 @@ class ScoreSheetSerializer(ModelSerializer[ScoreSheet]):
 
 
 class SheetWriteSerializer(Serializer[Any]):
+    """A score sheet without photos."""
+
     assignment = IdField(help_text="Her rater assignment")
     values = serializers.CharField(
         max_length=20000,
@@ -487,6 +523,8 @@ class SheetWriteSerializer(Serializer[Any]):
 
 
 class SheetUploadSerializer(SheetWriteSerializer):
+    """A score sheet with its photos (a multipart body)."""
+
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=MAX_PHOTOS, help_text="JPEG or PNG photos"
     )
@@ -544,6 +582,8 @@ class PublicitySerializer(ModelSerializer[Publicity]):
 
 
 class PublishSerializer(Serializer[Any]):
+    """The 公示 of a ranked stage."""
+
     starts_on = serializers.DateField(required=False, help_text="Today unless given")
     notice = serializers.CharField(max_length=5000, required=False, allow_blank=True, style=TEXTAREA)
     contact = serializers.CharField(
@@ -552,16 +592,22 @@ class PublishSerializer(Serializer[Any]):
 
 
 class StagePromoteSerializer(Serializer[Any]):
+    """Promotion of a ranked stage."""
+
     issued_on = serializers.DateField(required=False, help_text="At the top stage: the awards' date (today)")
 
 
 class RankedSerializer(Serializer[Any]):
+    """What ranking did: results scored, ranked, proposed."""
+
     results = serializers.IntegerField()
     ranked = serializers.IntegerField()
     proposed = serializers.IntegerField()
 
 
 class PromotedSerializer(Serializer[Any]):
+    """How many households went up (or were awarded)."""
+
     promoted = serializers.IntegerField()
 
 
@@ -597,6 +643,8 @@ class ObjectionSerializer(ModelSerializer[Objection]):
 
 
 class HandleSerializer(Serializer[Any]):
+    """What was done with an objection."""
+
     status = serializers.ChoiceField(
         choices=[
             (ObjectionStatus.INVESTIGATING.value, ObjectionStatus.INVESTIGATING.label),
@@ -605,7 +653,9 @@ class HandleSerializer(Serializer[Any]):
         ]
     )
     outcome = serializers.CharField(
-        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, help_text="Required to uphold or dismiss"
+        max_length=NOTE_MAX_LENGTH,
+        allow_blank=True,
+        help_text="What was found: required to uphold or dismiss, may be blank while investigating",
     )
 
 

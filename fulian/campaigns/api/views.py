@@ -162,9 +162,8 @@ class CampaignViewSet(_ReadViewSet):
         """Change a campaign's settings (``stages``, when given, replaces them whole); its kind,
         year, rubric, public vote and levels only while it is being set up."""
         campaign = self.record(pk, "campaigns.manage")
-        payload = CampaignUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
-        payload.is_valid(raise_exception=True)
-        fields = dict(payload.validated_data)
+        # Not a DRF partial update: that would also make each given stage's fields optional.
+        fields = dict(self.validated(CampaignUpdateSerializer))
         stages = fields.pop("stages", None)
         if "rubric" in fields:
             fields["rubric"] = self.visible_field("rubric", fields["rubric"], Rubric, label=_("rubric"))

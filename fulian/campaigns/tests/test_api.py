@@ -462,3 +462,12 @@ def test_a_member_sees_the_city_campaign_but_cannot_screen_or_rank(world: World)
     assert member.post(BASE + f"stages/{stage.pk}/rank/").status_code == 403
     # A campaign of 炎陵县 is outside 回龙村's reach: not found.
     assert member.get(BASE + f"stages/{make_stage(world).pk}/").status_code == 404
+
+
+def test_a_changed_stage_without_its_level_is_a_400_on_stages(world: World) -> None:
+    # Found by fuzzing: a partial update once made each stage's own fields optional (a 500).
+    campaign = make_campaign(world, open_=False)
+    stages = [{"deadline": f"{h.YEAR}-06-30", "quota_count": 1}]
+    response = _api(world).patch(BASE + f"{campaign.pk}/", {"stages": stages}, format="json")
+    assert response.status_code == 400
+    assert list(conforms(response, BASE + "{id}/", "patch")) == ["stages"]
