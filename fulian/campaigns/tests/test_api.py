@@ -117,10 +117,11 @@ def test_the_rubric_shows_its_sections_and_items(world: World) -> None:
     assert sum(len(s["items"]) for s in body["sections"]) == rubric.items.count()
 
 
-def test_the_sheets_list_reads_a_constant_number_of_queries(world: World) -> None:
+@pytest.mark.parametrize("listed", ["sheets/", "raters/", "results/", "entries/"])
+def test_a_list_reads_a_constant_number_of_queries(world: World, listed: str) -> None:
     campaign = make_campaign(world)
     api = _api(world)
-    url = BASE + "sheets/"
+    url = BASE + listed
 
     def count() -> int:
         api.get(url)
