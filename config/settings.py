@@ -304,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         "ImportKindEnum": [("people", "people"), ("households", "households"), ("assignments", "assignments")],
         "AssignmentModeEnum": "fulian.grid.choices.Mode",
         "ContactModeEnum": "fulian.grid.choices.ContactMode",
+        "CampaignKindEnum": "fulian.campaigns.choices.CampaignKind",
+        "RubricItemKindEnum": "fulian.campaigns.choices.ItemKind",
     },
 }
 
