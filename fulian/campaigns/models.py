@@ -362,7 +362,10 @@ class Entry(AncestryScopedModel, AuditedModel):
     scope_view_action = "campaigns.view"
     audit_exclude = frozenset({"created_at"})
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries", verbose_name=_("campaign"))
+    # Indexed by (campaign, household), the constraint below: no single-column copy.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="entries", verbose_name=_("campaign"), db_index=False
+    )
     household = models.ForeignKey(
         "households.Household",
         on_delete=models.PROTECT,
@@ -408,8 +411,14 @@ class Result(AncestryScopedModel):
 
     scope_view_action = "campaigns.view"
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="results", verbose_name=_("entry"))
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="results", verbose_name=_("stage"))
+    # Indexed by (entry, stage) and (stage, outcome) below: no single-column copies (every index
+    # is written again when ranking rewrites 200,000 results).
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="results", verbose_name=_("entry"), db_index=False
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="results", verbose_name=_("stage"), db_index=False
+    )
     sheets = models.PositiveSmallIntegerField(_("sheets"), default=0)
     committee_score = models.DecimalField(_("raters' score"), max_digits=6, decimal_places=2, null=True, blank=True)
     votes = models.PositiveIntegerField(_("public votes"), default=0)
