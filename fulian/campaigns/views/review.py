@@ -62,9 +62,12 @@ def stage_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     area: households, raters assigned, sheets submitted, sheets missing."""
     stage = stage_for(request, pk)
     user = request.user
-    page = page_of(level_orgs(user, stage), request.GET, ORGS_PER_PAGE)
-    ids = [org.pk for org in page.items]
     column = stage.level_column
+    # Only the organisations with households in the stage (a township has dozens of villages,
+    # most with none nominated: on a phone the list would be pages of zeros).
+    entered = Result.objects.visible_to(user).filter(stage=stage).values(column)
+    page = page_of(level_orgs(user, stage).filter(pk__in=entered), request.GET, ORGS_PER_PAGE)
+    ids = [org.pk for org in page.items]
     entries = _counts(Result.objects.visible_to(user).filter(stage=stage), column, ids)
     raters = _counts(RaterAssignment.objects.visible_to(user).filter(stage=stage), column, ids)
     sheets = _counts(ScoreSheet.objects.visible_to(user).filter(stage=stage).submitted(), column, ids)
