@@ -264,6 +264,20 @@ def _check_stages(org: Organisation, stages: Sequence[StageSpec], year: int) -> 
     return list(stages)
 
 
+def _create_stages(campaign: Campaign, specs: Sequence[StageSpec]) -> None:
+    for order, spec in enumerate(specs):
+        Stage.objects.create(
+            campaign=campaign,
+            level=spec.level,
+            order=order,
+            deadline=spec.deadline,
+            raters=spec.raters,
+            quota_count=spec.quota_count,
+            quota_share=spec.quota_share,
+            publicity_days=spec.publicity_days,
+        )
+
+
 @transaction.atomic
 def campaign_create(
     *,
@@ -306,17 +320,7 @@ def campaign_create(
         created_by=author(actor),
     )
     campaign.save()
-    for order, spec in enumerate(specs):
-        Stage.objects.create(
-            campaign=campaign,
-            level=spec.level,
-            order=order,
-            deadline=spec.deadline,
-            raters=spec.raters,
-            quota_count=spec.quota_count,
-            quota_share=spec.quota_share,
-            publicity_days=spec.publicity_days,
-        )
+    _create_stages(campaign, specs)
     return campaign
 
 
@@ -360,17 +364,7 @@ def campaign_update(
                 stage.save()
         else:
             campaign.stages.all().delete()
-            for order, spec in enumerate(specs):
-                Stage.objects.create(
-                    campaign=campaign,
-                    level=spec.level,
-                    order=order,
-                    deadline=spec.deadline,
-                    raters=spec.raters,
-                    quota_count=spec.quota_count,
-                    quota_share=spec.quota_share,
-                    publicity_days=spec.publicity_days,
-                )
+            _create_stages(campaign, specs)
     return campaign
 
 
