@@ -21,6 +21,7 @@ from fulian.campaigns.models import (
     Result,
     Rubric,
     ScoreSheet,
+    Stage,
 )
 from fulian.campaigns.services import nominations, publicity, ranking
 from fulian.campaigns.tests import helpers as h
@@ -83,8 +84,9 @@ def make_flag(world: Any) -> Flag:
     return flag
 
 
-def make_publicity(world: Any) -> Publicity:
-    """A township stage ranked and published (the household promoted from its village)."""
+def make_ranked_stage(world: Any) -> Stage:
+    """A township stage ranked, its list not yet published (the household promoted from its
+    village)."""
     campaign = make_campaign(world, publicity_days=5)
     sheet = make_sheet(world, campaign)
     actor = world.user("city_admin")
@@ -95,7 +97,12 @@ def make_publicity(world: Any) -> Publicity:
     who = h.rater(world, "xiayang", "钟秀兰", username="zhong_xiulan")
     h.score(world, h.assign(world, township, entry, who), Decimal("0.9"))
     ranking.stage_rank(actor=actor, stage=township)
-    return publicity.publicity_open(actor=actor, stage=township)
+    return township
+
+
+def make_publicity(world: Any) -> Publicity:
+    """A township stage ranked and published."""
+    return publicity.publicity_open(actor=world.user("city_admin"), stage=make_ranked_stage(world))
 
 
 def make_objection(world: Any) -> Objection:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from fulian.campaigns.models import Award, Campaign, Entry, Objection, Publicity, ReminderRun, Stage
-from fulian.campaigns.services import ranking
-from fulian.campaigns.tests import helpers as h
+from fulian.campaigns.models import Award, Campaign, Objection, Publicity, ReminderRun, Stage
 from fulian.campaigns.tests.scope_cases import (
     INSIDER,
     OUTSIDER,
@@ -15,24 +12,9 @@ from fulian.campaigns.tests.scope_cases import (
     make_campaign,
     make_objection,
     make_publicity,
-    make_sheet,
+    make_ranked_stage,
 )
 from fulian.testing.scope import ScopeCase
-
-
-def make_ranked_stage(world: Any) -> Stage:
-    """A township stage ranked, its list not yet published."""
-    campaign = make_campaign(world, publicity_days=5)
-    sheet = make_sheet(world, campaign)
-    actor = world.user("city_admin")
-    ranking.stage_rank(actor=actor, stage=sheet.stage)
-    ranking.stage_promote(actor=actor, stage=sheet.stage)
-    township = campaign.stages.get(level="township")
-    entry = Entry.objects.get(pk=sheet.entry_id)
-    who = h.rater(world, "xiayang", "钟秀兰", username="zhong_xiulan")
-    h.score(world, h.assign(world, township, entry, who), Decimal("0.9"))
-    ranking.stage_rank(actor=actor, stage=township)
-    return township
 
 
 def make_reminder_run(world: Any) -> ReminderRun:
