@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from fulian.campaigns.services import reminders
+from fulian.campaigns import reminding
 
 
 @task()
 def remind_overdue(run_id: int) -> None:
-    reminders.reminders_send(run_id)
+    reminding.reminders_send(run_id)

@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from fulian.audit.models import AuditEvent
+from fulian.campaigns import reminding
 from fulian.campaigns.models import RaterAssignment, ReminderRun, ReminderStatus
 from fulian.campaigns.selectors import reminders_for
 from fulian.campaigns.services import reminders
@@ -77,7 +78,7 @@ def test_a_failure_shows_on_the_page_with_its_message(world: World, clock: Any, 
     run = ReminderRun.objects.create(campaign=Campaign.objects.get(), org=world.org("xinshi"), requested_by=user)
     user.is_active = False
     user.save()
-    reminders.reminders_send(run.pk)
+    reminding.reminders_send(run.pk)
     run.refresh_from_db()
     assert run.status == ReminderStatus.FAILED
     assert "no longer active" in run.message

@@ -41,7 +41,7 @@ def certificate(request: AuthedRequest, pk: int) -> HttpResponse:
         Award.objects.select_related("campaign__org", "household", "village", "stage"), request.user, pk=pk
     )
     # A title that quotes the honour itself (2019年度株洲市“最美庭院”) is not quoted again.
-    title = award.title if any(mark in award.title for mark in "“\"「") else f"“{award.title}”"
+    title = award.title if any(mark in award.title for mark in '“"「') else f"“{award.title}”"
     context = {"award": award, "campaign": award.campaign, "issued": issued_text(award.issued_on), "title": title}
     return render(request, "campaigns/printing/certificate.html", context)
 
