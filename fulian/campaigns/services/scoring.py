@@ -224,11 +224,8 @@ def sheet_submit(
             client_key = uuid.UUID(str(client_key))
         except ValueError:
             raise ValidationError({"client_key": _("The sheet's key is not readable.")}) from None
-        stored = ScoreSheet.objects.filter(client_key=client_key).first()
-        if stored is not None:
-            if stored.assignment_id != assignment.pk:
-                raise ValidationError({"client_key": _("This key belongs to another sheet.")})
-            return stored, False
+    # The assignment's row lock first: a phone sending the same sheet twice at once waits here,
+    # then finds the first one by its key below.
     assignment = (
         RaterAssignment.objects.select_for_update()
         .select_related("person", "entry__household", "stage__campaign__rubric")
@@ -240,6 +237,12 @@ def sheet_submit(
         require(actor, "campaigns.score", assignment.org)
     elif not can(actor, "campaigns.review", assignment.org):
         raise PermissionDenied(_("You are not assigned to score this household."))
+    if client_key:
+        stored = ScoreSheet.objects.filter(client_key=client_key).first()
+        if stored is not None:
+            if stored.assignment_id != assignment.pk:
+                raise ValidationError({"client_key": _("This key belongs to another sheet.")})
+            return stored, False
     stage = assignment.stage
     _open_for_scoring(stage)
     if assignment.entry.status != EntryStatus.ACTIVE or assignment.entry.stage_id != stage.pk:
