@@ -10,6 +10,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -437,10 +438,16 @@ class AssignedSerializer(Serializer[Any]):
 
 
 class SheetPhotoSerializer(ModelSerializer[SheetPhoto]):
+    # The scoped photo view (campaigns:sheet_photo), never the media file itself.
+    url = serializers.SerializerMethodField()
+
     class Meta:
         model = SheetPhoto
-        fields = ["id", "item", "created_at"]
+        fields = ["id", "item", "url", "created_at"]
         read_only_fields = fields
+
+    def get_url(self, photo: SheetPhoto) -> str:
+        return reverse("campaigns:sheet_photo", kwargs={"pk": photo.pk})
 
 
 class ScoreSheetSerializer(ModelSerializer[ScoreSheet]):

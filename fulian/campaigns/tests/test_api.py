@@ -187,6 +187,10 @@ def test_a_rater_submits_her_sheet_with_two_photos(world: World) -> None:
     stored = ScoreSheet.objects.get()
     assert stored.photos.count() == 2
     assert stored.submitted_by == world.user("zhong_guilan")
+    # Each photo is served by the scoped photo view (a page: a logged-in browser), to whoever may
+    # see the sheet.
+    first = world.client_for("zhong_guilan").get(sheet["photos"][0]["url"])
+    assert (first.status_code, first["Content-Type"]) == (200, "image/jpeg")
     mine = api.get(BASE + "raters/", {"mine": "true"})
     assert [(r["id"], r["scored"]) for r in conforms(mine, BASE + "raters/")["results"]] == [(assignment.pk, True)]
     assert _api(world).get(BASE + "raters/", {"mine": "true"}).json()["results"] == []
