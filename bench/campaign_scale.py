@@ -513,7 +513,10 @@ def bench_rater(stage: Any, repeat: int) -> None:
     if url is not None:
         from django.test import Client
 
+        from bench.people_scale import collect_static
         from fulian.accounts.testing import force_login
+
+        collect_static(dict(os.environ))  # the page's CSS through the manifest storage, as served
 
         client = Client(raise_request_exception=True)
         force_login(client, user)
