@@ -101,9 +101,7 @@ def flag_clear(*, actor: AnyUser, flag: Flag, note: str) -> Flag:
 
 
 def _placed(flag: Flag, entry: Entry) -> Flag:
-    flag.org_id = entry.org_id
-    for level, org_id in entry.ancestry.items():
-        setattr(flag, f"{level}_id", org_id)
+    flag.place_beside(entry)
     return flag
 
 

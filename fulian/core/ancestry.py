@@ -92,6 +92,13 @@ class AncestryScopedModel(models.Model):
         for level, org_id in (ancestry or ancestry_of(org)).items():
             setattr(self, f"{level}_id", org_id)
 
+    def place_beside(self, other: AncestryScopedModel) -> None:
+        """Put the row where ``other`` is (an entry's result, sheet or award): its organisation
+        and ancestor columns, copied without a query."""
+        self.org_id = other.org_id  # type: ignore[attr-defined]
+        for level, org_id in other.ancestry.items():
+            setattr(self, f"{level}_id", org_id)
+
     @property
     def ancestry(self) -> dict[str, int | None]:
         """This row's ancestor ids, to place a row that belongs with it (a household's member)."""

@@ -82,9 +82,7 @@ def objection_lodge(*, publicity: Publicity, entry: Entry, reason: str, name: st
         phone=plain,
         phone_hash=phone_hash,
     )
-    objection.org_id = entry.org_id
-    for level, org_id in entry.ancestry.items():
-        setattr(objection, f"{level}_id", org_id)
+    objection.place_beside(entry)
     objection.save()
     return objection
 

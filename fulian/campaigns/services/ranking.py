@@ -307,8 +307,6 @@ def _awards(actor: AnyUser, stage: Stage, entry_ids: list[int], issued_on: datet
             issued_on=issued_on,
             issued_by=author(actor),
         )
-        award.org_id = entry.org_id
-        for level, org_id in entry.ancestry.items():
-            setattr(award, f"{level}_id", org_id)
+        award.place_beside(entry)
         award.save()
     Entry.objects.filter(pk__in=entry_ids).update(status=EntryStatus.WINNER)

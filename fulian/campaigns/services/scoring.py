@@ -124,7 +124,7 @@ def raters_assign(*, actor: AnyUser, stage: Stage, org: Organisation) -> dict[st
             free.sort(key=lambda p: (load.get(p.pk, 0), p.account_id is None, p.pk))
             for person in free[:missing]:
                 assignment = RaterAssignment(stage=stage, entry=entry, person=person, assigned_by=author(actor))
-                _place(assignment, entry)
+                assignment.place_beside(entry)
                 made.append(assignment)
                 load[person.pk] = load.get(person.pk, 0) + 1
                 existing[entry.pk].add(person.pk)
@@ -141,12 +141,6 @@ def raters_assign(*, actor: AnyUser, stage: Stage, org: Organisation) -> dict[st
             changes={"raters_assigned": len(made)},
         )
     return {"assigned": len(made), "short": short}
-
-
-def _place(assignment: Any, entry: Entry) -> None:
-    assignment.org_id = entry.org_id
-    for level, org_id in entry.ancestry.items():
-        setattr(assignment, f"{level}_id", org_id)
 
 
 @transaction.atomic
@@ -169,7 +163,7 @@ def rater_assign(*, actor: AnyUser, stage: Stage, entry: Entry, person: Person) 
     if RaterAssignment.objects.filter(stage=stage, entry=entry, person=person).exists():
         raise ValidationError({"person": _("%(name)s already rates this household.") % {"name": person.name}})
     assignment = RaterAssignment(stage=stage, entry=entry, person=person, assigned_by=author(actor))
-    _place(assignment, entry)
+    assignment.place_beside(entry)
     assignment.save()
     return assignment
 
@@ -312,7 +306,7 @@ def sheet_submit(
     )
     if client_key:
         sheet.client_key = client_key  # type: ignore[assignment]
-    _place(sheet, assignment.entry)
+    sheet.place_beside(assignment.entry)
     try:
         with transaction.atomic():
             sheet.save()
