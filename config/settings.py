@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "fulian.households",
     "fulian.grid",
     "fulian.campaigns",
+    "fulian.duties",
     "fulian.imports",
     "fulian.exports",
     "fulian.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("households/", include("fulian.households.urls")),
     path("grid/", include("fulian.grid.urls")),
     path("campaigns/", include("fulian.campaigns.urls")),
+    path("duties/", include("fulian.duties.urls")),
     path("p/", include("fulian.campaigns.public_urls")),
     path("imports/", include("fulian.imports.urls")),
     path("exports/", include("fulian.exports.urls")),

@@ -17,6 +17,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "coverage": can_anywhere(user, "grid.view"),
             "assignments": can_anywhere(user, "grid.assign"),
             "campaigns": can_anywhere(user, "campaigns.view"),
+            "duties": can_anywhere(user, "duties.view"),
             "imports": can_anywhere(user, "imports.view"),
             "accounts": can_anywhere(user, "accounts.manage"),
             "audit": can_anywhere(user, "audit.view"),

@@ -19,3 +19,26 @@ class ContactMode(models.TextChoices):
     MESSAGE = "message", _("Message (WeChat, SMS)")
     ACTIVITY = "activity", _("Activity or meeting")
     OTHER = "other", _("Other")
+
+
+class RecordStatus(models.TextChoices):
+    """Where a duty record (a contact) stands in its review by the level above."""
+
+    PENDING = "pending", _("Waiting for review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    RETURNED = "returned", _("Returned")
+    # A confirmed record corrected by a later one (``Contact.supersedes``): kept, not counted.
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+# The seven work modes a new deployment starts with (the seed's "七种工作模式"); the city
+# federation renames, reorders, adds and retires them on the duties pages.
+DEFAULT_WORK_MODES = (
+    ("入户走访", "Home visits"),
+    ("政策宣讲", "Policy outreach"),
+    ("矛盾调解", "Mediation"),
+    ("帮扶关爱", "Help and care"),
+    ("志愿服务", "Volunteer service"),
+    ("组织活动", "Organising activities"),
+    ("建言献策", "Advice and proposals"),
+)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fulian.audit.models import AuditedModel
 from fulian.core.ancestry import AncestryScopedModel
 from fulian.core.scoping import PathScopedModel, ScopedQuerySet
-from fulian.grid.choices import ContactMode, Mode
+from fulian.grid.choices import ContactMode, Mode, RecordStatus
 from fulian.orgs.choices import Level
 
 NOTE_MAX_LENGTH = 500
@@ -217,18 +217,56 @@ class LoadRule(PathScopedModel, AuditedModel):
         return self.org
 
 
+class WorkMode(AuditedModel):
+    """One of the work modes (工作模式) a duty record is filed under, a list the city federation
+    keeps (``fulian.duties``): renamed, reordered, added and retired, never deleted once used."""
+
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("work mode")
+        verbose_name_plural = _("work modes")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (the English name where one is kept)."""
+        from django.utils.translation import get_language
+
+        if self.name_en and not (get_language() or "").startswith("zh"):
+            return self.name_en
+        return self.name
+
+    @property
+    def audit_org(self) -> Any:
+        return None
+
+
 class ContactQuerySet(ScopedQuerySet["Contact"]):
-    pass
+    def counted(self) -> ContactQuerySet:
+        """Records that count in figures and reports: confirmed by the level above."""
+        return self.filter(status=RecordStatus.CONFIRMED)
+
+    def pending(self) -> ContactQuerySet:
+        return self.filter(status=RecordStatus.PENDING)
 
 
 class Contact(AncestryScopedModel, AuditedModel):
-    """What a 执委 did, once: how (``mode``), when, with whom (households, and in words), where,
-    a short note and photos. The grid's "last contact" reads it; the duties area turns it into
-    a duty record with review, and the care area's visits build on it. Placed at the household
-    it concerns (or, for several, their common village)."""
+    """What a 执委 did, once — her duty record (履职记录): the work mode, how (``mode``), when,
+    the time spent in half hours, with whom (households, their members, and in words), where, a
+    short note and photos. The grid's "last contact" reads it; the duties area reviews it (the
+    level above confirms or returns it; a confirmed record is locked and corrected only by a new
+    record that supersedes it), and the care area's visits build on it. Placed at the household
+    it concerns (or, for several, their common village), or at the village or group she names."""
 
     scope_view_action = "grid.view"
-    audit_exclude = frozenset({"created_at"})
+    audit_exclude = frozenset({"created_at", "client_key"})
 
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="contacts", verbose_name=_("executive member")
@@ -245,17 +283,81 @@ class Contact(AncestryScopedModel, AuditedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # --- the duty record (fulian.duties) ---
+    # Null only on contacts recorded before work modes existed.
+    work_mode = models.ForeignKey(
+        WorkMode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("work mode"),
+        db_index=False,
+    )
+    # Time spent, in half hours (0.5 h units): sums stay exact integers.
+    half_hours = models.PositiveSmallIntegerField(_("time spent (half hours)"), default=0)
+    members = models.ManyToManyField(
+        "households.HouseholdMember", related_name="contacts", blank=True, verbose_name=_("people")
+    )
+    status = models.CharField(_("review"), max_length=12, choices=RecordStatus.choices, default=RecordStatus.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for returning"), max_length=200, blank=True)
+    # A correction of a confirmed record: the new record points at the one it replaces; once
+    # the correction is confirmed the old one is superseded (kept and shown, no longer counted).
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    correction_reason = models.CharField(_("reason for the correction"), max_length=200, blank=True)
+    # The phone's key for one submission: a double tap or a resend on a weak network finds the
+    # record already made instead of making a second.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ContactQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("contact")
-        verbose_name_plural = _("contacts")
+        verbose_name = _("duty record")
+        verbose_name_plural = _("duty records")
         ordering = ["-happened_on", "-id"]
         indexes = [
             *AncestryScopedModel.ancestry_indexes("grid_contact", order="happened_on"),
             models.Index(fields=["person", "happened_on"], name="grid_contact_person"),
+            # Review queues: the few records waiting, by the village of the 执委's home.
+            models.Index(
+                fields=["township", "happened_on"],
+                name="grid_contact_pending_township",
+                condition=Q(status=RecordStatus.PENDING),
+            ),
+            models.Index(fields=["supersedes"], name="grid_contact_supersedes", condition=Q(supersedes__isnull=False)),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "client_key"], name="grid_contact_client_key", condition=Q(client_key__isnull=False)
+            ),
+            models.CheckConstraint(condition=Q(half_hours__lte=48), name="grid_contact_half_hours_day"),
+        ]
+
+    @property
+    def hours(self) -> float:
+        return self.half_hours / 2
+
+    @property
+    def locked(self) -> bool:
+        """Confirmed and superseded records are never edited (a correction is a new record)."""
+        return self.status in (RecordStatus.CONFIRMED, RecordStatus.SUPERSEDED)
 
     def __str__(self) -> str:
         return f"{self.person} · {self.get_mode_display()} · {self.happened_on}"

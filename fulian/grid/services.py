@@ -4,12 +4,13 @@ coverage summary exact inside its own transaction (``fulian.grid.coverage``)."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,12 +18,12 @@ from fulian.core.ancestry import ancestries_of
 from fulian.core.photos import clean_photo
 from fulian.core.scoping import AnyUser, can, require
 from fulian.grid import coverage
-from fulian.grid.choices import ContactMode, Mode
-from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH, Assignment, Contact, ContactPhoto
-from fulian.households.models import Household
+from fulian.grid.choices import ContactMode, Mode, RecordStatus
+from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH, Assignment, Contact, ContactPhoto, WorkMode
+from fulian.households.models import Household, HouseholdMember
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
-from fulian.people.models import Post
+from fulian.people.models import Person, Post
 
 Target = Organisation | Household
 # The level of a post → the level of organisation its 执委 take (a village 执委 takes groups
@@ -339,6 +340,56 @@ def _contact_place(households: Sequence[Household], person_org: Organisation) ->
     return person_org
 
 
+# At most 24 hours of duty a day for one person (in half hours).
+DAY_HALF_HOURS = 48
+
+
+def _photos_checked(photos: Sequence[Any], prefix: str) -> list[Any]:
+    """Each photo re-encoded without EXIF (``core.photos``); a bad one is named by its position
+    and the phone's file name."""
+    cleaned = []
+    problems = []
+    for index, upload in enumerate(photos):
+        try:
+            cleaned.append(clean_photo(upload, name=f"{prefix}-{index + 1}"))
+        except ValidationError as error:
+            problems += [
+                _("Photo %(number)d (%(name)s): %(problem)s")
+                % {"number": index + 1, "name": getattr(upload, "name", "") or "?", "problem": message}
+                for message in error.messages
+            ]
+    if problems:
+        raise ValidationError({"photos": problems})
+    return cleaned
+
+
+def _place_check(actor: AnyUser, place: Organisation | None) -> None:
+    if place is not None and place.level not in (Level.VILLAGE, Level.GROUP):
+        raise ValidationError({"place": _("Choose a village or a group of it.")})
+    if place is not None and not can(actor, "grid.contact", place):
+        raise ValidationError({"place": _("This place is not in your area.")})
+
+
+def day_hours_check(person: Any, happened_on: datetime.date, half_hours: int, *, besides: int | None = None) -> None:
+    """At most 24 hours of records for one person on one day (returned and superseded records
+    aside); ``besides``: a record being edited, not counted twice."""
+    records = Contact.objects.filter(person=person, happened_on=happened_on).exclude(
+        status__in=(RecordStatus.RETURNED, RecordStatus.SUPERSEDED)
+    )
+    if besides is not None:
+        records = records.exclude(pk=besides)
+    # Corrections replace what they correct: the corrected record's hours are not added twice.
+    records = records.exclude(pk__in=Contact.objects.filter(supersedes__isnull=False).values("supersedes"))
+    taken = records.aggregate(total=Sum("half_hours"))["total"] or 0
+    if taken + half_hours > DAY_HALF_HOURS:
+        raise ValidationError(
+            {
+                "half_hours": _("More than 24 hours in one day: %(taken)s hours are already recorded for %(day)s.")
+                % {"taken": f"{taken / 2:g}", "day": happened_on.isoformat()}
+            }
+        )
+
+
 @transaction.atomic
 def contact_record(
     *,
@@ -351,46 +402,67 @@ def contact_record(
     location: str = "",
     note: str = "",
     photos: Sequence[Any] = (),
+    work_mode: WorkMode | None = None,
+    half_hours: int = 0,
+    members: Sequence[HouseholdMember] = (),
+    place: Organisation | None = None,
+    client_key: uuid.UUID | None = None,
+    supersedes: Contact | None = None,
+    correction_reason: str = "",
 ) -> Contact:
-    """Record what a 执委 did once: a visit, a call, an activity — when, with whom, where, a
-    note and photos. The households' last contact date and the coverage summary follow."""
-    errors: dict[str, str] = {}
+    """Record what a 执委 did once — her duty record: the work mode, how, when, the time spent
+    (half hours), with which households and people and whom, where, a note and photos. It waits
+    for review by the level above (``fulian.duties.services.review``). The same ``client_key``
+    again (a double tap, a resend) returns the record already made. The households' last contact
+    date and the coverage summary follow."""
+    # Her own row locked: two submissions of one key, or two records of one day, one at a time.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    if client_key is not None:
+        made = Contact.objects.filter(person=person, client_key=client_key).first()
+        if made is not None:
+            return made
+    errors: dict[str, Any] = {}
     if mode not in ContactMode.values:
         errors["mode"] = _("Choose how you were in touch.")
+    if work_mode is not None and not work_mode.active:
+        errors["work_mode"] = _("This work mode is no longer in use: choose another.")
+    if not 0 <= half_hours <= DAY_HALF_HOURS:
+        errors["half_hours"] = _("The time spent is between 0 and 24 hours, in half hours.")
     if happened_on > coverage.today():
         errors["happened_on"] = _("This date is in the future.")
     elif happened_on < coverage.today() - datetime.timedelta(days=CONTACT_MAX_AGE_DAYS):
         # A contact is written down soon after it happened; a date years back is a slip of the
         # finger (the year field of a phone's date picker), not a late record.
         errors["happened_on"] = _("A contact is recorded within a year of it: check the year.")
-    if not households and not whom.strip():
+    if not households and not members and not whom.strip():
         errors["households"] = _("Choose the households, or say whom you met.")
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
+    if supersedes is not None:
+        supersedes = Contact.objects.select_for_update().get(pk=supersedes.pk)
+        if supersedes.status != RecordStatus.CONFIRMED or supersedes.person_id != person.pk:
+            errors["supersedes"] = _("Only a confirmed record of the same person is corrected.")
+        elif Contact.objects.filter(supersedes=supersedes).exclude(status=RecordStatus.RETURNED).exists():
+            errors["supersedes"] = _("This record already has a correction.")
+        if not correction_reason.strip():
+            errors["correction_reason"] = _("Say why the record is corrected.")
     if errors:
         raise ValidationError(errors)
+    if "half_hours" not in errors and half_hours:
+        day_hours_check(person, happened_on, half_hours)
     for household in households:
         require(actor, "grid.contact", household.org)
-    place_org = _contact_place(households, person.org)
+    for member in members:
+        if not can(actor, "grid.contact", member.org):
+            raise ValidationError({"members": _("%(name)s is not in your area.") % {"name": member.name}})
+    _place_check(actor, place)
+    place_org = place or _contact_place(list(households) or [m.household for m in members], person.org)
     require(actor, "grid.contact", place_org)
     # A 执委 records what she did herself; recording for another is for the federation's staff.
     own = getattr(getattr(actor, "person", None), "pk", None)
     if own != person.pk and not can(actor, "grid.assign", place_org):
         raise ValidationError({"person": _("You can record only your own contacts.")})
-    cleaned = []
-    problems = []
-    for index, upload in enumerate(photos):
-        try:
-            cleaned.append(clean_photo(upload, name=f"contact-{index + 1}"))
-        except ValidationError as error:
-            # Several photos at once: say which one (by its position and the phone's file name).
-            problems += [
-                _("Photo %(number)d (%(name)s): %(problem)s")
-                % {"number": index + 1, "name": getattr(upload, "name", "") or "?", "problem": message}
-                for message in error.messages
-            ]
-    if problems:
-        raise ValidationError({"photos": problems})
+    cleaned = _photos_checked(photos, "contact")
     contact = Contact(
         person=person,
         mode=mode,
@@ -399,22 +471,36 @@ def contact_record(
         location=_clean_text(location, 200, "location"),
         note=_clean_text(note, NOTE_MAX_LENGTH, "note"),
         created_by=_author(actor),
+        work_mode=work_mode,
+        half_hours=half_hours,
+        client_key=client_key,
+        supersedes=supersedes,
+        correction_reason=_clean_text(correction_reason, 200, "correction_reason") if supersedes else "",
     )
     contact.place(place_org)
     contact.save()
     contact.households.set(households)
+    if members:
+        contact.members.set(members)
     for photo in cleaned:
         ContactPhoto.objects.create(contact=contact, image=photo)
-    if households:
-        ids = [h.pk for h in households]
-        # One UPDATE: each household's latest contact, this one included.
-        latest = (
-            Contact.objects.filter(households=OuterRef("pk"))
-            .order_by()
-            .values("households")
-            .annotate(last=Max("happened_on"))
-            .values("last")
-        )
-        Household.objects.filter(pk__in=ids).update(last_contact_on=Subquery(latest))
-        coverage.refresh_villages({h.village_id for h in households if h.village_id})
+    households_contacted(contact, [h.pk for h in households])
     return contact
+
+
+def households_contacted(contact: Contact, ids: Sequence[int]) -> None:
+    """Each household's latest contact (this one included) and the coverage of their villages."""
+    if not ids:
+        return
+    # One UPDATE: each household's latest contact, this one included.
+    latest = (
+        Contact.objects.filter(households=OuterRef("pk"))
+        .exclude(status__in=(RecordStatus.RETURNED, RecordStatus.SUPERSEDED))
+        .order_by()
+        .values("households")
+        .annotate(last=Max("happened_on"))
+        .values("last")
+    )
+    Household.objects.filter(pk__in=ids).update(last_contact_on=Subquery(latest))
+    villages = set(Household.objects.filter(pk__in=ids).values_list("village_id", flat=True))
+    coverage.refresh_villages({v for v in villages if v})

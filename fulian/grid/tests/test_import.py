@@ -385,7 +385,7 @@ def test_undoing_a_household_import_is_blocked_by_an_assignment_or_a_contact_not
     assert refused.status_code == 409
     text = refused.content.decode()
     assert "now in other records: assignments" in text
-    assert "now in other records: contacts" in text
+    assert "now in other records: duty records" in text
     assert Household.objects.count() == 2
 
 

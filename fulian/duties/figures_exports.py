@@ -1,0 +1,1 @@
+"""Exports of the duties figures and their drill-downs (to be written)."""

@@ -1,0 +1,1 @@
+"""Exports of the annual assessment results (to be written)."""

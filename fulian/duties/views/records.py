@@ -1,0 +1,7 @@
+"""Duties pages: records (to be written)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
