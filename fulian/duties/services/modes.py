@@ -33,7 +33,7 @@ def _clean(name: str, name_en: str, *, besides: int | None = None) -> tuple[str,
         raise ValidationError({"name": _("At most %(n)d characters.") % {"n": NAME_MAX_LENGTH}})
     if len(name_en) > 60:
         raise ValidationError({"name_en": _("At most %(n)d characters.") % {"n": 60}})
-    if WorkMode.objects.filter(name=name).exclude(pk=besides).exists():
+    if WorkMode.objects.filter(name=name).exclude(pk=besides or 0).exists():
         raise ValidationError({"name": _("There is already a work mode of this name.")})
     return name, name_en
 
