@@ -96,17 +96,28 @@ LOADED_TABLES = (*BIG_TABLES, TERM_TABLE)
 # (bench/grid_scale.py makes its assignment set again).
 GRID_TABLES = (
     "grid_contact_households",
+    "grid_contact_members",
     "grid_contactphoto",
     "grid_contact",
     "grid_assignment",
     "grid_coveragecount",
     "grid_coverageday",
 )
+# So do the duties rows (bench/duties_scale.py writes its records and requests again).
+DUTIES_TABLES = (
+    "duties_requestphoto",
+    "duties_requeststep",
+    "duties_request",
+    "duties_entry",
+    "duties_assessment",
+    "duties_report",
+)
 # So do an evaluation campaign's rows (bench/campaign_scale.py writes its round again); the
 # holiday calendar stays.
 CAMPAIGN_TABLES = (
     "campaigns_sheetphoto",
     "campaigns_flag",
+    "campaigns_reminderrun",
     "campaigns_vote",
     "campaigns_objection",
     "campaigns_publicity",
@@ -996,7 +1007,7 @@ def _load(
             conn.execute("SET synchronous_commit = off")
         one.execute(
             f"TRUNCATE {HOUSEHOLD_TABLE}, {POST_TABLE}, {PERSON_TABLE}, {TERM_TABLE}, {', '.join(GRID_TABLES)}, "
-            f"{', '.join(CAMPAIGN_TABLES)} "
+            f"{', '.join(CAMPAIGN_TABLES)}, {', '.join(DUTIES_TABLES)} "
             "RESTART IDENTITY"
         )
         two.execute(f"TRUNCATE {MEMBER_TABLE} RESTART IDENTITY")
