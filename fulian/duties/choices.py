@@ -1,5 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# "Recorded", "Accepted" and "Closed" have other meanings elsewhere (a time, an objection
+# upheld, a campaign over): a request's are said in the context "request".
 
 
 class RequestKind(models.TextChoices):
@@ -34,12 +38,12 @@ class RequestStatus(models.TextChoices):
     """recorded → accepted → assigned → in progress → answered → closed; escalating hands it to
     the level above, where it is recorded again until that level accepts it."""
 
-    RECORDED = "recorded", _("Recorded")
-    ACCEPTED = "accepted", _("Accepted")
+    RECORDED = "recorded", pgettext_lazy("request", "Recorded")
+    ACCEPTED = "accepted", pgettext_lazy("request", "Accepted")
     ASSIGNED = "assigned", _("Assigned")
     IN_PROGRESS = "in_progress", _("In progress")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("request", "Closed")
 
 
 OPEN_STATUSES = (
@@ -57,15 +61,15 @@ class Satisfaction(models.TextChoices):
 
 
 class StepKind(models.TextChoices):
-    RECORD = "record", _("Recorded")
-    ACCEPT = "accept", _("Accepted")
+    RECORD = "record", pgettext_lazy("request", "Recorded")
+    ACCEPT = "accept", pgettext_lazy("request", "Accepted")
     ASSIGN = "assign", _("Assigned")
     ESCALATE = "escalate", _("Escalated")
     UPDATE = "update", _("Progress")
     ANSWER = "answer", _("Answered")
     RATE = "rate", _("Satisfaction")
     REOPEN = "reopen", _("Reopened")
-    CLOSE = "close", _("Closed")
+    CLOSE = "close", pgettext_lazy("request", "Closed")
 
 
 class Grade(models.TextChoices):

@@ -8,7 +8,7 @@ register(
         # Recording a 她代表 request: a 执委 for the women of her reach, staff on her behalf.
         "duties.request": {Role.ADMIN, Role.STAFF, Role.MEMBER},
         # Confirming or returning the records of the level below (a village chair also reviews
-        # her own village's 执委 through her post: ``fulian.duties.reviewing``).
+        # her own village's 执委 through her post: ``fulian.duties.services.review``).
         "duties.review": {Role.ADMIN, Role.STAFF},
         # Accepting, assigning, escalating and answering the requests an organisation holds.
         "duties.handle": {Role.ADMIN, Role.STAFF},

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Mode(models.TextChoices):
@@ -25,10 +26,11 @@ class RecordStatus(models.TextChoices):
     """Where a duty record (a contact) stands in its review by the level above."""
 
     PENDING = "pending", _("Waiting for review")
-    CONFIRMED = "confirmed", _("Confirmed")
-    RETURNED = "returned", _("Returned")
+    CONFIRMED = "confirmed", pgettext_lazy("duty record", "Confirmed")
+    RETURNED = "returned", pgettext_lazy("duty record", "Returned")
     # A confirmed record corrected by a later one (``Contact.supersedes``): kept, not counted.
-    SUPERSEDED = "superseded", _("Superseded")
+    # (A context: campaigns' "Superseded" is a sheet voided, 已作废.)
+    SUPERSEDED = "superseded", pgettext_lazy("duty record", "Superseded")
 
 
 # The seven work modes a new deployment starts with (the seed's "七种工作模式"); the city

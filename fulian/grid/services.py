@@ -342,6 +342,8 @@ def _contact_place(households: Sequence[Household], person_org: Organisation) ->
 
 # At most 24 hours of duty a day for one person (in half hours).
 DAY_HALF_HOURS = 48
+# A duty record (one with a work mode) carries at most six photos (the issue's phone form).
+RECORD_MAX_PHOTOS = 6
 
 
 def _photos_checked(photos: Sequence[Any], prefix: str) -> list[Any]:
@@ -370,16 +372,19 @@ def _place_check(actor: AnyUser, place: Organisation | None) -> None:
         raise ValidationError({"place": _("This place is not in your area.")})
 
 
-def day_hours_check(person: Any, happened_on: datetime.date, half_hours: int, *, besides: int | None = None) -> None:
+def day_hours_check(
+    person: Any, happened_on: datetime.date, half_hours: int, *, besides: int | Sequence[int] | None = None
+) -> None:
     """At most 24 hours of records for one person on one day (returned and superseded records
-    aside); ``besides``: a record being edited, not counted twice."""
+    aside); ``besides``: the record being edited, or the record a correction replaces, not
+    counted twice. A correction waiting for review counts beside the record it corrects, so the
+    day stays within 24 hours whether the correction is confirmed or returned. Call it with her
+    row locked (``person_lock``)."""
     records = Contact.objects.filter(person=person, happened_on=happened_on).exclude(
         status__in=(RecordStatus.RETURNED, RecordStatus.SUPERSEDED)
     )
     if besides is not None:
-        records = records.exclude(pk=besides)
-    # Corrections replace what they correct: the corrected record's hours are not added twice.
-    records = records.exclude(pk__in=Contact.objects.filter(supersedes__isnull=False).values("supersedes"))
+        records = records.exclude(pk__in=[besides] if isinstance(besides, int) else list(besides))
     taken = records.aggregate(total=Sum("half_hours"))["total"] or 0
     if taken + half_hours > DAY_HALF_HOURS:
         raise ValidationError(
@@ -388,6 +393,30 @@ def day_hours_check(person: Any, happened_on: datetime.date, half_hours: int, *,
                 % {"taken": f"{taken / 2:g}", "day": happened_on.isoformat()}
             }
         )
+
+
+def person_lock(person: Any) -> None:
+    """Her row locked to the end of the transaction: her submissions (a double tap, two records
+    of one day, a correction) are checked one at a time (PostgreSQL; SQLite's IMMEDIATE
+    transactions take the write lock up front)."""
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+
+
+def reaches_person(actor: AnyUser, person: Any, action: str = "grid.assign") -> bool:
+    """Whether ``actor`` may act for ``person``: where she lives, or a post of hers, is within
+    the actor's reach."""
+    if can(actor, action, person.org):
+        return True
+    posts = Post.objects.filter(person_id=person.pk).select_related("org")
+    return any(can(actor, action, post.org) for post in posts)
+
+
+def live_correction(record: Contact, *, besides: int | None = None) -> Contact | None:
+    """The correction of ``record`` waiting or confirmed (a returned one is not), if any."""
+    corrections = Contact.objects.filter(supersedes_id=record.pk).exclude(status=RecordStatus.RETURNED)
+    if besides is not None:
+        corrections = corrections.exclude(pk=besides)
+    return corrections.first()
 
 
 @transaction.atomic
@@ -414,19 +443,21 @@ def contact_record(
     (half hours), with which households and people and whom, where, a note and photos. It waits
     for review by the level above (``fulian.duties.services.review``). The same ``client_key``
     again (a double tap, a resend) returns the record already made. The households' last contact
-    date and the coverage summary follow."""
-    # Her own row locked: two submissions of one key, or two records of one day, one at a time.
-    Person.objects.select_for_update().filter(pk=person.pk).first()
+    date and the coverage summary follow. Refused whole, with the field named, when anything is
+    wrong; nothing is written then."""
+    person_lock(person)
     if client_key is not None:
         made = Contact.objects.filter(person=person, client_key=client_key).first()
         if made is not None:
+            if made.created_by_id is not None and made.created_by_id != getattr(actor, "pk", None):
+                raise ValidationError({"client_key": _("This submission was made from another account.")})
             return made
     errors: dict[str, Any] = {}
     if mode not in ContactMode.values:
         errors["mode"] = _("Choose how you were in touch.")
     if work_mode is not None and not work_mode.active:
         errors["work_mode"] = _("This work mode is no longer in use: choose another.")
-    if not 0 <= half_hours <= DAY_HALF_HOURS:
+    if not isinstance(half_hours, int) or not 0 <= half_hours <= DAY_HALF_HOURS:
         errors["half_hours"] = _("The time spent is between 0 and 24 hours, in half hours.")
     if happened_on > coverage.today():
         errors["happened_on"] = _("This date is in the future.")
@@ -436,31 +467,36 @@ def contact_record(
         errors["happened_on"] = _("A contact is recorded within a year of it: check the year.")
     if not households and not members and not whom.strip():
         errors["households"] = _("Choose the households, or say whom you met.")
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
+    photo_limit = RECORD_MAX_PHOTOS if work_mode is not None else MAX_PHOTOS
+    if len(photos) > photo_limit:
+        errors["photos"] = _("At most %(n)d photos.") % {"n": photo_limit}
     if supersedes is not None:
         supersedes = Contact.objects.select_for_update().get(pk=supersedes.pk)
         if supersedes.status != RecordStatus.CONFIRMED or supersedes.person_id != person.pk:
             errors["supersedes"] = _("Only a confirmed record of the same person is corrected.")
-        elif Contact.objects.filter(supersedes=supersedes).exclude(status=RecordStatus.RETURNED).exists():
+        elif live_correction(supersedes) is not None:
             errors["supersedes"] = _("This record already has a correction.")
         if not correction_reason.strip():
             errors["correction_reason"] = _("Say why the record is corrected.")
     if errors:
         raise ValidationError(errors)
-    if "half_hours" not in errors and half_hours:
-        day_hours_check(person, happened_on, half_hours)
+    if half_hours:
+        day_hours_check(person, happened_on, half_hours, besides=supersedes.pk if supersedes else None)
     for household in households:
-        require(actor, "grid.contact", household.org)
+        if not can(actor, "grid.contact", household.org):
+            raise ValidationError(
+                {"households": _("%(target)s is not in your area.") % {"target": target_label(household)}}
+            )
     for member in members:
         if not can(actor, "grid.contact", member.org):
             raise ValidationError({"members": _("%(name)s is not in your area.") % {"name": member.name}})
     _place_check(actor, place)
     place_org = place or _contact_place(list(households) or [m.household for m in members], person.org)
     require(actor, "grid.contact", place_org)
-    # A 执委 records what she did herself; recording for another is for the federation's staff.
+    # A 执委 records what she did herself; recording for another is for the federation's staff
+    # of the place, who reach her too (where she lives or a post of hers).
     own = getattr(getattr(actor, "person", None), "pk", None)
-    if own != person.pk and not can(actor, "grid.assign", place_org):
+    if own != person.pk and not (can(actor, "grid.assign", place_org) and reaches_person(actor, person)):
         raise ValidationError({"person": _("You can record only your own contacts.")})
     cleaned = _photos_checked(photos, "contact")
     contact = Contact(
@@ -488,11 +524,12 @@ def contact_record(
     return contact
 
 
-def households_contacted(contact: Contact, ids: Sequence[int]) -> None:
-    """Each household's latest contact (this one included) and the coverage of their villages."""
+def households_contacted(contact: Contact | None, ids: Sequence[int]) -> None:
+    """Each household's latest contact and the coverage of their villages, after a record is
+    made, edited, returned or superseded. Returned and superseded records do not count."""
     if not ids:
         return
-    # One UPDATE: each household's latest contact, this one included.
+    # One UPDATE: each household's latest contact that counts.
     latest = (
         Contact.objects.filter(households=OuterRef("pk"))
         .exclude(status__in=(RecordStatus.RETURNED, RecordStatus.SUPERSEDED))

@@ -40,7 +40,10 @@ def _clean(name: str, name_en: str, *, besides: int | None = None) -> tuple[str,
 
 @transaction.atomic
 def mode_create(*, actor: AnyUser, name: str, name_en: str = "") -> WorkMode:
+    """Add a mode at the end of the list."""
     _require(actor)
+    # The list locked: two modes of one name added at once make one and a clear message.
+    list(WorkMode.objects.select_for_update().values_list("pk", flat=True))
     name, name_en = _clean(name, name_en)
     last = WorkMode.objects.order_by("-position").values_list("position", flat=True).first() or 0
     return WorkMode.objects.create(name=name, name_en=name_en, position=last + 10)
@@ -48,11 +51,17 @@ def mode_create(*, actor: AnyUser, name: str, name_en: str = "") -> WorkMode:
 
 @transaction.atomic
 def mode_update(*, actor: AnyUser, mode: WorkMode, name: str, name_en: str = "", active: bool = True) -> WorkMode:
-    """Rename a mode, or retire it (``active=False``) or bring it back."""
+    """Rename a mode, or retire it (``active=False``) or bring it back. The last mode in use is
+    never retired (the form would offer none)."""
     _require(actor)
-    locked = WorkMode.objects.select_for_update().get(pk=mode.pk)
+    # The whole (small) list locked: two administrators retiring the last two modes at once
+    # leave one in use.
+    modes = {m.pk: m for m in WorkMode.objects.select_for_update().order_by("pk")}
+    if mode.pk not in modes:
+        raise ValidationError(_("Unknown work mode."))
+    locked = modes[mode.pk]
     locked.name, locked.name_en = _clean(name, name_en, besides=locked.pk)
-    if not active and locked.active and WorkMode.objects.filter(active=True).count() == 1:
+    if not active and locked.active and sum(m.active for m in modes.values()) == 1:
         raise ValidationError({"active": _("Keep at least one work mode in use.")})
     locked.active = active
     locked.save()
@@ -61,12 +70,16 @@ def mode_update(*, actor: AnyUser, mode: WorkMode, name: str, name_en: str = "",
 
 @transaction.atomic
 def modes_reorder(*, actor: AnyUser, ids: list[int]) -> None:
-    """Put the modes in the order given (those left out keep their place after them)."""
+    """Put the modes in the order given; those left out follow them, in their old order."""
     _require(actor)
-    modes = WorkMode.objects.select_for_update().in_bulk(ids)
-    if len(modes) != len(set(ids)):
+    if len(ids) != len(set(ids)):
+        raise ValidationError(_("Each work mode is listed once."))
+    modes = list(WorkMode.objects.select_for_update().order_by("position", "id"))
+    by_pk = {m.pk: m for m in modes}
+    if any(pk not in by_pk for pk in ids):
         raise ValidationError(_("Unknown work mode."))
-    for position, pk in enumerate(ids, start=1):
-        mode = modes[pk]
-        mode.position = position * 10
-        mode.save(update_fields=["position"])
+    order = [by_pk[pk] for pk in ids] + [m for m in modes if m.pk not in set(ids)]
+    for position, mode in enumerate(order, start=1):
+        if mode.position != position * 10:
+            mode.position = position * 10
+            mode.save(update_fields=["position"])

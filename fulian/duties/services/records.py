@@ -16,16 +16,31 @@ from fulian.core.scoping import AnyUser, can
 from fulian.grid import coverage
 from fulian.grid.choices import RecordStatus
 from fulian.grid.models import NOTE_MAX_LENGTH, Contact, WorkMode
-from fulian.grid.services import CONTACT_MAX_AGE_DAYS, DAY_HALF_HOURS, day_hours_check, households_contacted
+from fulian.grid.services import (
+    CONTACT_MAX_AGE_DAYS,
+    DAY_HALF_HOURS,
+    _clean_text,
+    _contact_place,
+    day_hours_check,
+    households_contacted,
+    live_correction,
+    person_lock,
+    reaches_person,
+    target_label,
+)
 from fulian.households.models import Household
+from fulian.people.models import Person
 
 
 def may_edit(user: AnyUser, record: Contact) -> bool:
-    """Her own record (or staff's on her behalf) while it is not confirmed."""
+    """Her own record (or staff's on her behalf: the place and she within their reach) while
+    it is not confirmed."""
     if record.locked:
         return False
     own = getattr(getattr(user, "person", None), "pk", None)
-    return own == record.person_id or can(user, "grid.assign", record.org)
+    if own == record.person_id:
+        return True
+    return can(user, "grid.assign", record.org) and reaches_person(user, record.person)
 
 
 @transaction.atomic
@@ -41,9 +56,13 @@ def record_edit(
     location: str,
     note: str,
 ) -> Contact:
-    """Change a record waiting for review or returned; a returned one goes back to review.
-    (Photos are added on the record's page; a confirmed record is corrected, never edited.)"""
-    locked = Contact.objects.select_for_update().get(pk=record.pk)
+    """Change a record waiting for review or returned; a returned one goes back to review (its
+    reason kept for the reviewer to see what was to be fixed). Refused whole, with the field
+    named. (Photos are added on the record's page; a confirmed record is corrected, never
+    edited.)"""
+    # Her row first, then the record: the order ``contact_record`` takes them in.
+    person_lock(Person(pk=record.person_id))
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("person", "org").get(pk=record.pk)
     if not may_edit(actor, locked):
         raise ValidationError(
             _("A confirmed record is not changed: make a correction with a reason.")
@@ -51,32 +70,51 @@ def record_edit(
             else _("You can change only your own records.")
         )
     errors: dict[str, Any] = {}
-    if not work_mode.active:
+    if not work_mode.active and work_mode.pk != locked.work_mode_id:
         errors["work_mode"] = _("This work mode is no longer in use: choose another.")
     if happened_on > coverage.today():
         errors["happened_on"] = _("This date is in the future.")
     elif happened_on < coverage.today() - datetime.timedelta(days=CONTACT_MAX_AGE_DAYS):
         errors["happened_on"] = _("A contact is recorded within a year of it: check the year.")
-    if not 0 <= half_hours <= DAY_HALF_HOURS:
+    if not isinstance(half_hours, int) or not 0 <= half_hours <= DAY_HALF_HOURS:
         errors["half_hours"] = _("The time spent is between 0 and 24 hours, in half hours.")
-    if len(note) > NOTE_MAX_LENGTH:
-        errors["note"] = _("At most %(n)d characters.") % {"n": NOTE_MAX_LENGTH}
+    chosen = list(households) if households is not None else list(locked.households.all())
+    if not chosen and not whom.strip() and not locked.members.exists():
+        errors["households"] = _("Choose the households, or say whom you met.")
+    for household in households or ():
+        if not can(actor, "grid.contact", household.org):
+            errors["households"] = _("%(target)s is not in your area.") % {"target": target_label(household)}
+    sent_again = locked.status == RecordStatus.RETURNED and locked.supersedes is not None
+    if sent_again and live_correction(locked.supersedes, besides=locked.pk) is not None:  # type: ignore[arg-type]
+        errors["supersedes"] = _("This record already has a correction.")
     if errors:
         raise ValidationError(errors)
-    day_hours_check(locked.person, happened_on, half_hours, besides=locked.pk)
+    cleaned = {
+        "whom": _clean_text(whom, 200, "whom"),
+        "location": _clean_text(location, 200, "location"),
+        "note": _clean_text(note, NOTE_MAX_LENGTH, "note"),
+    }
+    besides = [locked.pk] + ([locked.supersedes_id] if locked.supersedes_id else [])
+    day_hours_check(locked.person, happened_on, half_hours, besides=besides)
     before = set(locked.households.values_list("pk", flat=True))
+    if households is not None and {h.pk for h in households} != before:
+        # Placed again, as ``contact_record`` places it: at the households' common place.
+        place = _contact_place(chosen, locked.person.org) if chosen else locked.org
+        if not can(actor, "grid.contact", place):
+            raise ValidationError({"households": _("This place is not in your area.")})
+        locked.place(place)
     locked.work_mode = work_mode
     locked.happened_on = happened_on
     locked.half_hours = half_hours
-    locked.whom = whom.strip()[:200]
-    locked.location = location.strip()[:200]
-    locked.note = note.strip()
-    locked.status = RecordStatus.PENDING
+    locked.whom = cleaned["whom"]
+    locked.location = cleaned["location"]
+    locked.note = cleaned["note"]
+    if locked.status == RecordStatus.RETURNED:
+        locked.status = RecordStatus.PENDING
+        locked.reviewed_by = None
+        locked.reviewed_at = None
     locked.save()
     if households is not None:
-        for household in households:
-            if not can(actor, "grid.contact", household.org):
-                raise ValidationError({"households": _("This household is not in your area.")})
         locked.households.set(households)
     after = set(locked.households.values_list("pk", flat=True))
     households_contacted(locked, sorted(before | after))

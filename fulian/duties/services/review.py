@@ -1,15 +1,17 @@
 """Reviewing duty records: the level above confirms or returns them; nobody reviews her own.
 
 Who reviews whom (the issue's rule, "a village chair confirms her village's 执委; township
-staff confirm chairs"):
+staff confirm chairs"), always for a record the reviewer may see:
 
-- a federation's staff (``duties.review``) review the records in their subtree, except those
-  of the chair and vice-chairs of the very federation they hold their role at (the level above
-  reviews those);
-- a chair or vice-chair (a current post) reviews her own federation's other 执委, whose
-  records are placed in its subtree.
+- a federation's staff (``duties.review``) review the records, placed in their subtree, of the
+  执委 whose post (in force on the record's day, or now) is in their subtree, except the chair
+  and vice-chairs (part-time ones too) of the very federation they hold their role at: the
+  level above reviews those;
+- a chair or vice-chair, through her current post (her reach ends with it), reviews her own
+  federation's other 执委 (not its other leaders), for records placed in its subtree;
+- nobody reviews a record of her own, nor one she entered for somebody else.
 
-:func:`review_queue` says it once as a queryset; every check of one record asks it too.
+:func:`review_q` says it once as a condition; every check of one record asks it too.
 """
 
 from __future__ import annotations
@@ -19,37 +21,56 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulian.core.ancestry import within_q
 from fulian.core.scoping import AnyUser, grants_for
+from fulian.grid import coverage
 from fulian.grid.choices import RecordStatus
 from fulian.grid.models import Contact
 from fulian.grid.services import households_contacted
 from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post
 
-LEADER_POSTS = (PostKind.CHAIR, PostKind.VICE_CHAIR)
+LEADER_POSTS = (PostKind.CHAIR, PostKind.VICE_CHAIR, PostKind.PART_TIME_VICE_CHAIR)
 REASON_MAX_LENGTH = 200
 BULK_MAX = 500
 
 
 def own_person_id(user: AnyUser) -> int | None:
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return None
     return Person.objects.filter(account_id=user.pk).values_list("pk", flat=True).first()
 
 
-def _leaders_at(org_ids: Iterable[int]) -> Any:
-    return Post.objects.filter(end_date__isnull=True, kind__in=LEADER_POSTS, org_id__in=list(org_ids)).values(
-        "person_id"
+def _posts_of_record_person() -> Any:
+    """Posts of the record's 执委 in force on the record's day, or held now."""
+    return Post.objects.filter(person_id=OuterRef("person_id")).filter(
+        Q(end_date__isnull=True) | Q(start_date__lte=OuterRef("happened_on"), end_date__gte=OuterRef("happened_on"))
+    )
+
+
+def _leaders_at(org_ids: Iterable[int]) -> Q:
+    """Records of a chair or vice-chair of one of ``org_ids``."""
+    return Q(Exists(_posts_of_record_person().filter(kind__in=LEADER_POSTS, org_id__in=list(org_ids))))
+
+
+def _led_posts(person_id: int) -> list[Post]:
+    """Her current leader posts (started, not ended): the reach a chair reviews with."""
+    today = coverage.today()
+    return list(
+        Post.objects.filter(
+            person_id=person_id, end_date__isnull=True, start_date__lte=today, kind__in=LEADER_POSTS
+        ).select_related("org")
     )
 
 
 def review_q(user: AnyUser) -> Q | None:
     """The records ``user`` may review (any status), as one condition; None: none at all."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
     conditions = Q()
     found = False
     grants = grants_for(user, "duties.review")
@@ -57,17 +78,28 @@ def review_q(user: AnyUser) -> Q | None:
         found = True
         staff = Q()
         for grant in grants:
-            staff |= Contact.scope_q(grant)
-        conditions |= staff & ~Q(person_id__in=_leaders_at(g.org_id for g in grants))
+            in_reach = Post.scope_q(grant)
+            staff |= Contact.scope_q(grant) & Q(Exists(_posts_of_record_person().filter(in_reach)))
+        conditions |= staff & ~_leaders_at(g.org_id for g in grants)
     own = own_person_id(user)
     if own is not None:
-        led = Post.objects.filter(person_id=own, end_date__isnull=True, kind__in=LEADER_POSTS).select_related("org")
-        for post in led:
+        for post in _led_posts(own):
             found = True
-            members = Post.objects.filter(org_id=post.org_id, end_date__isnull=True).exclude(kind__in=LEADER_POSTS)
-            conditions |= within_q(post.org) & Q(person_id__in=members.values("person_id"))
+            at_org = _posts_of_record_person().filter(org_id=post.org_id)
+            conditions |= (
+                within_q(post.org) & Q(Exists(at_org.exclude(kind__in=LEADER_POSTS))) & ~_leaders_at([post.org_id])
+            )
     if not found:
         return None
+    # Only what she may see: a post gives no reach beyond her roles.
+    visible = Q()
+    view_grants = grants_for(user, Contact.scope_view_action)
+    if not view_grants:
+        return None
+    for grant in view_grants:
+        visible |= Contact.scope_q(grant)
+    conditions &= visible
+    conditions &= ~Q(created_by_id=user.pk)
     if own is not None:
         conditions &= ~Q(person_id=own)
     return conditions
@@ -86,30 +118,43 @@ def reviewable(user: AnyUser, record: Contact) -> bool:
     return condition is not None and Contact.objects.filter(condition, pk=record.pk).exists()
 
 
+def _already(record: Contact) -> str:
+    who = (record.reviewed_by.full_name or record.reviewed_by.username) if record.reviewed_by else ""
+    by = _(" by %(who)s") % {"who": who} if who else ""
+    messages = {
+        RecordStatus.CONFIRMED: _("This record was already confirmed%(by)s: nothing was changed."),
+        RecordStatus.RETURNED: _("This record was already returned%(by)s: nothing was changed."),
+        RecordStatus.SUPERSEDED: _("This record was corrected by a later one: nothing was changed."),
+    }
+    return messages[RecordStatus(record.status)] % {"by": by}
+
+
 def _check(actor: AnyUser, record: Contact) -> Contact:
-    """The record locked, waiting, and the actor's to review; else a clear message."""
-    locked = Contact.objects.select_for_update().select_related("reviewed_by").get(pk=record.pk)
-    if locked.person_id == own_person_id(actor) or locked.created_by_id == getattr(actor, "pk", None):
+    """The record locked, the actor's to review, and waiting; else a clear message (one outside
+    her reach says no more than that, not its state)."""
+    locked = Contact.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=record.pk)
+    own = own_person_id(actor)
+    if own is not None and locked.person_id == own:
         raise ValidationError(_("Nobody reviews her own record: the level above does."))
-    if locked.status != RecordStatus.PENDING:
-        who = locked.reviewed_by.full_name or locked.reviewed_by.username if locked.reviewed_by else ""
-        raise ValidationError(
-            _("This record is already %(status)s%(by)s: nothing was changed.")
-            % {"status": locked.get_status_display(), "by": _(" by %(who)s") % {"who": who} if who else ""}
-        )
+    if locked.created_by_id is not None and locked.created_by_id == getattr(actor, "pk", None):
+        raise ValidationError(_("You entered this record for her: somebody else reviews it."))
     if not reviewable(actor, locked):
         raise ValidationError(_("This record is reviewed by the level above her, not by you."))
+    if locked.status != RecordStatus.PENDING:
+        raise ValidationError(_already(locked))
     return locked
 
 
 def _supersede(record: Contact) -> None:
-    """A confirmed correction replaces what it corrects: that one is kept, no longer counted."""
+    """A confirmed correction replaces what it corrects: that one is kept, no longer counted
+    (so the pair counts once), and its households' last contact no longer reads it."""
     if record.supersedes_id is None:
         return
     old = Contact.objects.select_for_update().get(pk=record.supersedes_id)
     if old.status == RecordStatus.CONFIRMED:
         old.status = RecordStatus.SUPERSEDED
         old.save(update_fields=["status"])
+        households_contacted(old, list(old.households.values_list("pk", flat=True)))
 
 
 @transaction.atomic

@@ -4,7 +4,17 @@ rest (calls, messages) 帮扶关爱. Contacts recorded before review existed sta
 
 from django.db import migrations
 
-from fulian.grid.choices import DEFAULT_WORK_MODES
+# Frozen here (a copy of ``fulian.grid.choices.DEFAULT_WORK_MODES`` when it was written): a
+# migration makes the same rows whatever the code says later.
+DEFAULT_WORK_MODES = (
+    ("入户走访", "Home visits"),
+    ("政策宣讲", "Policy outreach"),
+    ("矛盾调解", "Mediation"),
+    ("帮扶关爱", "Help and care"),
+    ("志愿服务", "Volunteer service"),
+    ("组织活动", "Organising activities"),
+    ("建言献策", "Advice and proposals"),
+)
 
 OLD_MODES = {
     "visit": "入户走访",
