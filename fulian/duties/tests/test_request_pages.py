@@ -316,3 +316,18 @@ def test_the_request_page_runs_the_same_queries_for_few_steps_or_many(world: Wor
             photos=[SimpleUploadedFile("p.jpg", jpeg(), content_type="image/jpeg")],
         )
     assert page_queries(client, url) == few
+
+
+def test_the_export_holds_exactly_the_filtered_rows(world: World, rep: Person) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    one = h.request(world, rep, category="health", whom="张大姐")
+    h.request(world, rep, category="law", whom="李大姐")
+    h.request(world, h.zhiwei(world, "shucai", "钟桂兰"), category="health")  # 炎陵县's: not 新市镇's
+    response = world.client_for("xinshi_staff").get(reverse("duties:request_export"), {"category": "health"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    ids = [row[0] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert ids == [one.pk]

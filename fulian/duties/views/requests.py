@@ -22,8 +22,10 @@ from fulian.core.filters import MAX_ID
 from fulian.core.forms import Form, add_service_errors
 from fulian.core.scoping import AnyUser, can, can_anywhere, get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
+from fulian.exports import views as export_views
 from fulian.duties.choices import OPEN_STATUSES, RequestStatus
 from fulian.duties.models import Request, RequestPhoto, RequestStep
+from fulian.duties.request_exports import REQUESTS
 from fulian.duties.request_filters import RequestFilter
 from fulian.duties.request_forms import (
     HOUSEHOLD_PREFIX,
@@ -205,8 +207,14 @@ def request_list(request: AuthedRequest) -> HttpResponse:
         "today": coverage.today(),
         "can_record": can_anywhere(request.user, "duties.request"),
     }
-    response = render_list(request, "duties/request_list.html", "duties/_request_results.html", rows, context)
-    return response
+    return render_list(request, "duties/request_list.html", "duties/_request_results.html", rows, context)
+
+
+@require_GET
+@requires_somewhere("duties.view")
+def request_export(request: AuthedRequest) -> HttpResponse:
+    """The list as .xlsx (or .csv): the same filters, the same scope (the export machinery)."""
+    return export_views.export(request, REQUESTS)
 
 
 # --- one request ----------------------------------------------------------------------------
@@ -401,6 +409,7 @@ def request_close(request: AuthedRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("requests/", request_list, name="request_list"),
     path("requests/new/", request_create, name="request_create"),
+    path("requests/export/", request_export, name="request_export"),
     path("requests/whom/", request_whom, name="request_whom"),
     path("requests/<int:pk>/", request_detail, name="request_detail"),
     path("requests/photos/<int:pk>/", request_photo, name="request_photo"),
