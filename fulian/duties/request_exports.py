@@ -35,7 +35,7 @@ def request_headers(*, members: bool = False) -> list[str]:
         _("Answered at"),
         _("Her satisfaction"),
         _("Description"),
-        _("Answer"),
+        _("Answer given"),
     ]
 
 

@@ -56,7 +56,7 @@ class RequestFilter(ScopedFilterSet):
 
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"),
-        choices=[("open", gettext_lazy("Open")), *RequestStatus.choices],
+        choices=[("open", gettext_lazy("Still open")), *RequestStatus.choices],
         empty_label=gettext_lazy("Any status"),
         method="by_status",
     )
@@ -83,7 +83,7 @@ class RequestFilter(ScopedFilterSet):
         method="only_overdue",
     )
     assignee = django_filters.ChoiceFilter(
-        label=gettext_lazy("Assigned"),
+        label=gettext_lazy("Assigned to"),
         choices=[("me", gettext_lazy("Assigned to me"))],
         empty_label=gettext_lazy("To anyone"),
         method="assigned_to",

@@ -167,7 +167,7 @@ class AcceptForm(Form):
 
 class AssignForm(Form):
     prefix = "assign"
-    assignee = forms.ModelChoiceField(
+    assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=gettext_lazy("Assign to"),
         queryset=None,
         empty_label=gettext_lazy("— choose a person —"),
@@ -188,7 +188,7 @@ class EscalateForm(Form):
 
 class UpdateForm(Form):
     prefix = "update"
-    note = _note(gettext_lazy("What was done"), required=True, rows=3)
+    note = _note(gettext_lazy("What was done so far"), required=True, rows=3)
     photos = _photos_field()
 
 

@@ -142,8 +142,14 @@ def test_the_loop_through_the_pages_escalated_to_the_county_answered_rated_and_c
     made = h.request(world, rep)
     pk = made.pk
     # 新市镇 escalates 回龙村's request twice over: to itself, then to 攸县.
-    assert _post(world, "xinshi_staff", "duties:request_escalate", pk, {"escalate-reason": "村里解决不了"}).status_code == 302
-    assert _post(world, "xinshi_staff", "duties:request_escalate", pk, {"escalate-reason": "镇里也解决不了"}).status_code == 302
+    assert (
+        _post(world, "xinshi_staff", "duties:request_escalate", pk, {"escalate-reason": "村里解决不了"}).status_code
+        == 302
+    )
+    assert (
+        _post(world, "xinshi_staff", "duties:request_escalate", pk, {"escalate-reason": "镇里也解决不了"}).status_code
+        == 302
+    )
     made.refresh_from_db()
     assert made.holder == world.org("youxian")
     # 攸县 accepts, assigns, updates with a photo, answers.
@@ -182,7 +188,8 @@ def test_the_loop_through_the_pages_escalated_to_the_county_answered_rated_and_c
         StepKind.CLOSE,
     ]
     page = world.client_for("xinshi_staff").get(reverse("duties:request_detail", args=[pk])).content.decode()
-    assert "攸县" in page and "已安排面试" in page and "已联系就业中心" in page
+    for seen in ("攸县", "已安排面试", "已联系就业中心"):
+        assert seen in page
 
 
 def test_closing_without_an_answer_is_refused_with_the_services_message(world: World, rep: Person) -> None:
@@ -197,7 +204,10 @@ def test_closing_without_an_answer_is_refused_with_the_services_message(world: W
 def test_escalating_above_the_city_is_refused(world: World, rep: Person) -> None:
     made = h.request(world, rep)
     for _level in range(3):
-        assert _post(world, "city_admin", "duties:request_escalate", made.pk, {"escalate-reason": "上报"}).status_code == 302
+        assert (
+            _post(world, "city_admin", "duties:request_escalate", made.pk, {"escalate-reason": "上报"}).status_code
+            == 302
+        )
     made.refresh_from_db()
     assert made.holder == world.org("city")
     detail = world.client_for("city_admin").get(reverse("duties:request_detail", args=[made.pk])).content.decode()
@@ -255,7 +265,7 @@ def test_the_list_flags_the_overdue_to_the_holder_and_the_level_above(world: Wor
     fresh = h.request(world, rep, whom="李大姐")
     for username in ("huilong_zhiwei", "xinshi_staff", "youxian_admin"):
         page = world.client_for(username).get(reverse("duties:request_list")).content.decode()
-        assert f'data-overdue="3"' in page, username
+        assert 'data-overdue="3"' in page, username
         assert reverse("duties:request_detail", args=[fresh.pk]) in page
     overdue = world.client_for("xinshi_staff").get(reverse("duties:request_list"), {"overdue": "1"})
     assert [r.pk for r in overdue.context["page"].items] == [late.pk]
@@ -294,9 +304,7 @@ def test_the_list_runs_the_same_queries_for_two_rows_or_twenty(world: World, rep
     for index in range(18):
         made = h.request(world, rep, household=household(world, "huilong", f"李{index}"))
         h.requests.request_accept(actor=world.user("xinshi_staff"), request=made)
-        h.requests.request_assign(
-            actor=world.user("xinshi_staff"), request=made, assignee=world.user("huilong_zhiwei")
-        )
+        h.requests.request_assign(actor=world.user("xinshi_staff"), request=made, assignee=world.user("huilong_zhiwei"))
     assert page_queries(client, url) == few
 
 

@@ -22,7 +22,6 @@ from fulian.core.filters import MAX_ID
 from fulian.core.forms import Form, add_service_errors
 from fulian.core.scoping import AnyUser, can, can_anywhere, get_visible_or_404
 from fulian.core.views import render_list, requires_somewhere
-from fulian.exports import views as export_views
 from fulian.duties.choices import OPEN_STATUSES, RequestStatus
 from fulian.duties.models import Request, RequestPhoto, RequestStep
 from fulian.duties.request_exports import REQUESTS
@@ -42,10 +41,11 @@ from fulian.duties.request_forms import (
     target_value,
 )
 from fulian.duties.services import requests as services
+from fulian.exports import views as export_views
 from fulian.grid import coverage
 from fulian.grid.mine import households_of
 from fulian.grid.views.contacts import own_person
-from fulian.households.models import Household, HouseholdMember
+from fulian.households.models import Household, HouseholdMember, HouseholdQuerySet, MemberQuerySet
 from fulian.orgs.choices import Level
 from fulian.people.models import Person, Post
 
@@ -60,11 +60,11 @@ STEP_FLOW = (RequestStatus.ACCEPTED, RequestStatus.ASSIGNED, RequestStatus.IN_PR
 # --- recording ----------------------------------------------------------------------------
 
 
-def _households(user: AnyUser) -> QuerySet[Household]:
+def _households(user: AnyUser) -> HouseholdQuerySet:
     return Household.objects.visible_to(user, "duties.request").select_related("org")
 
 
-def _members(user: AnyUser) -> QuerySet[HouseholdMember]:
+def _members(user: AnyUser) -> MemberQuerySet:
     return HouseholdMember.objects.visible_to(user, "duties.request").select_related("org", "household")
 
 
@@ -154,7 +154,7 @@ def request_create(request: AuthedRequest) -> HttpResponse:
         try:
             made = services.request_record(
                 actor=user,
-                representative=data.get("representative") or own,
+                representative=data.get("representative") or own,  # type: ignore[arg-type]
                 kind=data["kind"],
                 category=data["category"],
                 urgency=data["urgency"],
