@@ -88,6 +88,12 @@ class RequestFilter(ScopedFilterSet):
         empty_label=gettext_lazy("To anyone"),
         method="assigned_to",
     )
+    mine = django_filters.ChoiceFilter(
+        label=gettext_lazy("Whose"),
+        choices=[("1", gettext_lazy("The women I represent"))],
+        empty_label=gettext_lazy("Everyone's"),
+        method="represented_by_me",
+    )
     month = MonthFilter(label=gettext_lazy("Month recorded"), help_text=gettext_lazy("Such as 2026-03."))
 
     class Meta:
@@ -104,6 +110,10 @@ class RequestFilter(ScopedFilterSet):
 
     def assigned_to(self, qs: Any, name: str, value: str) -> Any:
         return qs.filter(assignee_id=getattr(self.user, "pk", None)) if value == "me" else qs
+
+    def represented_by_me(self, qs: Any, name: str, value: str) -> Any:
+        """The requests she took as 她代表 (her account's person)."""
+        return qs.filter(representative__account_id=getattr(self.user, "pk", None)) if value == "1" else qs
 
     def filter_queryset(self, queryset: Any) -> Any:
         return super().filter_queryset(queryset).order_by("-id")

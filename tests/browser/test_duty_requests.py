@@ -73,6 +73,11 @@ def test_a_request_recorded_on_her_phone_is_escalated_answered_rated_and_closed(
     assert not violations(phone)
     shot(phone, "duty-request-detail-phone")
     detail = f"{live_server.url}/duties/requests/{made.pk}/"
+    phone.goto(f"{live_server.url}/duties/requests/?mine=1")
+    expect(phone.locator(f"[data-request='{made.pk}']")).to_contain_text("周建国")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert not violations(phone)
+    shot(phone, "duty-request-list-phone")
 
     # 新市镇 sends it up to the township, then to the county.
     staff = browser.new_context(**DESKTOP)
@@ -80,6 +85,8 @@ def test_a_request_recorded_on_her_phone_is_escalated_answered_rated_and_closed(
         page = staff.new_page()
         log_in(page, live_server.url, "xinshi_staff")
         page.goto(f"{live_server.url}/duties/requests/")
+        assert not violations(page)
+        shot(page, "duty-request-list-desktop")
         page.locator(f"[data-request='{made.pk}'] a.fl-req-link").click()
         expect(page).to_have_url(detail)
         _act(page, "escalate", {"reason": "村里没有合适的岗位"})

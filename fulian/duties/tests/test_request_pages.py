@@ -290,6 +290,9 @@ def test_the_list_filters(world: World, rep: Person) -> None:
     month = coverage.today().strftime("%Y-%m")
     assert ids(month=month) == [two.pk, one.pk]
     assert ids(assignee="me") == []
+    assert ids(mine="1") == []  # xinshi_staff represents nobody
+    mine = world.client_for("huilong_zhiwei").get(reverse("duties:request_list"), {"mine": "1"})
+    assert [r.pk for r in mine.context["page"].items] == [two.pk, one.pk]
     bad = client.get(reverse("duties:request_list"), {"month": "2026-13"})
     assert "month" in bad.context["form"].errors
 
