@@ -68,7 +68,9 @@ def test_a_request_recorded_on_her_phone_is_escalated_answered_rated_and_closed(
     expect(phone.locator("main .alert-success")).to_contain_text("回龙村")
     made = Request.objects.get()
     assert (made.household, made.urgency, made.photos.count()) == (her["home"], "urgent", 1)
-    assert phone.evaluate("document.querySelector('.fl-req-photos img').naturalWidth") > 0
+    # Served through the scoped view (lazy: loaded once scrolled to).
+    phone.locator(".fl-req-photos img").scroll_into_view_if_needed()
+    phone.wait_for_function("document.querySelector('.fl-req-photos img').naturalWidth > 0")
     assert scroll_width(phone) <= PHONE_WIDTH
     assert not violations(phone)
     shot(phone, "duty-request-detail-phone")
