@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from fulian.duties.tests import helpers as h
 from fulian.grid import coverage
 from fulian.grid.choices import RecordStatus
-from fulian.grid.models import Contact
+from fulian.grid.models import Contact, WorkMode
 from fulian.testing.world import World
 from tests.browser.pages import log_in, scroll_width, shot
 
@@ -19,6 +19,9 @@ PHONE_WIDTH = 360
 
 
 def _records(world: World) -> None:
+    # The live server's database is emptied between tests, the default work modes with it.
+    for position, name in enumerate(("入户走访", "政策宣讲", "矛盾调解")):
+        WorkMode.objects.get_or_create(name=name, defaults={"position": position})
     today = coverage.today()
     busy = h.zhiwei(world, "huilong", "周桂姣")
     h.zhiwei(world, "daqiaotou", "李秀英")  # silent: no record

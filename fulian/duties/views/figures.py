@@ -30,6 +30,7 @@ from fulian.duties.figures_exports import (
     VIEW,
     ModeMonthFilter,
     PeopleFilter,
+    top_org,
 )
 from fulian.exports import views as export_views
 from fulian.grid import coverage
@@ -92,11 +93,21 @@ def chart_data(org: Organisation, table: figures.ModeTable) -> dict[str, Any]:
     }
 
 
+def _with_org(request: AuthedRequest) -> QueryDict:
+    """The query with the user's top organisation when none is chosen (the picker shows it)."""
+    query = request.GET.copy()
+    if not query.get("org") and not query.get("org_text"):
+        top = top_org(request.user)
+        if top is not None:
+            query["org"] = str(top.pk)
+    return query
+
+
 @require_GET
 @requires_somewhere(VIEW)
 def figures_page(request: AuthedRequest) -> HttpResponse:
     """An organisation's figures, each linked to what is behind it and exportable."""
-    filters = ModeMonthFilter.of(request.GET, user=request.user)
+    filters = ModeMonthFilter.of(_with_org(request), user=request.user)
     org = filters.chosen_org()
     context: dict[str, Any] = {"form": filters.form, "org": org}
     if org is None or filters.errors:
@@ -152,7 +163,7 @@ def figures_page(request: AuthedRequest) -> HttpResponse:
 def figures_people(request: AuthedRequest) -> HttpResponse:
     """The 执委 behind a figure (``kind``): her organisation and post, her last record and her
     confirmed records this year, a page at a time, name order."""
-    filters = PeopleFilter.of(request.GET, user=request.user)
+    filters = PeopleFilter.of(_with_org(request), user=request.user)
     org = filters.chosen_org()
     kind = filters.form.cleaned_data.get("kind") if filters.is_valid() else ""
     people = filters.qs
