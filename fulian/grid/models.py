@@ -335,6 +335,13 @@ class Contact(AncestryScopedModel, AuditedModel):
         indexes = [
             *AncestryScopedModel.ancestry_indexes("grid_contact", order="happened_on"),
             models.Index(fields=["person", "happened_on"], name="grid_contact_person"),
+            # The silent 执委 (``fulian.duties.figures``): whether each has a record, but a returned
+            # one, in the last 90 days, answered from this index alone (no visit to the rows).
+            models.Index(
+                fields=["person", "happened_on"],
+                name="grid_contact_person_alive",
+                condition=~Q(status=RecordStatus.RETURNED),
+            ),
             # Review queues: the few records waiting, by the village of the 执委's home.
             models.Index(
                 fields=["township", "happened_on"],
