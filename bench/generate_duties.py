@@ -87,7 +87,7 @@ class Copier:
         self.table = model._meta.db_table
         self.columns = [f.column for f in fields]
         self.order = [f.attname for f in fields]
-        self.defaults = {f.attname: (f.get_default() if f.has_default() else None) for f in fields}
+        self.defaults = {f.attname: f.get_default() for f in fields}
         self.lines: list[str] = []
         self.count = 0
 

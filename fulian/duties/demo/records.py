@@ -120,8 +120,11 @@ def load(out: TextIO) -> int:
     silent = {p.person_id for p in pick.sample([p for p in in_xinshi if not _leads(p)], SILENT)}
     elsewhere = [p for p in people.values() if not orgs[p.posts[0][0]].path.startswith(xinshi.path)]
     spread = pick.sample(elsewhere, int(len(elsewhere) * SPREAD_SHARE))
-    for placed, (low, high) in [*((p, (10, 30)) for p in in_xinshi), *((p, (2, 8)) for p in spread)]:
-        days = _days(pick, pick.randint(low, high), silent=placed.person_id in silent)
+    for placed, (low, high), recent in [
+        *((p, (10, 30), True) for p in in_xinshi),
+        *((p, (2, 8), False) for p in spread),
+    ]:
+        days = _days(pick, pick.randint(low, high), silent=placed.person_id in silent, recent=recent)
         taken: dict[int, int] = defaultdict(int)
         for days_ago in days:
             record, households = _record(pick, today, days_ago, placed, orgs, ancestry, modes, mine)
@@ -290,11 +293,13 @@ def _leads(placed: Placed) -> bool:
     return any(kind in LEADERS for _org, kind in placed.posts)
 
 
-def _days(pick: random.Random, count: int, *, silent: bool) -> list[int]:
-    """Days ago of ``count`` records over the year; a silent 执委 stopped over three months ago."""
+def _days(pick: random.Random, count: int, *, silent: bool, recent: bool) -> list[int]:
+    """Days ago of ``count`` records over the year (in 新市镇 one of them in the last week: her
+    reviewer has something to do); a silent 执委 stopped over three months ago."""
     if silent:
         return sorted(pick.randint(100, 360) for _ in range(max(1, count // 5)))
-    return sorted(pick.randint(0, 360) for _ in range(count))
+    first = pick.randint(0, WAITING_DAYS) if recent else pick.randint(0, 360)
+    return sorted([first, *(pick.randint(0, 360) for _ in range(count - 1))])
 
 
 def _record(
@@ -375,7 +380,7 @@ def _reviewed(
 ) -> None:
     """Confirmed by the nearest reviewer whose list holds it, a few days after; the last week's
     mostly still waiting (and those nobody of the demo reviews)."""
-    if days_ago <= WAITING_DAYS and pick.random() < 0.8:
+    if days_ago <= WAITING_DAYS and pick.random() < 0.9:
         return
     for user, org, persons, chair in reviewers:
         level = org.level

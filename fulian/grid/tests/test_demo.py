@@ -182,7 +182,10 @@ def _there_is_history_and_other_contacts(today: datetime.date) -> None:
     assert others.values("person").distinct().count() >= 3
     # Each household's last contact date is its latest contact; households never contacted have none.
     latest = dict(
-        Contact.objects.values_list("households").annotate(on=Max("happened_on")).values_list("households", "on")
+        Contact.objects.filter(households__isnull=False)
+        .values_list("households")
+        .annotate(on=Max("happened_on"))
+        .values_list("households", "on")
     )
     assert dict(Household.objects.filter(last_contact_on__isnull=False).values_list("pk", "last_contact_on")) == latest
 
