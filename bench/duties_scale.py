@@ -175,6 +175,12 @@ class Bench:
     def page(self, name: str, who: str, url: str, target: float | None, **extra: Any) -> None:
         """GET ``url`` as ``who``: p50/p95 server time, queries; captured for EXPLAIN."""
         client = self.clients[who]
+        status = client.get(url).status_code
+        if status != 200:
+            note(f"{name}: GET {url} as {who} answered {status}: not timed")
+            self.failures.append(f"{name}: GET {url} answered {status}")
+            emit({"name": name, "skipped": f"GET {url} answered {status}"})
+            return
 
         def get() -> int:
             response = client.get(url)
@@ -534,7 +540,6 @@ def bench_explain(b: Bench) -> None:
                     cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
                 except Exception as error:
                     note(f"explain {name}: not explained ({str(error).splitlines()[0][:120]}): {sql[:120]}")
-                    connection.rollback() if not connection.in_atomic_block else None
                     continue
                 (result,) = cursor.fetchone()
             explained += 1
