@@ -84,6 +84,7 @@ bench: setup
 	$(PY) bench/people_scale.py $(BENCH_ARGS)
 	$(PY) bench/grid_scale.py
 	$(PY) bench/campaign_scale.py
+	$(PY) bench/duties_scale.py
 
 clean:
 	rm -rf $(STAMP) build staticfiles
