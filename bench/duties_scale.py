@@ -601,6 +601,7 @@ def main() -> None:
     parts = set(args.only.split(","))
     with audit_context(actor_name="bench/duties_scale.py"):
         records = Contact.objects.count()
+        generated = False
         expected = 20_000 * args.per_year * args.years
         if args.regenerate or records < expected * 0.7 or Request.objects.count() != args.requests:
             host_busy("duties_generate")
@@ -608,8 +609,18 @@ def main() -> None:
                 years=args.years, per_year=args.per_year, requests=args.requests, log=note
             )
             emit({"name": "duties_generated", "value": written.pop("seconds"), "unit": "s", **written})
+            generated = True
         else:
             note(f"reusing {records:,} records and {args.requests:,} requests; --regenerate to write them again")
+        from fulian.duties import counting
+        from fulian.duties.models import ModeMonth
+
+        # Written in bulk: the summary of confirmed records by month and mode is rebuilt after.
+        if generated or not ModeMonth.objects.exists():
+            started = time.perf_counter()
+            rows = counting.rebuild()
+            seconds = time.perf_counter() - started
+            emit({"name": "duties_counts_rebuilt", "value": round(seconds, 1), "unit": "s", "rows": rows})
         host_busy("duties_reads")
         b = Bench(args.repeat)
         for part, run in (

@@ -42,7 +42,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from fulian.core.ancestry import within_q
 from fulian.duties.choices import Category, RequestStatus
-from fulian.duties.models import Request
+from fulian.duties.models import ModeMonth, Request
 from fulian.grid.choices import RecordStatus
 from fulian.grid.models import Contact, WorkMode
 from fulian.orgs.models import Organisation
@@ -196,24 +196,18 @@ def with_details(people: QuerySet[Person], org: Organisation, on: datetime.date)
 # --- records and hours by work mode and month ---------------------------------------------
 
 
-def _month_range(year: int, month: int) -> Q:
-    start = datetime.date(year, month, 1)
-    end = datetime.date(year + 1, 1, 1) if month == 12 else datetime.date(year, month + 1, 1)
-    return Q(happened_on__gte=start, happened_on__lt=end)
-
-
-def mode_month_rows(org: Organisation, year: int, *, rows: QuerySet[Contact] | None = None) -> QuerySet[Any]:
+def mode_month_rows(org: Organisation, year: int, *, rows: QuerySet[ModeMonth] | None = None) -> QuerySet[Any]:
     """One row per work mode of the confirmed records in the subtree in ``year``: ``work_mode``
     and, per month, ``r<m>`` (records) and ``h<m>`` (half hours). One grouped query over the
-    ancestry index (level, happened_on)."""
+    summary (``ModeMonth``, kept on every confirmation), by its ancestry index (level, month)."""
     aggregates: dict[str, Any] = {}
     for month in MONTHS:
-        aggregates[f"r{month}"] = Count("pk", filter=_month_range(year, month))
-        aggregates[f"h{month}"] = Coalesce(Sum("half_hours", filter=_month_range(year, month)), 0)
+        in_month = Q(month=datetime.date(year, month, 1))
+        aggregates[f"r{month}"] = Coalesce(Sum("records", filter=in_month), 0)
+        aggregates[f"h{month}"] = Coalesce(Sum("half_hours", filter=in_month), 0)
     return (
-        (Contact.objects.all() if rows is None else rows)
-        .filter(status=RecordStatus.CONFIRMED)
-        .filter(within_q(org), happened_on__gte=datetime.date(year, 1, 1), happened_on__lte=datetime.date(year, 12, 31))
+        (ModeMonth.objects.all() if rows is None else rows)
+        .filter(within_q(org), month__gte=datetime.date(year, 1, 1), month__lte=datetime.date(year, 12, 1))
         .order_by()
         .values("work_mode")
         .annotate(**aggregates)

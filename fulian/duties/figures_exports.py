@@ -18,10 +18,9 @@ from fulian.core.filters import OrgFilter, ScopedFilterSet
 from fulian.core.scoping import grants_for
 from fulian.duties import figures
 from fulian.duties.choices import RequestStatus
-from fulian.duties.models import Request
+from fulian.duties.models import ModeMonth, Request
 from fulian.exports.kinds import ExportKind, register
 from fulian.grid import coverage
-from fulian.grid.models import Contact
 from fulian.orgs.models import Organisation
 from fulian.people.models import Person
 
@@ -125,7 +124,7 @@ class ModeMonthFilter(FigureFilter):
     year = YearFilter(label=gettext_lazy("Year"), method="by_year")
 
     class Meta:
-        model = Contact
+        model = ModeMonth
         fields: list[str] = []
 
     def by_year(self, queryset: Any, name: str, value: Any) -> Any:

@@ -396,3 +396,42 @@ class ReportRun(PathScopedModel):
     @property
     def is_busy(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+# --- figures kept current on write --------------------------------------------------------
+
+
+class ModeMonthQuerySet(ScopedQuerySet["ModeMonth"]):
+    pass
+
+
+class ModeMonth(AncestryScopedModel):
+    """Confirmed duty records and their half hours, per place, month and work mode: the
+    figures "by work mode per month" of a county or the city are a sum over these (a city has
+    ~1,500 places × 12 months × 7 modes) instead of a GROUP BY over a million records. Kept
+    exact by ``fulian.duties.counting`` inside every confirmation and supersession; rebuilt by
+    ``manage.py refresh_duty_counts`` after rows are written in bulk (the demo, the bench)."""
+
+    scope_view_action = "duties.view"
+
+    month = models.DateField(_("month"))
+    work_mode = models.ForeignKey(
+        "grid.WorkMode", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    records = models.IntegerField(_("records"), default=0)
+    half_hours = models.IntegerField(_("half hours"), default=0)
+
+    objects = ModeMonthQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("records by work mode and month")
+        verbose_name_plural = _("records by work mode and month")
+        indexes = AncestryScopedModel.ancestry_indexes("duties_modemonth", order="month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "month", "work_mode"], name="duties_modemonth_key", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} · {self.month:%Y-%m} · {self.work_mode_id}: {self.records}"

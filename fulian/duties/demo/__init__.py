@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from fulian.duties import counting
 from fulian.duties.demo import records, requests
 from fulian.duties.models import Request
 from fulian.grid.models import Contact
@@ -20,5 +21,7 @@ def load(out: TextIO) -> None:
         out.write("Duties: already loaded.\n")
         return
     written = records.load(out)
+    # The records written in bulk, in the summary of confirmed records by month and mode.
+    counting.rebuild()
     made = requests.load(out)
     out.write(f"Duties: {written} duty records, {made} 她代表 requests.\n")

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from fulian.core.ancestry import within_q
 from fulian.core.scoping import AnyUser, grants_for
+from fulian.duties import counting
 from fulian.grid import coverage
 from fulian.grid.choices import RecordStatus
 from fulian.grid.models import Contact
@@ -154,6 +155,7 @@ def _supersede(record: Contact) -> None:
     if old.status == RecordStatus.CONFIRMED:
         old.status = RecordStatus.SUPERSEDED
         old.save(update_fields=["status"])
+        counting.count(old, -1)
         households_contacted(old, list(old.households.values_list("pk", flat=True)))
 
 
@@ -166,6 +168,7 @@ def record_confirm(*, actor: AnyUser, record: Contact) -> Contact:
     locked.reviewed_at = timezone.now()
     locked.return_reason = ""
     locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "return_reason"])
+    counting.count(locked, 1)
     _supersede(locked)
     return locked
 
