@@ -355,7 +355,7 @@ def contact_find(request: AuthedRequest) -> HttpResponse:
 
 
 def _summary_of(contact: Contact, households: list[Household]) -> str:
-    what = contact.work_mode.label if contact.work_mode_id else contact.get_mode_display()
+    what = contact.work_mode.label if contact.work_mode is not None else contact.get_mode_display()
     if households:
         return f"{what} · {list_text(h.head_name for h in households)}"
     return f"{what} · {contact.whom}" if contact.whom else what
