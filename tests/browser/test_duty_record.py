@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from fulian.duties.tests import helpers as h
-from fulian.grid.choices import RecordStatus
-from fulian.grid.models import Contact
+from fulian.grid.choices import DEFAULT_WORK_MODES, RecordStatus
+from fulian.grid.models import Contact, WorkMode
 from fulian.grid.tests.helpers import assign
 from fulian.households.tests.helpers import household
 from fulian.people.models import Post
@@ -24,8 +24,16 @@ from tests.browser.test_touch import MEASURE
 PHONE_WIDTH = 360
 
 
+def work_modes() -> None:
+    """The seven default work modes: a migration makes them, and a transactional test's flush
+    empties the table after the first test of the session."""
+    for position, (name, name_en) in enumerate(DEFAULT_WORK_MODES, start=1):
+        WorkMode.objects.get_or_create(name=name, defaults={"name_en": name_en, "position": position})
+
+
 @pytest.fixture
 def her(live_world: World) -> dict[str, Any]:
+    work_modes()
     who = h.zhiwei(live_world, "huilong", "周桂姣", account=live_world.user("huilong_zhiwei"))
     homes = [household(live_world, "huilong", name) for name in ("周建国", "李德福")]
     assign(live_world, Post.objects.get(person=who), *homes)

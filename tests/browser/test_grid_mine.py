@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from fulian.grid import coverage, services
-from fulian.grid.choices import ContactMode
+from fulian.grid.choices import DEFAULT_WORK_MODES, ContactMode
+from fulian.grid.models import WorkMode
 from fulian.grid.tests.helpers import assign, executive
 from fulian.households.tests.helpers import household
 from fulian.people.models import Person
@@ -25,10 +26,18 @@ from tests.browser.test_touch import MEASURE
 PHONE_WIDTH = 360
 
 
+def work_modes() -> None:
+    """The seven default work modes: a migration makes them, and a transactional test's flush
+    empties the table after the first test of the session."""
+    for position, (name, name_en) in enumerate(DEFAULT_WORK_MODES, start=1):
+        WorkMode.objects.get_or_create(name=name, defaults={"name_en": name_en, "position": position})
+
+
 @pytest.fixture
 def her(live_world: World) -> dict[str, Any]:
     """huilong_zhiwei's own record (a 执委 of 回龙村, linked to her account) and her households:
     two never contacted, one visited last month."""
+    work_modes()
     post = executive(live_world, "huilong", "周桂姣")
     Person.objects.filter(pk=post.person_id).update(account=live_world.user("huilong_zhiwei"))
     homes = {
