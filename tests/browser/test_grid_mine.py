@@ -91,7 +91,7 @@ def test_she_sees_her_households_records_a_visit_with_a_photo_and_it_is_no_longe
     form.locator("input[name=photos]").set_input_files(str(picture))
     shot(phone, "grid-contact-form-phone")
     assert scroll_width(phone) <= PHONE_WIDTH
-    form.locator("button[type=submit]").click()
+    form.locator("button[data-save]").click()
 
     expect(phone).to_have_url(f"{live_server.url}/grid/mine/")
     expect(phone.locator("main .alert-success")).to_contain_text("周建国")
@@ -123,7 +123,7 @@ def test_what_she_typed_survives_a_reload_and_is_forgotten_once_saved(
     expect(phone.locator("select[name=mode]")).to_have_value("call")
     expect(phone.locator("label.fl-mode", has_text="矛盾调解").locator("input")).to_be_checked()
     expect(phone.locator("[data-draft-notice]")).to_be_visible()
-    phone.locator("form.fl-contact-form button[type=submit]").click()
+    phone.locator("form.fl-contact-form button[data-save]").click()
     expect(phone).to_have_url(f"{live_server.url}/grid/mine/")
     phone.goto(url)
     expect(note).to_have_value("")
@@ -176,7 +176,7 @@ def test_staff_record_a_call_for_her_from_the_household_page(
     form.locator("label.fl-mode", has_text="帮扶关爱").click()
     form.locator("select[name=mode]").select_option("call")
     form.locator("textarea[name=note]").fill("电话回访")
-    form.locator("button[type=submit]").click()
+    form.locator("button[data-save]").click()
     expect(desktop).to_have_url(f"{live_server.url}/households/{home.pk}/")
     expect(section.locator(".fl-contact-line")).to_have_count(1)
     expect(section.locator(".fl-contact-line")).to_contain_text("周桂姣")
