@@ -103,7 +103,7 @@ def test_she_records_a_duty_with_a_household_a_person_found_a_place_and_photos(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"] == MINE
     record = Contact.objects.get()
-    assert (record.work_mode.name, record.half_hours, record.status) == ("入户走访", 3, RecordStatus.PENDING)
+    assert (record.work_mode_id, record.half_hours, record.status) == (h.mode("入户走访").pk, 3, RecordStatus.PENDING)
     assert list(record.households.all()) == [her["home"]]
     assert list(record.members.all()) == [her["daughter"]]
     assert record.org == world.org("huilong")
@@ -269,7 +269,7 @@ def test_she_changes_a_returned_record_and_it_goes_back_to_review(world: World, 
     assert response.status_code == 302
     assert response["Location"] == reverse("grid:contact_detail", args=[record.pk])
     record.refresh_from_db()
-    assert (record.status, record.half_hours, record.work_mode.name) == (RecordStatus.PENDING, 5, "政策宣讲")
+    assert (record.status, record.half_hours, record.work_mode_id) == (RecordStatus.PENDING, 5, h.mode("政策宣讲").pk)
     assert Contact.objects.count() == 1
 
 
