@@ -104,7 +104,8 @@ def test_she_sees_her_households_records_a_visit_with_a_photo_and_it_is_no_longe
     phone.goto(f"{live_server.url}/grid/contacts/{contact.pk}/")
     image = phone.locator("main img")
     expect(image).to_have_attribute("src", re.compile(r"^/grid/contacts/photos/\d+/$"))
-    assert phone.evaluate("document.querySelector('main img').naturalWidth") > 0
+    image.scroll_into_view_if_needed()  # below the fold on a phone: loaded lazily
+    phone.wait_for_function("document.querySelector('main img').naturalWidth > 0")
     shot(phone, "grid-contact-detail-phone")
 
 
