@@ -30,7 +30,7 @@ Target = Organisation | Household
 # and households of her village, or the whole of it).
 TAKES: dict[str, str] = {Level.CITY: Level.COUNTY, Level.COUNTY: Level.TOWNSHIP, Level.TOWNSHIP: Level.VILLAGE}
 MAX_TARGETS = 1000
-MAX_PHOTOS = 9
+MAX_PHOTOS = 6
 CONTACT_MAX_AGE_DAYS = 366
 
 

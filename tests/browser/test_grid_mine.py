@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from fulian.grid import coverage, services
-from fulian.grid.choices import ContactMode
+from fulian.grid.choices import DEFAULT_WORK_MODES, ContactMode
+from fulian.grid.models import WorkMode
 from fulian.grid.tests.helpers import assign, executive
 from fulian.households.tests.helpers import household
 from fulian.people.models import Person
@@ -25,10 +26,18 @@ from tests.browser.test_touch import MEASURE
 PHONE_WIDTH = 360
 
 
+def work_modes() -> None:
+    """The seven default work modes: a migration makes them, and a transactional test's flush
+    empties the table after the first test of the session."""
+    for position, (name, name_en) in enumerate(DEFAULT_WORK_MODES, start=1):
+        WorkMode.objects.get_or_create(name=name, defaults={"name_en": name_en, "position": position})
+
+
 @pytest.fixture
 def her(live_world: World) -> dict[str, Any]:
     """huilong_zhiwei's own record (a 执委 of 回龙村, linked to her account) and her households:
     two never contacted, one visited last month."""
+    work_modes()
     post = executive(live_world, "huilong", "周桂姣")
     Person.objects.filter(pk=post.person_id).update(account=live_world.user("huilong_zhiwei"))
     homes = {
@@ -74,15 +83,15 @@ def test_she_sees_her_households_records_a_visit_with_a_photo_and_it_is_no_longe
     home.locator(".fl-mine-record").click()
     expect(phone).to_have_url(re.compile(r"/grid/contacts/new/\?household=\d+$"))
     form = phone.locator("form.fl-contact-form")
-    expect(form.locator("input[name=mode][value=visit]")).to_be_checked()
+    expect(form.locator("select[name=mode]")).to_have_value("visit")
     expect(form.locator("input[name=whom]")).to_have_value("周建国")
-    form.locator("label.fl-mode", has=phone.locator("input[value=visit]")).click()
+    form.locator("label.fl-mode", has_text="入户走访").click()
     form.locator("textarea[name=note]").fill("入户走访，家中一切安好")
     form.locator("input[name=location]").fill("家中")
     form.locator("input[name=photos]").set_input_files(str(picture))
     shot(phone, "grid-contact-form-phone")
     assert scroll_width(phone) <= PHONE_WIDTH
-    form.locator("button[type=submit]").click()
+    form.locator("button[data-save]").click()
 
     expect(phone).to_have_url(f"{live_server.url}/grid/mine/")
     expect(phone.locator("main .alert-success")).to_contain_text("周建国")
@@ -95,7 +104,8 @@ def test_she_sees_her_households_records_a_visit_with_a_photo_and_it_is_no_longe
     phone.goto(f"{live_server.url}/grid/contacts/{contact.pk}/")
     image = phone.locator("main img")
     expect(image).to_have_attribute("src", re.compile(r"^/grid/contacts/photos/\d+/$"))
-    assert phone.evaluate("document.querySelector('main img').naturalWidth") > 0
+    image.scroll_into_view_if_needed()  # below the fold on a phone: loaded lazily
+    phone.wait_for_function("document.querySelector('main img').naturalWidth > 0")
     shot(phone, "grid-contact-detail-phone")
 
 
@@ -107,12 +117,14 @@ def test_what_she_typed_survives_a_reload_and_is_forgotten_once_saved(
     phone.goto(url)
     note = phone.locator("textarea[name=note]")
     note.fill("电话没人接，改天再去")
-    phone.locator("label.fl-mode", has=phone.locator("input[value=call]")).click()
+    phone.locator("label.fl-mode", has_text="矛盾调解").click()
+    phone.locator("select[name=mode]").select_option("call")
     phone.reload()
     expect(note).to_have_value("电话没人接，改天再去")
-    expect(phone.locator("input[name=mode][value=call]")).to_be_checked()
+    expect(phone.locator("select[name=mode]")).to_have_value("call")
+    expect(phone.locator("label.fl-mode", has_text="矛盾调解").locator("input")).to_be_checked()
     expect(phone.locator("[data-draft-notice]")).to_be_visible()
-    phone.locator("form.fl-contact-form button[type=submit]").click()
+    phone.locator("form.fl-contact-form button[data-save]").click()
     expect(phone).to_have_url(f"{live_server.url}/grid/mine/")
     phone.goto(url)
     expect(note).to_have_value("")
@@ -162,9 +174,10 @@ def test_staff_record_a_call_for_her_from_the_household_page(
     section.locator("a.btn-primary").click()
     form = desktop.locator("form.fl-contact-form")
     form.locator("select[name=person]").select_option(str(her["post"].person_id))
-    form.locator("label.fl-mode", has=desktop.locator("input[value=call]")).click()
+    form.locator("label.fl-mode", has_text="帮扶关爱").click()
+    form.locator("select[name=mode]").select_option("call")
     form.locator("textarea[name=note]").fill("电话回访")
-    form.locator("button[type=submit]").click()
+    form.locator("button[data-save]").click()
     expect(desktop).to_have_url(f"{live_server.url}/households/{home.pk}/")
     expect(section.locator(".fl-contact-line")).to_have_count(1)
     expect(section.locator(".fl-contact-line")).to_contain_text("周桂姣")
