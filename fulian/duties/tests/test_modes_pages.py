@@ -45,7 +45,10 @@ def test_the_city_adds_renames_retires_and_brings_back_a_mode(world) -> None:
     assert response.status_code == 302
     added = WorkMode.objects.get(name="巾帼宣讲")
     assert names()[-1] == "巾帼宣讲"
-    response = post(world, {"action": "rename", "mode": added.pk, f"m{added.pk}-name": "巾帼宣讲队", f"m{added.pk}-name_en": "Outreach"})
+    response = post(
+        world,
+        {"action": "rename", "mode": added.pk, f"m{added.pk}-name": "巾帼宣讲队", f"m{added.pk}-name_en": "Outreach"},
+    )
     assert response.status_code == 302
     added.refresh_from_db()
     assert (added.name, added.name_en) == ("巾帼宣讲队", "Outreach")
@@ -109,7 +112,9 @@ def test_the_last_mode_in_use_is_not_retired(world) -> None:
     assert WorkMode.objects.get(pk=last.pk).active
 
 
-@pytest.mark.parametrize("data", [{"action": "fly"}, {"action": "retire", "mode": "abc"}, {"action": "up", "mode": "999999"}])
+@pytest.mark.parametrize(
+    "data", [{"action": "fly"}, {"action": "retire", "mode": "abc"}, {"action": "up", "mode": "999999"}]
+)
 def test_an_unknown_change_or_mode_is_a_400_with_a_message(world, data) -> None:
     response = post(world, data)
     assert response.status_code == 400

@@ -65,7 +65,9 @@ def test_the_list_shows_the_records_waiting_for_me_newest_first_with_their_photo
     assert page.status_code == 200
     assert shown(page) == [newer.pk, older.pk]
     content = page.content.decode()
-    assert "周桂姣" in content and "走访周建国家" in content and "政策宣讲" in content
+    assert "周桂姣" in content
+    assert "走访周建国家" in content
+    assert "政策宣讲" in content
     photo = newer.photos.get()
     assert reverse("grid:contact_photo", kwargs={"pk": photo.pk}) in content
     # Each row can be ticked for the bulk form.
@@ -102,7 +104,12 @@ def test_the_filters_narrow_by_work_mode_month_person_and_organisation(world, me
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"month": "2026-13"}, "month"), ({"month": "May"}, "month"), ({"org": "430225"}, "org"), ({"person": "x"}, "person")],
+    [
+        ({"month": "2026-13"}, "month"),
+        ({"month": "May"}, "month"),
+        ({"org": "430225"}, "org"),
+        ({"person": "x"}, "person"),
+    ],
 )
 def test_a_bad_filter_is_shown_beside_it_over_no_rows(world, member, params, field) -> None:
     h.record(world, member)
@@ -159,7 +166,8 @@ def test_confirming_a_record_already_confirmed_says_who_did_and_changes_nothing(
     assert response.status_code == 200
     assert "already Confirmed by Youxian Admin" in response.content.decode()
     plain = client.post(confirm_url(record), {"next": REVIEW})
-    assert plain.status_code == 302 and plain["Location"] == REVIEW
+    assert plain.status_code == 302
+    assert plain["Location"] == REVIEW
     assert "already Confirmed" in notes(plain)[0]
 
 
@@ -185,7 +193,8 @@ def test_return_without_scripts_is_the_reason_page_and_goes_back(world, member) 
     assert client.get(url).status_code == 200
     assert client.post(url, {}).status_code == 400
     response = client.post(url, {"reason": "时长不对"})
-    assert response.status_code == 302 and response["Location"] == REVIEW
+    assert response.status_code == 302
+    assert response["Location"] == REVIEW
     # Another site is never where it goes back to.
     other = h.record(world, member)
     away = client.post(return_url(other) + "?next=https://evil.example/", {"reason": "时长不对"})
@@ -222,7 +231,8 @@ def test_the_record_page_shows_the_review_buttons_to_her_reviewer_only(world, me
         return render_to_string("duties/_record_review.html", {"contact": record, "request": request}, request=request)
 
     staff = buttons("xinshi_staff")
-    assert confirm_url(record) in staff and return_url(record) in staff
+    assert confirm_url(record) in staff
+    assert return_url(record) in staff
     assert "record-review" not in buttons("huilong_zhiwei")
     review.record_confirm(actor=world.user("xinshi_staff"), record=record)
     record.refresh_from_db()

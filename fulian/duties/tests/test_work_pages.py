@@ -1,4 +1,4 @@
-""""My work" (``/duties/``) and its card on the home page: a 执委's requests, reviews, overdue
+""" "My work" (``/duties/``) and its card on the home page: a 执委's requests, reviews, overdue
 items, returned records and records this month; staff's requests per organisation, overdue ones
 flagged where they are held and at the level above."""
 
@@ -61,7 +61,8 @@ def test_a_member_sees_her_month_her_returned_record_and_her_requests(world, mem
     assert "请补充走访对象" in section(page, "work-returned").text
     assert "帮忙联系就业培训" in section(page, "work-assigned").text
     late_items = section(page, "work-overdue")
-    assert "孩子上学的问题" in late_items.text and "overdue since" in late_items.text
+    assert "孩子上学的问题" in late_items.text
+    assert "overdue since" in late_items.text
     assert mine.pk != overdue.pk
     # She reviews nobody and handles no organisation's requests.
     assert section(page, "work-review") is None
@@ -91,7 +92,8 @@ def test_staff_see_what_their_federation_holds_and_what_is_late_below(world, mem
     assert section(page, "work-held-overdue").text.startswith("1")
     tile = section(page, "work-below-overdue")
     assert tile.text.startswith("1")
-    assert "村里还没答复的" in org.text and "村里调解不了的纠纷" not in org.text
+    assert "村里还没答复的" in org.text
+    assert "村里调解不了的纠纷" not in org.text
     # 攸县's administrator sees 新市镇's late one as the level below it.
     county = world.client_for("youxian_admin").get(WORK)
     assert section(county, "work-below-overdue").text.startswith("2")

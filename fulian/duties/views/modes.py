@@ -58,7 +58,9 @@ def _act(request: AuthedRequest, action: str, mode: WorkMode | None, modes: list
         form = ModeForm(request.POST, prefix="add")
         if form.is_valid():
             try:
-                created = service.mode_create(actor=user, name=form.cleaned_data["name"], name_en=form.cleaned_data["name_en"])
+                created = service.mode_create(
+                    actor=user, name=form.cleaned_data["name"], name_en=form.cleaned_data["name_en"]
+                )
             except ValidationError as e:
                 add_service_errors(form, e)
             else:
@@ -127,7 +129,8 @@ def mode_list(request: AuthedRequest) -> HttpResponse:
     rows = [
         {
             "mode": m,
-            "form": forms_by_mode.get(m.pk) or ModeForm(prefix=f"m{m.pk}", initial={"name": m.name, "name_en": m.name_en}),
+            "form": forms_by_mode.get(m.pk)
+            or ModeForm(prefix=f"m{m.pk}", initial={"name": m.name, "name_en": m.name_en}),
             "first": i == 0,
             "last": i == len(modes) - 1,
         }

@@ -62,15 +62,18 @@ def review_list(request: AuthedRequest) -> HttpResponse:
         Prefetch("households", queryset=_households(request.user)), "photos"
     )
     context = {"form": filters.form, "query": _list_query(request.GET)}
-    return render_list(request, "duties/review_list.html", "duties/_review_results.html", rows, context, REVIEW_PER_PAGE)
+    return render_list(
+        request, "duties/review_list.html", "duties/_review_results.html", rows, context, REVIEW_PER_PAGE
+    )
 
 
 def _list_query(data: QueryDict) -> str:
     """The list's filters and page, to come back to after a confirmation."""
     query = QueryDict(mutable=True)
     for key in ("work_mode", "month", "person", "org", "org_text", "page"):
-        if data.get(key):
-            query[key] = data[key]
+        value = data.get(key)
+        if value:
+            query[key] = str(value)
     return query.urlencode()
 
 
