@@ -42,9 +42,15 @@ def home(request: AuthedRequest) -> HttpResponse:
     # The grid's own sections (coverage, gaps, this week; a 执委's households; a leader's
     # chart) come first: what matters to each role. Imported here: orgs imports no app.
     from fulian.campaigns.selectors import to_score
+    from fulian.duties.work_lists import home_card
     from fulian.grid.home import sections
 
-    context = {"cards": cards, "grid_sections": sections(request.user), "to_score": to_score(request.user)}
+    context = {
+        "cards": cards,
+        "grid_sections": sections(request.user),
+        "to_score": to_score(request.user),
+        "my_work": home_card(request.user),
+    }
     return render(request, "orgs/home.html", context)
 
 
