@@ -120,9 +120,20 @@ class SchemeForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["name", "excellent_min", "competent_min", "basic_min", "excellent_share"]
 
 
+class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
+    """One item of a scheme; the blank one at the end is a new item only once it has a name
+    (its selects always send a value)."""
+
+    def has_changed(self) -> bool:
+        if self.instance.pk is None:
+            return bool((self.data.get(self.add_prefix("name")) or "").strip())
+        return super().has_changed()
+
+
 ItemFormSet = inlineformset_factory(
     Scheme,
     SchemeItem,
+    form=ItemForm,
     fields=["section", "name", "measure", "points", "max_points", "position"],
     extra=1,
     can_delete=True,

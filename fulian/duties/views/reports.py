@@ -271,14 +271,10 @@ def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid() and items.is_valid():
             kept = [
-                {"id": f.instance.pk, **f.cleaned_data}  # type: ignore[attr-defined]
+                {"id": f.instance.pk, **{name: f.cleaned_data[name] for name in assessing.ITEM_FIELDS}}
                 for f in items.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ]
-            for row in kept:
-                row.pop("DELETE", None)
-                row.pop("scheme", None)
-                row["id"] = row["id"] if row.get("id") else None
             try:
                 with transaction.atomic():
                     assessing.scheme_update(actor=request.user, scheme=scheme, fields=form.cleaned_data, items=kept)
