@@ -14,6 +14,7 @@ from fulian.duties.services import assessment as assessing
 from fulian.duties.services import reports, review
 from fulian.duties.tests import helpers as h
 from fulian.duties.tests.test_reports import on, year
+from fulian.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +27,11 @@ def manual_scheme(world, org: str = "city", share: int = 20) -> tuple[Scheme, Sc
     return scheme, item
 
 
-def scored(world, item: SchemeItem, scores: dict[str, int], org: str = "huilong") -> dict[str, object]:
-    people = {}
+def scored(world, item: SchemeItem, scores: dict[str, int], org: str = "huilong") -> dict[str, Person]:
+    people: dict[str, Person] = {}
     for name, score in scores.items():
         who = h.zhiwei(world, org, name)
-        assessing.entry_set(
-            actor=world.user("xinshi_staff"), person=who, year=year(), item=item, units=Decimal(score)
-        )
+        assessing.entry_set(actor=world.user("xinshi_staff"), person=who, year=year(), item=item, units=Decimal(score))
         people[name] = who
     return people
 
@@ -46,7 +45,12 @@ def test_the_city_makes_the_default_scheme_once_and_only_the_city_configures(wor
     scheme = assessing.scheme_create_default(actor=world.user("city_admin"), org=world.org("city"), year=year())
     base = sum(i.max_points for i in scheme.items.all() if i.section == ItemSection.BASE)
     assert base == 60
-    assert {i.measure for i in scheme.items.all()} >= {Measure.RECORDS, Measure.HOURS, Measure.REQUESTS, Measure.CAMPAIGN}
+    assert {i.measure for i in scheme.items.all()} >= {
+        Measure.RECORDS,
+        Measure.HOURS,
+        Measure.REQUESTS,
+        Measure.CAMPAIGN,
+    }
     with pytest.raises(ValidationError, match="already"):
         assessing.scheme_create_default(actor=world.user("city_admin"), org=world.org("city"), year=year())
     with pytest.raises(PermissionDenied):
@@ -72,7 +76,8 @@ def test_the_score_is_counted_from_her_records_and_her_reviewers_entries(world) 
     # meetings 4×5=20, file 3×1=3, report 20, bonus records 3×0.5=1.5, hours 6×0.2=1.2, deduction 2.
     assert a.score == Decimal("43.7")
     assert a.details[str(items["履职时长（每小时）"].pk)] == {"units": "6", "points": "1.2"}
-    assert a.grade == Grade.INCOMPETENT and a.flagged
+    assert a.grade == Grade.INCOMPETENT
+    assert a.flagged
 
 
 def test_a_countys_own_scheme_applies_in_its_subtree(world) -> None:
@@ -103,7 +108,9 @@ def test_the_cap_on_excellent_per_organisation_and_ties_at_the_cap_go_down_toget
 
 def test_a_scheme_freezes_once_assessments_are_computed(world) -> None:
     scheme, item = manual_scheme(world)
-    assessing.scheme_update(actor=world.user("city_admin"), scheme=scheme, fields={"excellent_share": 30}, items=[{"id": item.pk}])
+    assessing.scheme_update(
+        actor=world.user("city_admin"), scheme=scheme, fields={"excellent_share": 30}, items=[{"id": item.pk}]
+    )
     scored(world, item, {"甲": 70})
     assessing.assessments_compute(org=world.org("xinshi"), year=year())
     with pytest.raises(ValidationError, match="no longer be changed"):
