@@ -5,6 +5,7 @@ record superseded by its correction (−1). ``rebuild`` writes it again from the
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
@@ -21,13 +22,12 @@ def _month(day: datetime.date) -> datetime.date:
 
 def count(record: Contact, sign: int) -> None:
     """Add (``sign`` 1) or take away (−1) one confirmed record in the summary."""
-    key = {"org_id": record.org_id, "month": _month(record.happened_on), "work_mode_id": record.work_mode_id}
+    month = _month(record.happened_on)
+    key: dict[str, Any] = {"org_id": record.org_id, "month": month, "work_mode_id": record.work_mode_id}
     change = {"records": F("records") + sign, "half_hours": F("half_hours") + sign * record.half_hours}
     if ModeMonth.objects.filter(**key).update(**change):
         return
-    row = ModeMonth(
-        month=key["month"], work_mode_id=key["work_mode_id"], records=sign, half_hours=sign * record.half_hours
-    )
+    row = ModeMonth(month=month, work_mode_id=record.work_mode_id, records=sign, half_hours=sign * record.half_hours)
     row.place_beside(record)
     try:
         with transaction.atomic():

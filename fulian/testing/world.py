@@ -11,6 +11,8 @@ from fulian.accounts.choices import Role
 from fulian.accounts.gate import needs_two_factor
 from fulian.accounts.models import RoleGrant, User
 from fulian.accounts.testing import enrol, force_login
+from fulian.grid.choices import DEFAULT_WORK_MODES
+from fulian.grid.models import WorkMode
 from fulian.orgs.loader import SHIPPED_FILE, Reading, read_flat
 from fulian.orgs.models import Organisation
 from fulian.orgs.services import divisions_load, group_create_as_system
@@ -56,7 +58,10 @@ PERSONAS: dict[str, tuple[Role | None, str, str]] = {
 
 
 def build_world() -> None:
-    """Create the world's organisations and personas (idempotent)."""
+    """Create the world's organisations and personas (idempotent), and the shipped work modes
+    (a migration writes them; a flush between live tests empties the table)."""
+    for position, (name, name_en) in enumerate(DEFAULT_WORK_MODES, start=1):
+        WorkMode.objects.get_or_create(name=name, defaults={"name_en": name_en, "position": position * 10})
     full = read_flat(SHIPPED_FILE)
     wanted: set[str] = set()
     for code in VILLAGES.values():

@@ -199,7 +199,25 @@ def records_confirm(*, actor: AnyUser, ids: Sequence[int]) -> tuple[int, list[st
         raise ValidationError(_("At most %(n)d records at once.") % {"n": BULK_MAX})
     records = review_queue(actor).filter(pk__in=list(ids)).select_related("person")
     found = {r.pk: r for r in records}
-    problems = [_("Record %(id)s is not waiting for your review.") % {"id": i} for i in ids if i not in found]
+    # One another reviewer took before the list was read: said with who did what, if she sees it.
+    condition = review_q(actor)
+    taken = (
+        {
+            r.pk: r
+            for r in Contact.objects.filter(condition, pk__in=[i for i in ids if i not in found])
+            .exclude(status=RecordStatus.PENDING)
+            .select_related("person", "reviewed_by")
+        }
+        if condition is not None
+        else {}
+    )
+    problems = [
+        f"{taken[i].person.name} {taken[i].happened_on}: {_already(taken[i])}"
+        if i in taken
+        else _("Record %(id)s is not waiting for your review.") % {"id": i}
+        for i in ids
+        if i not in found
+    ]
     confirmed = 0
     for record in found.values():
         try:

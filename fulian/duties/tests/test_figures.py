@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fulian.duties import figures
+from fulian.duties import counting, figures
 from fulian.duties.choices import Category, RequestStatus
 from fulian.duties.models import Request
 from fulian.duties.tests import helpers as h
@@ -50,6 +50,8 @@ def set_status(record: Contact, status: str) -> None:
 def confirmed(world: World, who: Any, on: datetime.date, **kwargs: Any) -> Contact:
     made = h.record(world, who, on=on, **kwargs)
     set_status(made, RecordStatus.CONFIRMED)
+    # As the review service does: the summary of confirmed records counts it.
+    counting.count(made, 1)
     return made
 
 

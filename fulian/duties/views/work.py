@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET, require_POST
 from fulian.accounts.http import AuthedRequest
 from fulian.core.filters import MAX_ID
 from fulian.core.forms import ReasonForm, add_service_errors
-from fulian.core.scoping import AnyUser, get_visible_or_404
+from fulian.core.scoping import AnyUser, can_anywhere, get_visible_or_404
 from fulian.core.views import reason_page, render_list, requires_somewhere, wants_fragment
 from fulian.duties import work_lists
 from fulian.duties.review_forms import ReviewFilter
-from fulian.duties.services import review
+from fulian.duties.services import modes, review
 from fulian.grid.models import Contact
 from fulian.households.models import Household
 
@@ -37,7 +37,14 @@ SKIPPED_NAMED = 20
 def work(request: AuthedRequest) -> HttpResponse:
     """What waits for the user: on a 执委's phone her requests, reviews, overdue items and her
     records this month; for staff the same per organisation they handle requests for."""
-    return render(request, "duties/work.html", {"work": work_lists.mine(request.user)})
+    user = request.user
+    links = {
+        "record": can_anywhere(user, "grid.contact"),
+        "request": can_anywhere(user, "duties.request"),
+        "staff": can_anywhere(user, "duties.assess"),
+        "configure": modes.may_configure(user),
+    }
+    return render(request, "duties/work.html", {"work": work_lists.mine(user), "links": links})
 
 
 # --- the review list -------------------------------------------------------------------------
