@@ -203,7 +203,7 @@ class WorkModeSerializer(ModelSerializer[WorkMode]):
     """A work mode of the city's list; ``label`` is the name in the reader's language; a mode
     no longer ``active`` stays on its records and is not offered."""
 
-    label = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = WorkMode

@@ -67,7 +67,8 @@ def test_every_method_of_every_duties_api_detail_route_has_a_scope_case() -> Non
         for name, method in detail_actions.items():
             if hasattr(viewset, name):
                 served.add((f"api:{basename}-detail", method))
-        for extra in viewset.get_extra_actions():
+        extras: list[Any] = viewset.get_extra_actions()  # functions carrying DRF's @action attributes
+        for extra in extras:
             if extra.detail:
                 served |= {(f"api:{basename}-{extra.url_name}", method) for method in extra.mapping}
     covered = {(name, method) for case in CASES for name, method, _status in case.detail_checks()}
@@ -354,13 +355,14 @@ def test_bad_requests_are_400s_naming_the_field(world: World) -> None:
     _herself(world)
     outside = household(world, "shucai", "钟建华")
     mine = _api(world, "huilong_zhiwei")
-    base = {"category": "jobs", "description": "想找工作"}
-    for changes, field in [
+    base: dict[str, Any] = {"category": "jobs", "description": "想找工作"}
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"category": "weather"}, "category"),
         ({"description": ""}, "description"),
         ({"household": outside.pk}, "household"),
         ({"urgency": "whenever"}, "urgency"),
-    ]:
+    ]
+    for changes, field in cases:
         response = mine.post(reverse("api:duty-request-list"), {**base, **changes}, format="json")
         assert response.status_code == 400, response.content[:300]
         assert list(conforms(response, REQUESTS, "post")) == [field]

@@ -86,7 +86,9 @@ class ContactFilter(PageContactFilter):
         queryset=WorkMode.objects.all(),
         error_messages={"invalid_choice": _("No work mode with id %(value)s.")},
     )
-    status = django_filters.ChoiceFilter(label=_("Review"), choices=RecordStatus.choices, empty_label=_("Any status"))
+    status = django_filters.ChoiceFilter(
+        label=_("Review status"), choices=RecordStatus.choices, empty_label=_("Any status")
+    )
     month = MonthFilter(label=_("Month"), help_text=_("The records of one month, as YYYY-MM."))
 
     search = django_filters.CharFilter(

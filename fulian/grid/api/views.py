@@ -292,8 +292,8 @@ class ContactCursorPagination(IdCursorPagination):
 
 def contacts_shown(user: Any, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     """Records as the API shows them: with the households and people the reader may see."""
-    households = Household.objects.visible_to(user).only("id", "head_name").order_by("id")
-    members = HouseholdMember.objects.visible_to(user).only("id", "name").order_by("id")
+    households: Any = Household.objects.visible_to(user).only("id", "head_name").order_by("id")
+    members: Any = HouseholdMember.objects.visible_to(user).only("id", "name").order_by("id")
     return queryset.select_related("person", "org", "work_mode", "reviewed_by").prefetch_related(
         "photos",
         Prefetch("households", queryset=households, to_attr="visible_households"),
@@ -367,7 +367,7 @@ class ContactViewSet(
         person = self._person(data.get("person"))
         supersedes = None
         if "supersedes" in data:
-            supersedes = self.visible_field("supersedes", data["supersedes"], Contact, label=_("record"))
+            supersedes = self.visible_field("supersedes", data["supersedes"], Contact, label=_("duty record"))
         key = data.get("client_key")
         with transaction.atomic():
             # Her row locked first (as the service does): of two sends of one key, the second
