@@ -16,7 +16,7 @@ from fulian.duties.services.modes import NAME_MAX_LENGTH
 from fulian.duties.services.requests import MAX_PHOTOS
 from fulian.duties.services.review import BULK_MAX
 from fulian.grid import coverage
-from fulian.grid.api.serializers import ReviewerSerializer
+from fulian.grid.api.serializers import ClientKeyField, ReviewerSerializer
 from fulian.grid.models import WorkMode
 
 TEXTAREA = {"base_template": "textarea.html"}
@@ -137,7 +137,7 @@ class RequestWriteSerializer(Serializer[Any]):
     member = IdField(required=False, help_text="The woman (a household member's id)")
     whom = serializers.CharField(max_length=100, required=False, allow_blank=True)
     description = serializers.CharField(max_length=TEXT_MAX_LENGTH, style=TEXTAREA)
-    client_key = serializers.UUIDField(
+    client_key = ClientKeyField(
         required=False, help_text="The phone's key for this submission: sent again, the request already made (200)"
     )
 

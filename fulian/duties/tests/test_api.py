@@ -362,6 +362,10 @@ def test_bad_requests_are_400s_naming_the_field(world: World) -> None:
         ({"household": outside.pk}, "household"),
         ({"urgency": "whenever"}, "urgency"),
     ]
+    # An empty key in a form body is not a key (DRF would read it as none sent).
+    empty_key = mine.post(reverse("api:duty-request-list"), {**base, "client_key": ""}, format="multipart")
+    assert empty_key.status_code == 400
+    assert list(conforms(empty_key, REQUESTS, "post")) == ["client_key"]
     for changes, field in cases:
         response = mine.post(reverse("api:duty-request-list"), {**base, **changes}, format="json")
         assert response.status_code == 400, response.content[:300]

@@ -256,6 +256,16 @@ class ContactSerializer(ModelSerializer[Contact]):
         return [request.build_absolute_uri(url) for url in urls] if request is not None else urls
 
 
+class ClientKeyField(serializers.UUIDField):
+    """The phone's key for one submission. In a form body DRF reads an empty value as "not
+    sent"; here it is what it is, not a UUID: a 400 naming the field."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if hasattr(dictionary, "getlist") and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 class ContactWriteSerializer(Serializer[Any]):
     """A duty record as sent: its work mode, how, when, the time spent, with whom, where."""
 
@@ -279,7 +289,7 @@ class ContactWriteSerializer(Serializer[Any]):
     )
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
-    client_key = serializers.UUIDField(
+    client_key = ClientKeyField(
         required=False,
         help_text="The phone's key for this submission: sent again, the record already made is returned (200)",
     )
