@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "ContactModeEnum": "fulian.grid.choices.ContactMode",
         "CampaignKindEnum": "fulian.campaigns.choices.CampaignKind",
         "RubricItemKindEnum": "fulian.campaigns.choices.ItemKind",
+        "RequestKindEnum": "fulian.duties.choices.RequestKind",
+        "RequestStepKindEnum": "fulian.duties.choices.StepKind",
     },
 }
 

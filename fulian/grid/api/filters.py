@@ -6,14 +6,18 @@ import datetime
 from typing import Any
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.drainage import set_override
 
-from fulian.core.filters import SEARCH_MAX_LENGTH, ScopedFilterSet, StrictBooleanFilter
+from fulian.core.filters import SEARCH_MAX_LENGTH, RowIdField, ScopedFilterSet, StrictBooleanFilter
 from fulian.core.search import search_q
 from fulian.grid import coverage
+from fulian.grid.choices import RecordStatus
 from fulian.grid.contact_forms import ContactFilter as PageContactFilter
 from fulian.grid.filters import ASSIGNEE_SEARCH
 from fulian.grid.filters import AssignmentFilter as PageAssignmentFilter
+from fulian.grid.models import WorkMode
 from fulian.households.models import Household
 
 # The executive member behind a contact, searched as the roster is (as the assignments' page
@@ -35,9 +39,57 @@ class AssignmentFilter(PageAssignmentFilter):
         return super().filter_on(queryset, name, value)
 
 
+class MonthField(forms.CharField):
+    """A month as ``YYYY-MM``; anything else is an error naming the filter."""
+
+    def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            day = datetime.date.fromisoformat(f"{text}-01") if len(text) == 7 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise forms.ValidationError(_("Enter a month as YYYY-MM."), code="invalid")
+        return day
+
+
+class MonthFilter(django_filters.Filter):
+    """``month=2026-03``: the records of that month."""
+
+    field_class = MonthField
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        set_override(self, "field", {"type": "string", "description": kwargs.get("help_text") or ""})
+
+    def filter(self, qs: Any, value: datetime.date | None) -> Any:
+        if value is None:
+            return qs
+        following = (value + datetime.timedelta(days=32)).replace(day=1)
+        return qs.filter(happened_on__gte=value, happened_on__lt=following)
+
+
+class WorkModeFilter(django_filters.ModelChoiceFilter):
+    """``work_mode``: one of the city's work modes, by id (the list is the same for everyone)."""
+
+    field_class = RowIdField
+
+
 class ContactFilter(PageContactFilter):
-    """The contacts list of the API: the page's filters, plus ``search`` for the executive
-    member. Newest first."""
+    """The contacts (duty records) list of the API: the page's filters, plus ``search`` for the
+    executive member, the work mode, the review's status and the month. Newest first."""
+
+    work_mode = WorkModeFilter(
+        label=_("Work mode id"),
+        queryset=WorkMode.objects.all(),
+        error_messages={"invalid_choice": _("No work mode with id %(value)s.")},
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Review status"), choices=RecordStatus.choices, empty_label=_("Any status")
+    )
+    month = MonthFilter(label=_("Month"), help_text=_("The records of one month, as YYYY-MM."))
 
     search = django_filters.CharFilter(
         label=_("Executive member's name or pinyin"),

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from fulian.core.api_fields import IdField, ModelSerializer, Serializer
 from fulian.grid.choices import ContactMode, Mode
 from fulian.grid.models import NOTE_MAX_LENGTH, PARTNER_MAX_LENGTH, Assignment, Contact, ContactPhoto
-from fulian.grid.services import MAX_PHOTOS, MAX_TARGETS
+from fulian.grid.services import DAY_HALF_HOURS, MAX_PHOTOS, MAX_TARGETS
 from fulian.households.models import Household
 from fulian.orgs.api.fields import OrgCodeField
 from fulian.orgs.choices import Level
@@ -171,18 +171,41 @@ class ContactHouseholdSerializer(Serializer[Household]):
     head_name = serializers.CharField()
 
 
+class NamedRefSerializer(Serializer[Any]):
+    """A row named in a record: its id and its name (a work mode, a household member)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ReviewerSerializer(Serializer[Any]):
+    """The account that confirmed or returned a record."""
+
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user: Any) -> str:
+        return str(user.full_name or user.username)
+
+
 def photo_url(photo: ContactPhoto) -> str:
     """The photo's address: the grid's scoped photo view (never the media file itself)."""
     return reverse("grid:contact_photo", kwargs={"pk": photo.pk})
 
 
 class ContactSerializer(ModelSerializer[Contact]):
-    """What a 执委 did once. ``households`` lists those the reader may see."""
+    """What a 执委 did once — her duty record. ``households`` and ``members`` list those the
+    reader may see; ``status`` is where its review stands (``pending`` until the level above
+    confirms or returns it; ``superseded`` once a confirmed correction replaced it)."""
 
     person_name = serializers.CharField(source="person.name", read_only=True)
     org = serializers.CharField(source="org.code", read_only=True)
     org_name = serializers.CharField(source="org.display_name", read_only=True)
     households = ContactHouseholdSerializer(source="visible_households", many=True, read_only=True)
+    members = serializers.SerializerMethodField()
+    work_mode = serializers.SerializerMethodField()
+    hours = serializers.FloatField(read_only=True, help_text="half_hours / 2")
+    reviewed_by = ReviewerSerializer(read_only=True, allow_null=True)
     photos = serializers.SerializerMethodField()
 
     class Meta:
@@ -191,18 +214,40 @@ class ContactSerializer(ModelSerializer[Contact]):
             "id",
             "person",
             "person_name",
+            "work_mode",
             "mode",
             "happened_on",
+            "half_hours",
+            "hours",
             "households",
+            "members",
             "whom",
             "location",
             "note",
             "org",
             "org_name",
             "photos",
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "return_reason",
+            "supersedes",
+            "correction_reason",
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_work_mode(self, contact: Contact) -> dict[str, Any] | None:
+        mode = contact.work_mode
+        return None if mode is None else {"id": mode.pk, "name": mode.label}
+
+    @extend_schema_field(NamedRefSerializer(many=True))
+    def get_members(self, contact: Contact) -> list[dict[str, Any]]:
+        members = getattr(contact, "visible_members", None)
+        if members is None:  # a record not read through the viewset's queryset
+            members = []
+        return [{"id": m.pk, "name": m.name} for m in members]
 
     @extend_schema_field(serializers.ListField(child=serializers.URLField()))
     def get_photos(self, contact: Contact) -> list[str]:
@@ -211,20 +256,67 @@ class ContactSerializer(ModelSerializer[Contact]):
         return [request.build_absolute_uri(url) for url in urls] if request is not None else urls
 
 
+class ClientKeyField(serializers.UUIDField):
+    """The phone's key for one submission. In a form body DRF reads an empty value as "not
+    sent"; here it is what it is, not a UUID: a 400 naming the field."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if hasattr(dictionary, "getlist") and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 class ContactWriteSerializer(Serializer[Any]):
+    """A duty record as sent: its work mode, how, when, the time spent, with whom, where."""
+
     person = IdField(
         required=False,
         help_text="The executive member who was in touch: staff only; an executive member records as herself",
     )
+    work_mode = IdField(help_text="A work mode in use (``/api/v1/duties/work-modes/``)")
     mode = serializers.ChoiceField(choices=ContactMode.choices)
     happened_on = serializers.DateField()
+    half_hours = serializers.IntegerField(
+        min_value=0, max_value=DAY_HALF_HOURS, default=0, help_text="Time spent in half hours (3 = 1.5 h)"
+    )
     households = serializers.ListField(child=IdField(), required=False, max_length=1000)
+    members = serializers.ListField(
+        child=IdField(), required=False, max_length=100, help_text="Household members' ids (the people involved)"
+    )
     whom = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    place = OrgCodeField(
+        action="grid.contact", required=False, help_text="The village or group where it happened (id or code)"
+    )
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+    client_key = ClientKeyField(
+        required=False,
+        help_text="The phone's key for this submission: sent again, the record already made is returned (200)",
+    )
+    supersedes = IdField(required=False, help_text="A confirmed record of hers that this one corrects")
+    correction_reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Why the confirmed record is corrected"
+    )
 
 
 class ContactUploadSerializer(ContactWriteSerializer):
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=MAX_PHOTOS, help_text="JPEG or PNG photos"
     )
+
+
+class ContactEditSerializer(Serializer[Any]):
+    """A record waiting for review, or returned, changed: what is sent replaces what it said (a
+    returned record goes back to review)."""
+
+    work_mode = IdField(required=False)
+    happened_on = serializers.DateField(required=False)
+    half_hours = serializers.IntegerField(min_value=0, max_value=DAY_HALF_HOURS, required=False)
+    households = serializers.ListField(child=IdField(), required=False, max_length=1000)
+    whom = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class ReturnSerializer(Serializer[Any]):
+    reason = serializers.CharField(max_length=200, help_text="Why the record goes back to its executive member")

@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from fulian.core.api import ScopedViewSetMixin
 from fulian.core.drf import IdCursorPagination
 from fulian.core.filters import ORG_PARAMETER_SCHEMA, SEARCH_ALIAS_PARAMETER
 from fulian.core.scoping import can_anywhere, get_visible_or_404
+from fulian.duties.services import records, review
 from fulian.grid import coverage, services
 from fulian.grid.api.filters import AssignmentFilter, ContactFilter, UncoveredFilter
 from fulian.grid.api.serializers import (
@@ -32,15 +34,17 @@ from fulian.grid.api.serializers import (
     AssignmentCreateSerializer,
     AssignmentEndSerializer,
     AssignmentSerializer,
+    ContactEditSerializer,
     ContactSerializer,
     ContactUploadSerializer,
     ContactWriteSerializer,
     CoverageSerializer,
     GapSerializer,
+    ReturnSerializer,
     UncoveredHouseholdSerializer,
 )
-from fulian.grid.models import Assignment, Contact
-from fulian.households.models import Household
+from fulian.grid.models import Assignment, Contact, WorkMode
+from fulian.households.models import Household, HouseholdMember
 from fulian.orgs.models import Organisation
 from fulian.orgs.picking import resolve_ref
 from fulian.people.models import Person, Post
@@ -286,9 +290,41 @@ class ContactCursorPagination(IdCursorPagination):
         return True
 
 
+def contacts_shown(user: Any, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Records as the API shows them: with the households and people the reader may see."""
+    households: Any = Household.objects.visible_to(user).only("id", "head_name").order_by("id")
+    members: Any = HouseholdMember.objects.visible_to(user).only("id", "name").order_by("id")
+    return queryset.select_related("person", "org", "work_mode", "reviewed_by").prefetch_related(
+        "photos",
+        Prefetch("households", queryset=households, to_attr="visible_households"),
+        Prefetch("members", queryset=members, to_attr="visible_members"),
+    )
+
+
+def _members(view: ScopedViewSetMixin, ids: list[int]) -> list[HouseholdMember]:
+    """The household members named by id, among those the caller sees; else a 400 on
+    ``members`` (the same words whether the person exists elsewhere or not)."""
+    found = HouseholdMember.objects.visible_to(view.request.user).select_related("org", "household").in_bulk(ids)
+    for pk in ids:
+        if pk not in found:
+            message = _("No %(label)s with id %(id)s in your area.") % {"label": _("person"), "id": pk}
+            raise exceptions.ValidationError({"members": [message]})
+    return [found[pk] for pk in ids]
+
+
+def _work_mode(raw: int) -> WorkMode:
+    mode = WorkMode.objects.filter(pk=raw).first()
+    if mode is None:
+        raise exceptions.ValidationError({"work_mode": [_("No work mode with id %(value)s.") % {"value": raw}]})
+    return mode
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[SEARCH_ALIAS_PARAMETER]),
     retrieve=extend_schema(parameters=[_id_parameter("contact")]),
+    partial_update=extend_schema(parameters=[_id_parameter("contact")]),
+    confirm=extend_schema(parameters=[_id_parameter("contact")]),
+    return_=extend_schema(parameters=[_id_parameter("contact")]),
 )
 class ContactViewSet(
     ScopedViewSetMixin,
@@ -296,9 +332,10 @@ class ContactViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,  # type: ignore[type-arg]
 ):
-    """Contacts (what a 执委 did: a visit, a call, an activity) placed in the caller's subtree,
-    newest first, paged by cursor. An executive member records her own; staff record on behalf
-    of one (``person``)."""
+    """Duty records (履职记录: what a 执委 did — a visit, a call, an activity) placed in the
+    caller's subtree, newest first, paged by cursor. An executive member records her own; staff
+    record on behalf of one (``person``). The level above confirms or returns each; a confirmed
+    record is corrected by a new one (``supersedes``)."""
 
     scoped_model = Contact
     serializer_class = ContactSerializer
@@ -307,35 +344,97 @@ class ContactViewSet(
     parser_classes = [JSONParser, MultiPartParser]
 
     def refine_queryset(self, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
-        visible = Household.objects.visible_to(self.request.user).only("id", "head_name").order_by("id")
-        return queryset.select_related("person", "org").prefetch_related(
-            "photos", Prefetch("households", queryset=visible, to_attr="visible_households")
-        )
+        return contacts_shown(self.request.user, queryset)
+
+    def _shown(self, contact: Contact, status: int = 200) -> Response:
+        shown = self.get_queryset().get(pk=contact.pk)
+        return Response(ContactSerializer(shown, context=self.get_serializer_context()).data, status=status)
 
     @extend_schema(
         request={"application/json": ContactWriteSerializer, "multipart/form-data": ContactUploadSerializer},
-        responses={201: ContactSerializer},
+        responses={201: ContactSerializer, 200: ContactSerializer},
     )
     def create(self, request: Request) -> Response:
-        """Record a contact: how, when, with which households (ids) or whom, where, a note, and
-        photos (a multipart body). Households not contacted in 90 days stop standing out."""
+        """Record a duty: the work mode, how, when, the time spent (half hours), with which
+        households and people (ids) or whom, where, a note, and photos (a multipart body). It
+        waits for review by the level above. 201 with the new record; 200 with the record
+        already made when its ``client_key`` was sent before (a double tap, a resend on a weak
+        network): one record, never two. ``supersedes`` with ``correction_reason``: a correction
+        of a confirmed record of hers."""
         _refuse_unless(request.user, "grid.contact")
         photos = request.content_type.startswith("multipart/")
         data = self.validated(ContactUploadSerializer if photos else ContactWriteSerializer)
         person = self._person(data.get("person"))
-        contact = services.contact_record(
+        supersedes = None
+        if "supersedes" in data:
+            supersedes = self.visible_field("supersedes", data["supersedes"], Contact, label=_("duty record"))
+        key = data.get("client_key")
+        with transaction.atomic():
+            # Her row locked first (as the service does): of two sends of one key, the second
+            # waits for the first and is told it found the record, not made it.
+            Person.objects.select_for_update().filter(pk=person.pk).first()
+            known = key is not None and Contact.objects.filter(person=person, client_key=key).exists()
+            contact = services.contact_record(
+                actor=request.user,
+                person=person,
+                mode=data["mode"],
+                happened_on=data["happened_on"],
+                households=_households(self, "households", data.get("households", [])),
+                whom=data.get("whom", ""),
+                location=data.get("location", ""),
+                note=data.get("note", ""),
+                photos=data.get("photos", []),
+                work_mode=_work_mode(data["work_mode"]),
+                half_hours=data["half_hours"],
+                members=_members(self, data.get("members", [])),
+                place=data.get("place"),
+                client_key=key,
+                supersedes=supersedes,
+                correction_reason=data.get("correction_reason", ""),
+            )
+        return self._shown(contact, 200 if known else 201)
+
+    @extend_schema(request=ContactEditSerializer, responses={200: ContactSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        """Change a record waiting for review, or returned (it goes back to review): what is
+        sent replaces what it said. A confirmed record is never changed: record a correction."""
+        record = get_visible_or_404(Contact.objects.select_related("work_mode"), request.user, pk=pk)
+        data = self.validated(ContactEditSerializer)
+        mode = _work_mode(data["work_mode"]) if "work_mode" in data else record.work_mode
+        if mode is None:
+            raise exceptions.ValidationError({"work_mode": [_("This field is required.")]})
+        households = None
+        if "households" in data:
+            households = _households(self, "households", data["households"])
+        edited = records.record_edit(
             actor=request.user,
-            person=person,
-            mode=data["mode"],
-            happened_on=data["happened_on"],
-            households=_households(self, "households", data.get("households", [])),
-            whom=data.get("whom", ""),
-            location=data.get("location", ""),
-            note=data.get("note", ""),
-            photos=data.get("photos", []),
+            record=record,
+            work_mode=mode,
+            happened_on=data.get("happened_on", record.happened_on),
+            half_hours=data.get("half_hours", record.half_hours),
+            households=households,
+            whom=data.get("whom", record.whom),
+            location=data.get("location", record.location),
+            note=data.get("note", record.note),
         )
-        shown = self.get_queryset().get(pk=contact.pk)
-        return Response(ContactSerializer(shown, context=self.get_serializer_context()).data, status=201)
+        return self._shown(edited)
+
+    @extend_schema(request=None, responses={200: ContactSerializer})
+    @action(detail=True, methods=["post"], url_path="confirm")
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm a record of the level below: it is locked from now on and counts. Her own
+        record, one reviewed by another level, or one already reviewed: a 400 saying which."""
+        record = get_visible_or_404(Contact.objects, request.user, pk=pk)
+        return self._shown(review.record_confirm(actor=request.user, record=record))
+
+    @extend_schema(request=ReturnSerializer, responses={200: ContactSerializer})
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        """Return a record to its executive member with the reason; she changes it and it is
+        reviewed again."""
+        record = get_visible_or_404(Contact.objects, request.user, pk=pk)
+        reason = self.validated(ReturnSerializer)["reason"]
+        return self._shown(review.record_return(actor=request.user, record=record, reason=reason))
 
     def _person(self, raw: int | None) -> Person:
         """Whose contact it is: the one named (the service lets only staff name another than

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from fulian.grid import coverage, services
 from fulian.grid.choices import Mode
-from fulian.grid.models import Assignment, Contact
+from fulian.grid.models import Assignment, Contact, WorkMode
 from fulian.grid.tests.helpers import assign, executive
 from fulian.households.models import Household
 from fulian.households.tests.helpers import household
@@ -520,7 +520,12 @@ def _zhiwei(world: World) -> Person:
     return herself
 
 
+def _work_mode() -> int:
+    return WorkMode.objects.get(name="入户走访").pk
+
+
 def _record(api: Any, **body: Any) -> Any:
+    body.setdefault("work_mode", _work_mode())
     return api.post(reverse("api:grid-contact-list"), body, format="json")
 
 
@@ -556,6 +561,7 @@ def test_staff_record_on_behalf_of_an_executive_member_with_photos(world: World)
         reverse("api:grid-contact-list"),
         {
             "person": member.pk,
+            "work_mode": _work_mode(),
             "mode": "visit",
             "happened_on": TODAY().isoformat(),
             "households": [target.pk],
