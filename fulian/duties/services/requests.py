@@ -74,7 +74,9 @@ def due_on(recorded: datetime.date, urgency: str) -> datetime.date:
 
 
 def _locked(request: Request) -> Request:
-    return Request.objects.select_for_update().select_related("holder").get(pk=request.pk)
+    # Only the request's own row: locking its holder too would queue every action of one
+    # federation behind the others.
+    return Request.objects.select_for_update(of=("self",)).select_related("holder").get(pk=request.pk)
 
 
 def _require_holder(actor: AnyUser, request: Request) -> None:
@@ -207,6 +209,11 @@ def request_escalate(*, actor: AnyUser, request: Request, reason: str) -> Reques
     """Hand the request to the federation above the one holding it (村 → 镇 → 县 → 市); it is
     recorded there until that level accepts it. The deadline stays: the woman is still waiting."""
     locked = _locked(request)
+    if locked.holder_id != request.holder_id:
+        # Two escalations at once: the second would climb a level further than its caller saw.
+        raise ValidationError(
+            _("This request was meanwhile escalated to %(org)s: nothing was changed.") % {"org": locked.holder}
+        )
     require(actor, "duties.handle", locked.holder)
     _require_status(locked, OPEN_STATUSES, _("Only an open request is escalated."))
     reason = _text(reason, "reason", required=True)

@@ -145,11 +145,6 @@ def test_a_correction_and_a_second_correction_at_once_make_one(live_world: World
     assert Contact.objects.filter(supersedes=made).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="request_escalate re-checks only the status: the second of two escalations at once climbs "
-    "a level further (fix: refuse when the holder changed since the caller read the request)",
-)
 def test_two_staff_escalating_the_same_request_at_once_escalate_it_once(live_world: World) -> None:
     world = live_world
     rep = h.zhiwei(world, "huilong", "周桂姣", account=world.user("huilong_zhiwei"))
