@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from fulian.duties import counting
-from fulian.duties.demo import records, requests
+from fulian.duties.demo import records, reports, requests
 from fulian.duties.models import Request
 from fulian.grid.models import Contact
 
@@ -25,3 +25,4 @@ def load(out: TextIO) -> None:
     counting.rebuild()
     made = requests.load(out)
     out.write(f"Duties: {written} duty records, {made} 她代表 requests.\n")
+    out.write(reports.load())

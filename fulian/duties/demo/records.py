@@ -32,7 +32,6 @@ from fulian.grid.models import Assignment, Contact, WorkMode
 from fulian.households.models import Household
 from fulian.orgs.choices import Level
 from fulian.orgs.models import Organisation
-from fulian.people.choices import PostKind
 from fulian.people.models import Person, Post
 
 SEED = 1313
@@ -43,7 +42,8 @@ REVIEWERS = (HUILONG_ACCOUNT, "xinshi_staff", "youxian_admin", "yanling_admin", 
 SILENT = 6  # 执委 of 新市镇 with no record for the last 90 days and more
 SPREAD_SHARE = 0.1  # one 执委 in ten elsewhere in the city records now and then
 WAITING_DAYS = 7  # records of the last week mostly wait for review
-LEADERS = (PostKind.CHAIR, PostKind.VICE_CHAIR)
+# Who counts as a leader is the review rule's (part-time vice-chairs too).
+LEADERS = review.LEADER_POSTS
 # work mode → (how, share of records); the hours in half hours (weights).
 MODES = {
     "入户走访": (ContactMode.VISIT, 34),
