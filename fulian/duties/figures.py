@@ -75,8 +75,10 @@ def current_posts(org: Organisation) -> QuerySet[Post]:
 
 
 def member_q(org: Organisation) -> Q:
-    """People holding a current post in the organisation's subtree."""
-    return Q(Exists(current_posts(org).filter(person=OuterRef("pk"))))
+    """People holding a current post in the organisation's subtree: ``pk IN (their posts)``, which
+    both databases read once (a semi-join; SQLite's correlated EXISTS probed the subtree's posts
+    once for every person of the city: 30 s for a township of the demo)."""
+    return Q(pk__in=current_posts(org).values("person_id"))
 
 
 def _records_of_each(org: Organisation) -> QuerySet[Contact]:

@@ -427,10 +427,17 @@ class ModeMonth(AncestryScopedModel):
         verbose_name = _("records by work mode and month")
         verbose_name_plural = _("records by work mode and month")
         indexes = AncestryScopedModel.ancestry_indexes("duties_modemonth", order="month")
+        # One row per key; records without a work mode (contacts from before modes) have their
+        # own (a NULL is distinct from another in a unique index).
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "month", "work_mode"], name="duties_modemonth_key", nulls_distinct=False
-            )
+                fields=["org", "month", "work_mode"],
+                name="duties_modemonth_key",
+                condition=Q(work_mode__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["org", "month"], name="duties_modemonth_key_no_mode", condition=Q(work_mode__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

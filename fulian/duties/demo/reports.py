@@ -4,9 +4,12 @@ background task does when ``xinshi_staff`` presses Generate; 周桂姣 has writt
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fulian.accounts.models import User
 from fulian.audit.recorder import audit_context
-from fulian.duties.models import Report, ReportRun, Scheme
+from fulian.duties.choices import ItemSection, Measure
+from fulian.duties.models import ReportRun, Scheme
 from fulian.duties.services import assessment, reports
 from fulian.duties.tasks import reports_run
 from fulian.grid import coverage
@@ -32,14 +35,22 @@ def load() -> str:
     if Scheme.objects.filter(org=city, year=year).exists():
         return ""
     with audit_context(actor=admin):
-        assessment.scheme_create_default(actor=admin, org=city, year=year)
-    # As the background task runs it (``tasks.reports_run``), without a worker.
+        scheme = assessment.scheme_create_default(actor=admin, org=city, year=year)
+    # 周桂姣's words, then the meetings each 执委 of 新市镇 attended as entered by 新市镇's staff
+    # (2 to 4 of the year's four), then the reports and assessments as the background task
+    # (``tasks.reports_run``) makes them when ``xinshi_staff`` presses Generate.
+    her = Person.objects.filter(account__username="huilong_zhiwei").first()
+    if her is not None and her.account is not None:
+        with audit_context(actor=her.account):
+            report = reports.report_generate(person=her, year=year)
+            reports.report_narrative(actor=her.account, report=report, text=HER_WORDS)
+    meetings = scheme.items.filter(measure=Measure.MANUAL, section=ItemSection.BASE).first()
+    if meetings is not None:
+        with audit_context(actor=staff):
+            for person in Person.objects.filter(pk__in=reports.members_of(xinshi, year)).order_by("pk"):
+                units = Decimal(2 + person.pk % 3)
+                assessment.entry_set(actor=staff, person=person, year=year, item=meetings, units=units)
     run = ReportRun.objects.create(org=xinshi, year=year, requested_by=staff)
     reports_run(run.pk)
-    her = Person.objects.filter(account__username="huilong_zhiwei").first()
-    report = Report.objects.filter(person=her, year=year).first() if her is not None else None
-    if report is not None and her is not None and her.account is not None:
-        with audit_context(actor=her.account):
-            reports.report_narrative(actor=her.account, report=report, text=HER_WORDS)
     run.refresh_from_db()
     return f"Duties: {year} assessment scheme of 株洲市; {run.done} duty reports of 新市镇 ({run.status}).\n"
