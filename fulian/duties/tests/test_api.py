@@ -152,7 +152,7 @@ def test_a_duty_record_is_recorded_reviewed_returned_edited_confirmed_and_correc
     # Confirmed: locked, and not confirmed twice.
     twice = staff.post(reverse("api:grid-contact-confirm", args=[record["id"]]))
     assert twice.status_code == 400
-    assert "already Confirmed" in conforms(twice, CONTACT + "confirm/", "post")["detail"]
+    assert "already confirmed" in conforms(twice, CONTACT + "confirm/", "post")["detail"]
     locked = mine.patch(reverse("api:grid-contact-detail", args=[record["id"]]), {"note": "改"}, format="json")
     assert locked.status_code == 400
     assert "make a correction" in locked.json()["detail"]

@@ -164,11 +164,11 @@ def test_confirming_a_record_already_confirmed_says_who_did_and_changes_nothing(
     client = world.client_for("xinshi_staff")
     response = client.post(confirm_url(record), {}, **HTMX)
     assert response.status_code == 200
-    assert "already Confirmed by Youxian Admin" in response.content.decode()
+    assert "already confirmed by Youxian Admin" in response.content.decode()
     plain = client.post(confirm_url(record), {"next": REVIEW})
     assert plain.status_code == 302
     assert plain["Location"] == REVIEW
-    assert "already Confirmed" in notes(plain)[0]
+    assert "already confirmed" in notes(plain)[0]
 
 
 def test_return_in_place_needs_a_reason_and_keeps_the_row_until_given(world, member) -> None:
