@@ -35,6 +35,11 @@ def hours_label(half_hours: int) -> str:
     return _("%(hours)s h") % {"hours": f"{half_hours / 2:g}"}
 
 
+def hours_choices() -> list[tuple[int, str]]:
+    """Worded in the reader's language when the form is shown (not when the module loads)."""
+    return [(n, hours_label(n)) for n in range(1, FORM_HALF_HOURS + 1)]
+
+
 class RowsField(forms.MultipleChoiceField):
     """Rows ticked on the form, by id. Offered: the ones the page shows; accepted: any the user
     may record for (``visible``). Another id is "not found", the same whether it exists
@@ -112,7 +117,7 @@ class ContactForm(Form):
     half_hours = forms.TypedChoiceField(
         label=gettext_lazy("Time spent"),
         coerce=int,
-        choices=[(n, hours_label(n)) for n in range(1, FORM_HALF_HOURS + 1)],
+        choices=hours_choices,
         initial=DEFAULT_HALF_HOURS,
     )
     mode = forms.ChoiceField(label=gettext_lazy("How"), choices=ContactMode.choices, initial=ContactMode.VISIT)

@@ -5,34 +5,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('duties', '0001_initial'),
-        ('grid', '0006_contact_person_alive'),
-        ('orgs', '0002_org_counts'),
+        ("duties", "0001_initial"),
+        ("grid", "0006_contact_person_alive"),
+        ("orgs", "0002_org_counts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ModeMonth',
+            name="ModeMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
-                ('records', models.IntegerField(default=0, verbose_name='records')),
-                ('half_hours', models.IntegerField(default=0, verbose_name='half hours')),
-                ('city', models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='city')),
-                ('county', models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='county')),
-                ('group', models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='village group')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='organisation')),
-                ('township', models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='township')),
-                ('village', models.ForeignKey(blank=True, db_index=False, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='village')),
-                ('work_mode', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.workmode')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="month")),
+                ("records", models.IntegerField(default=0, verbose_name="records")),
+                ("half_hours", models.IntegerField(default=0, verbose_name="half hours")),
+                (
+                    "city",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="city",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="county",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="village group",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="township",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="village",
+                    ),
+                ),
+                (
+                    "work_mode",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="grid.workmode",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'records by work mode and month',
-                'verbose_name_plural': 'records by work mode and month',
-                'indexes': [models.Index(fields=['city', 'month'], name='duties_modemonth_city_idx'), models.Index(fields=['county', 'month'], name='duties_modemonth_county_idx'), models.Index(fields=['township', 'month'], name='duties_modemonth_township_idx'), models.Index(fields=['village', 'month'], name='duties_modemonth_village_idx'), models.Index(condition=models.Q(('group__isnull', False)), fields=['group', 'month'], name='duties_modemonth_group_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('work_mode__isnull', False)), fields=('org', 'month', 'work_mode'), name='duties_modemonth_key'), models.UniqueConstraint(condition=models.Q(('work_mode__isnull', True)), fields=('org', 'month'), name='duties_modemonth_key_no_mode')],
+                "verbose_name": "records by work mode and month",
+                "verbose_name_plural": "records by work mode and month",
+                "indexes": [
+                    models.Index(fields=["city", "month"], name="duties_modemonth_city_idx"),
+                    models.Index(fields=["county", "month"], name="duties_modemonth_county_idx"),
+                    models.Index(fields=["township", "month"], name="duties_modemonth_township_idx"),
+                    models.Index(fields=["village", "month"], name="duties_modemonth_village_idx"),
+                    models.Index(
+                        condition=models.Q(("group__isnull", False)),
+                        fields=["group", "month"],
+                        name="duties_modemonth_group_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("work_mode__isnull", False)),
+                        fields=("org", "month", "work_mode"),
+                        name="duties_modemonth_key",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("work_mode__isnull", True)),
+                        fields=("org", "month"),
+                        name="duties_modemonth_key_no_mode",
+                    ),
+                ],
             },
         ),
     ]

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from fulian.duties.choices import ItemSection, Measure
-from fulian.duties.models import Assessment, Report, ReportRun, Request, Scheme, SchemeItem
+from fulian.duties.models import Assessment, ModeMonth, Report, ReportRun, Request, Scheme, SchemeItem
+from fulian.duties.services import review
 from fulian.duties.tests import helpers as h
 from fulian.grid.models import Contact
 from fulian.testing.scope import ScopeCase
@@ -58,6 +59,13 @@ def make_assessment(world: Any) -> Assessment:
     return assessment
 
 
+def make_mode_month(world: Any) -> ModeMonth:
+    """The summary row a confirmed record of 蔬菜村 adds to."""
+    record = make_record(world)
+    review.record_confirm(actor=world.user("yanling_staff"), record=record)
+    return ModeMonth.objects.get(org_id=record.org_id)
+
+
 def make_report_run(world: Any) -> ReportRun:
     return ReportRun.objects.create(org=world.org("yanling"), year=2026, requested_by=world.user("yanling_admin"))
 
@@ -72,6 +80,7 @@ CASES = [
     _case(Report, make_report),
     _case(Assessment, make_assessment),
     _case(ReportRun, make_report_run),
+    _case(ModeMonth, make_mode_month),
 ]
 
 # Each part's routes (pages and API), in its own module, so that parts are written apart.

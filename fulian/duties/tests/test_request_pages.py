@@ -22,7 +22,7 @@ from fulian.people.models import Person
 from fulian.people.tests.helpers import jpeg
 from fulian.testing.world import World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 
 @pytest.fixture
