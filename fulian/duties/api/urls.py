@@ -9,3 +9,11 @@ router = DefaultRouter()
 router.include_root_view = False
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+
+# Figures, reports and assessments (branch api2).
+from fulian.duties.api import figures as _figures  # noqa: E402
+from fulian.duties.api.reports import ROUTES as _REPORT_ROUTES  # noqa: E402
+
+for _prefix, _viewset, _basename in _REPORT_ROUTES:
+    router.register(_prefix, _viewset, basename=_basename)
+urlpatterns = [*_figures.urlpatterns, *router.urls]
