@@ -15,8 +15,6 @@ from fulian.duties.choices import Grade, ItemSection, Measure, RequestStatus
 from fulian.duties.models import Assessment, Report, ReportRun, Scheme, SchemeItem
 from fulian.duties.services.reports import may_write_narrative
 
-DECIMAL = {"max_digits": 6, "decimal_places": 1}
-
 # --- figures -------------------------------------------------------------------------------
 
 
@@ -35,7 +33,7 @@ class DutyCategoryFiguresSerializer(Serializer[Any]):
     """One category's 她代表 requests by status, and the average days from recorded to answered."""
 
     category = serializers.CharField(help_text="Empty in the last row: every category together")
-    label = serializers.CharField()
+    category_name = serializers.CharField(source="label")
     by_status = serializers.DictField(
         child=serializers.IntegerField(), help_text=f"A count per status: {', '.join(RequestStatus.values)}"
     )
@@ -195,7 +193,9 @@ class DutyAssessmentItemSerializer(Serializer[Any]):
     measure = serializers.ChoiceField(choices=Measure.choices)
     units = serializers.CharField(allow_null=True, help_text="Null until computed")
     points = serializers.CharField(allow_null=True, help_text="Null until computed")
-    entered_units = serializers.DecimalField(**DECIMAL, allow_null=True, help_text="A reviewer's units (manual items)")
+    entered_units = serializers.DecimalField(
+        max_digits=6, decimal_places=1, allow_null=True, help_text="A reviewer's units (manual items)"
+    )
     note = serializers.CharField(allow_blank=True)
 
 
@@ -268,5 +268,5 @@ class DutyEntryWriteSerializer(Serializer[Any]):
     """A reviewer's units for a manual item of the assessment's scheme."""
 
     item = serializers.IntegerField(min_value=1, help_text="A manual item of her scheme")
-    units = serializers.DecimalField(**DECIMAL, help_text="From 0 to 999")
+    units = serializers.DecimalField(max_digits=6, decimal_places=1, help_text="From 0 to 999")
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")

@@ -115,6 +115,17 @@ class AssessmentFilter(ReportFilter):
         return queryset.filter(grade=Grade.INCOMPETENT) if value else queryset.exclude(grade=Grade.INCOMPETENT)
 
 
+class RunFilter(ScopedFilterSet):
+    """Generation runs by organisation (at or below it) and year."""
+
+    org = OrgFilter(path_field="org__path", help_text=gettext_lazy("Only runs of this organisation or below it."))
+    year = YearFilter(label=gettext_lazy("Year"), field_name="year")
+
+    class Meta:
+        model = ReportRun
+        fields: list[str] = []
+
+
 class SchemeFilter(ScopedFilterSet):
     year = YearFilter(label=gettext_lazy("Year"), field_name="year")
 
@@ -156,12 +167,19 @@ class ReportViewSet(
         return Response(DutyReportSerializer(self.get_object(), context=self.get_serializer_context()).data)
 
 
-class ReportRunViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
-    """Generating an organisation's reports and assessments for a year, in the background."""
+class ReportRunViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Generating an organisation's reports and assessments for a year, in the background; the
+    runs of the caller's subtree newest first."""
 
     scoped_model = ReportRun
     serializer_class = DutyReportRunSerializer
-    filter_backends: list[Any] = []
+    filterset_class = RunFilter
+    pagination_class = NewestFirst
 
     def refine_queryset(self, queryset: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
         return queryset.select_related("org")
@@ -169,7 +187,7 @@ class ReportRunViewSet(ScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_permissions(self) -> list[Any]:
         if self.action == "create":
             return [action_somewhere(ASSESS)()]
-        return super().get_permissions()
+        return list(super().get_permissions())
 
     @extend_schema(parameters=[_id_parameter("run")])
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

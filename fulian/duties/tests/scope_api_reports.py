@@ -50,5 +50,10 @@ CASES = [
         detail=[("api:duty-scheme-detail", "get")],
         lists=[("api:duty-scheme-list", _year)],
     ),
-    _case(ReportRun, make_report_run, detail=[("api:duty-report-run-detail", "get")]),
+    _case(
+        ReportRun,
+        make_report_run,
+        detail=[("api:duty-report-run-detail", "get")],
+        lists=[("api:duty-report-run-list", _year)],
+    ),
 ]

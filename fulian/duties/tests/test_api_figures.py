@@ -15,7 +15,9 @@ from django.urls import reverse
 from fulian.duties import counting, figures
 from fulian.duties.choices import Category
 from fulian.duties.tests import helpers as h
-from fulian.duties.tests.test_figures import TODAY, confirmed, crowd, day, fixed_day  # noqa: F401
+from fulian.duties.tests.test_figures import TODAY, confirmed, day
+from fulian.duties.tests.test_figures import crowd as crowd
+from fulian.duties.tests.test_figures import fixed_day as fixed_day
 from fulian.grid.models import WorkMode
 from fulian.grid.tests.test_api import conforms
 from fulian.testing.world import World

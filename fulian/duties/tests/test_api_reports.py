@@ -168,6 +168,10 @@ def test_staff_queue_the_reports_and_follow_the_run(world: World, django_capture
     assert Report.objects.filter(person=zhou, year=year()).exists()
     assert Assessment.objects.filter(person=zhou, year=year()).exists()
     assert _api(world, "yanling_admin").get(reverse("api:duty-report-run-detail", args=[run["id"]])).status_code == 404
+    listed = conforms(api.get(reverse("api:duty-report-run-list"), {"org": world.org("xinshi").code}), RUNS)
+    assert [row["id"] for row in listed["results"]] == [run["id"]]
+    assert conforms(api.get(reverse("api:duty-report-run-list"), {"year": str(year() - 1)}), RUNS)["results"] == []
+    assert api.get(reverse("api:duty-report-run-list"), {"org": world.org("yanling").code}).status_code == 400
 
 
 def test_a_run_names_what_is_wrong(world: World) -> None:
@@ -183,7 +187,9 @@ def test_a_run_names_what_is_wrong(world: World) -> None:
         response = api.post(url, body, format="json")
         assert response.status_code == 400, body
         assert list(conforms(response, RUNS, "post")) == [field]
-    assert _api(world, "huilong_zhiwei").post(url, {"org": world.org("huilong").code, "year": year()}).status_code == 403
+    assert (
+        _api(world, "huilong_zhiwei").post(url, {"org": world.org("huilong").code, "year": year()}).status_code == 403
+    )
     assert not ReportRun.objects.exists()
 
 
@@ -200,7 +206,7 @@ def _assessed(world: World) -> tuple[Scheme, dict[str, SchemeItem], Person]:
 
 
 def test_schemes_are_read_with_their_items(world: World) -> None:
-    scheme, items, _zhou = _assessed(world)
+    scheme, _items, _zhou = _assessed(world)
     theirs = Scheme.objects.create(org=world.org("yanling"), year=year(), name="炎陵县方案")
     city = _api(world, "city_admin")
     listed = conforms(city.get(reverse("api:duty-scheme-list"), {"year": str(year())}), SCHEMES)
@@ -217,7 +223,7 @@ def test_schemes_are_read_with_their_items(world: World) -> None:
 
 
 def test_assessments_are_listed_by_grade_and_flagged_with_each_item(world: World) -> None:
-    _scheme, items, zhou = _assessed(world)
+    _scheme, _items, zhou = _assessed(world)
     li = h.zhiwei(world, "daqiaotou", "李秀英")
     _worked(world, li, months=(4,))
     assessing.assessments_compute(org=world.org("xinshi"), year=year())
