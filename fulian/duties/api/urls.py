@@ -14,3 +14,11 @@ router.register("review-queue", ReviewQueueViewSet, basename="duty-review-queue"
 router.register("work-modes", WorkModeViewSet, basename="duty-work-mode")
 
 urlpatterns: list[URLPattern | URLResolver] = [*router.urls]
+
+# Figures, reports and assessments (branch api2).
+from fulian.duties.api import figures as _figures  # noqa: E402
+from fulian.duties.api.reports import ROUTES as _REPORT_ROUTES  # noqa: E402
+
+for _prefix, _viewset, _basename in _REPORT_ROUTES:
+    router.register(_prefix, _viewset, basename=_basename)
+urlpatterns = [*_figures.urlpatterns, *router.urls]

@@ -84,7 +84,7 @@ CASES = [
 ]
 
 # Each part's routes (pages and API), in its own module, so that parts are written apart.
-for _part in ("records", "review", "requests", "figures", "reports", "modes", "api"):
+for _part in ("records", "review", "requests", "figures", "reports", "modes", "api", "api_reports"):
     try:
         _module = __import__(f"fulian.duties.tests.scope_{_part}", fromlist=["CASES"])
     except ModuleNotFoundError:
