@@ -65,10 +65,21 @@ def test_every_export_url_is_a_registered_kind_tested_here() -> None:
 
     campaign_kinds = {name for name in kinds._KINDS if name.startswith("campaign_")}
     assert campaign_kinds <= set(KIND_RECORDS)
+    # The duties' exports are tested with their pages, scope included: the figures' three in
+    # fulian/duties/tests/test_figures.py, the requests' in test_request_pages.py, the
+    # assessments' in test_report_pages.py.
+    duty_kinds = {name for name, kind in kinds._KINDS.items() if kind.list_url_name.startswith("duties:")}
+    assert duty_kinds == {
+        "duty_figures_people",
+        "duty_figures_modes",
+        "duty_figures_requests",
+        "duty_requests",
+        "duties_assessments",
+    }
     registered = {
         kind.list_url_name.replace(":list", ":export")
         for name, kind in kinds._KINDS.items()
-        if name not in campaign_kinds
+        if name not in campaign_kinds | duty_kinds
     }
     urls = export_urls(get_resolver().url_patterns) - {"campaigns:export"}
     assert urls == registered == {f"{kind}:export" for kind in MAKE}
