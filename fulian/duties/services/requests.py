@@ -74,9 +74,12 @@ def due_on(recorded: datetime.date, urgency: str) -> datetime.date:
 
 
 def _locked(request: Request) -> Request:
-    # Only the request's own row: locking its holder too would queue every action of one
-    # federation behind the others.
-    return Request.objects.select_for_update(of=("self",)).select_related("holder").get(pk=request.pk)
+    # Only the request's own row, without a join: locking its holder too would queue every
+    # action of one federation behind the others, and a join is re-checked against the row's
+    # new version after a wait (PostgreSQL), which loses the row when its holder changed.
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    locked.holder = Organisation.objects.get(pk=locked.holder_id)
+    return locked
 
 
 def _require_holder(actor: AnyUser, request: Request) -> None:
