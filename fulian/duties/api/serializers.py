@@ -136,13 +136,28 @@ class RequestWriteSerializer(Serializer[Any]):
     household = IdField(required=False, help_text="The household it comes from")
     member = IdField(required=False, help_text="The woman (a household member's id)")
     whom = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=TEXT_MAX_LENGTH, style=TEXTAREA)
+    # Before the description: a form body's last part, when empty, does not reach the parser.
     client_key = ClientKeyField(
         required=False, help_text="The phone's key for this submission: sent again, the request already made (200)"
     )
+    description = serializers.CharField(max_length=TEXT_MAX_LENGTH, style=TEXTAREA)
+
+
+@extend_schema_field(
+    {
+        "description": "A UUID as text; empty or left out is no key (a form body's empty or unrepresentable "
+        "part may not reach the server, which cannot tell it from none)"
+    }
+)
+class FormClientKeyField(serializers.UUIDField):
+    """The client key of a form (multipart) body: empty means no key, as the parser may drop an
+    empty part and the server cannot tell the two apart; anything else must be a UUID."""
 
 
 class RequestUploadSerializer(RequestWriteSerializer):
+    client_key = FormClientKeyField(
+        required=False, help_text="The phone's key for this submission: sent again, the request already made (200)"
+    )
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=MAX_PHOTOS, help_text="JPEG or PNG photos"
     )

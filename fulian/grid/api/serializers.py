@@ -3,6 +3,7 @@ gaps and contacts."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.urls import reverse
@@ -264,6 +265,12 @@ class ClientKeyField(serializers.UUIDField):
         if hasattr(dictionary, "getlist") and dictionary.get(self.field_name) == "":
             return ""
         return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # DRF's UUIDField takes a number as a UUID's integer; the schema says text.
+        if not isinstance(data, str | uuid.UUID):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 class ContactWriteSerializer(Serializer[Any]):
