@@ -155,7 +155,7 @@ class FormClientKeyField(serializers.UUIDField):
 
 
 class RequestUploadSerializer(RequestWriteSerializer):
-    client_key = FormClientKeyField(
+    client_key = FormClientKeyField(  # type: ignore[assignment]
         required=False, help_text="The phone's key for this submission: sent again, the request already made (200)"
     )
     photos = serializers.ListField(
