@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fulian.core.filters import OrgFilter, ScopedFilterSet
-from fulian.core.forms import Form
+from fulian.core.forms import Form, FreeTextFormMixin
 from fulian.duties.choices import Grade
 from fulian.duties.models import Assessment, Report, Scheme, SchemeItem
 from fulian.duties.services.reports import NARRATIVE_MAX_LENGTH
@@ -114,13 +114,13 @@ class GenerateForm(Form):
     year = forms.TypedChoiceField(label=_("Year"), choices=year_choices, coerce=int)
 
 
-class SchemeForm(forms.ModelForm):  # type: ignore[type-arg]
+class SchemeForm(FreeTextFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Scheme
         fields = ["name", "excellent_min", "competent_min", "basic_min", "excellent_share"]
 
 
-class ItemForm(forms.ModelForm):  # type: ignore[type-arg]
+class ItemForm(FreeTextFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     """One item of a scheme; the blank one at the end is a new item only once it has a name
     (its selects always send a value)."""
 
