@@ -43,6 +43,7 @@ urlpatterns = [
     path("me/password/", OwnPasswordView.as_view(), name="me_password"),
     path("campaigns/", include("fulian.campaigns.api.urls")),
     path("duties/", include("fulian.duties.api.urls")),
+    path("points/", include("fulian.points.api.urls")),
     # An organisation's coverage, by id or division code (not a router route: its key is either).
     path("grid/coverage/<str:org>/", CoverageViewSet.as_view({"get": "retrieve"}), name="grid-coverage-detail"),
     path(

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "fulian.grid",
     "fulian.campaigns",
     "fulian.duties",
+    "fulian.points",
     "fulian.imports",
     "fulian.exports",
     "fulian.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("grid/", include("fulian.grid.urls")),
     path("campaigns/", include("fulian.campaigns.urls")),
     path("duties/", include("fulian.duties.urls")),
+    path("points/", include("fulian.points.urls")),
     path("p/", include("fulian.campaigns.public_urls")),
     path("imports/", include("fulian.imports.urls")),
     path("exports/", include("fulian.exports.urls")),

@@ -12,6 +12,7 @@ from fulian.campaigns.models import REASON_MAX_LENGTH, Award, Entry, Stage, Vote
 from fulian.campaigns.services.common import author, clean_text, today
 from fulian.campaigns.services.nominations import _phone
 from fulian.campaigns.services.ranking import is_top
+from fulian.campaigns.signals import award_revoked
 from fulian.core.scoping import AnyUser, require
 
 
@@ -27,6 +28,7 @@ def award_revoke(*, actor: AnyUser, award: Award, reason: str) -> Award:
     award.revoked_by = author(actor)
     award.save()
     Entry.objects.filter(pk=award.entry_id).update(status=EntryStatus.REMOVED)
+    transaction.on_commit(lambda: award_revoked.send_robust(sender=Award, award=award), robust=True)
     return award
 
 

@@ -26,6 +26,7 @@ from fulian.audit.recorder import record
 from fulian.campaigns.choices import Decision, EntryStatus, ObjectionStatus, Outcome, SheetStatus, StageStatus
 from fulian.campaigns.models import REASON_MAX_LENGTH, Award, Entry, Objection, Result, ScoreSheet, Stage, Vote
 from fulian.campaigns.services.common import author, clean_text, today
+from fulian.campaigns.signals import awards_given
 from fulian.core.ancestry import ANCESTRY_FIELDS
 from fulian.core.bulk import insert_values, update_values
 from fulian.core.scoping import AnyUser, require
@@ -296,6 +297,7 @@ def _awards(actor: AnyUser, stage: Stage, entry_ids: list[int], issued_on: datet
         .select_related("household")
         .order_by("county_id", "township_id", "village_id", "pk")
     )
+    given: list[Award] = []
     for n, entry in enumerate(entries, start=1):
         award = Award(
             campaign=campaign,
@@ -309,4 +311,6 @@ def _awards(actor: AnyUser, stage: Stage, entry_ids: list[int], issued_on: datet
         )
         award.place_beside(entry)
         award.save()
+        given.append(award)
     Entry.objects.filter(pk__in=entry_ids).update(status=EntryStatus.WINNER)
+    transaction.on_commit(lambda: awards_given.send_robust(sender=Award, awards=given), robust=True)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from fulian.core.ancestry import within_q
 from fulian.core.scoping import AnyUser, grants_for
 from fulian.duties import counting
+from fulian.duties.signals import record_confirmed
 from fulian.grid import coverage
 from fulian.grid.choices import RecordStatus
 from fulian.grid.models import Contact
@@ -146,17 +147,19 @@ def _check(actor: AnyUser, record: Contact) -> Contact:
     return locked
 
 
-def _supersede(record: Contact) -> None:
+def _supersede(record: Contact) -> Contact | None:
     """A confirmed correction replaces what it corrects: that one is kept, no longer counted
     (so the pair counts once), and its households' last contact no longer reads it."""
     if record.supersedes_id is None:
-        return
+        return None
     old = Contact.objects.select_for_update().get(pk=record.supersedes_id)
-    if old.status == RecordStatus.CONFIRMED:
-        old.status = RecordStatus.SUPERSEDED
-        old.save(update_fields=["status"])
-        counting.count(old, -1)
-        households_contacted(old, list(old.households.values_list("pk", flat=True)))
+    if old.status != RecordStatus.CONFIRMED:
+        return None
+    old.status = RecordStatus.SUPERSEDED
+    old.save(update_fields=["status"])
+    counting.count(old, -1)
+    households_contacted(old, list(old.households.values_list("pk", flat=True)))
+    return old
 
 
 @transaction.atomic
@@ -169,7 +172,10 @@ def record_confirm(*, actor: AnyUser, record: Contact) -> Contact:
     locked.return_reason = ""
     locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "return_reason"])
     counting.count(locked, 1)
-    _supersede(locked)
+    superseded = _supersede(locked)
+    transaction.on_commit(
+        lambda: record_confirmed.send_robust(sender=Contact, record=locked, superseded=superseded), robust=True
+    )
     return locked
 
 

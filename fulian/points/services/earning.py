@@ -1,0 +1,321 @@
+"""Earning without paperwork: a confirmed duty record and a campaign award post their points
+through the rules of the scheme in force, automatically; a record corrected or an award
+revoked posts its reversal.
+
+The scheme that applies to a holder is the one of the nearest federation at or above her place
+with a version adopted and in force on the day of the deed (``version_for``). Its rule for the
+deed (the record's work mode, the award's level) gives the points: for each record or award, or
+for each hour of the record (its half hours times the points, halved, rounded down); capped a
+day and a year per holder and rule. A rule that needs two reviews above its threshold makes a
+claim for a second reviewer instead of an entry. The idempotency keys (``duty:<record>:<account>``,
+``award:<award>:<account>``) make every posting here safe to repeat: the backlog command runs
+them all again and posts only what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from fulian.campaigns.models import Award
+from fulian.grid.choices import RecordStatus
+from fulian.grid.models import Contact
+from fulian.households.models import Household, HouseholdMember
+from fulian.points.choices import ClaimStatus, Earner, EntryKind, Source, VersionStatus
+from fulian.points.models import Account, Claim, Entry, Rule, SchemeVersion, ancestor_paths
+from fulian.points.services import ledger
+from fulian.points.services.ledger import Posting
+
+
+def version_for(path: str, on: datetime.date) -> SchemeVersion | None:
+    """The adopted version in force on ``on`` of the nearest scheme at or above ``path``."""
+    versions = (
+        SchemeVersion.objects.filter(
+            scheme__org__path__in=ancestor_paths(path), status=VersionStatus.ADOPTED, valid_from__lte=on
+        )
+        .select_related("scheme__org")
+        .order_by("-valid_from", "-number")
+    )
+    best: SchemeVersion | None = None
+    for version in versions:
+        if best is None or len(version.scheme.org.path) > len(best.scheme.org.path):
+            best = version
+    return best
+
+
+class _Versions:
+    """``version_for`` remembered for a batch (a backlog asks for the same few thousand times)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, datetime.date], SchemeVersion | None] = {}
+        self._rules: dict[int, list[Rule]] = {}
+
+    def version(self, path: str, on: datetime.date) -> SchemeVersion | None:
+        key = (path, on)
+        if key not in self._found:
+            self._found[key] = version_for(path, on)
+        return self._found[key]
+
+    def rules(self, version: SchemeVersion) -> list[Rule]:
+        if version.pk not in self._rules:
+            self._rules[version.pk] = list(version.rules.all())
+        return self._rules[version.pk]
+
+
+def household_of(person: Any) -> Household | None:
+    """Her household in the registry: the one she heads (same ID number), else one she is a
+    member of. None when the registry does not know her by ID number."""
+    if not person.id_hash:
+        return None
+    found = Household.objects.filter(id_hash=person.id_hash, archived_at__isnull=True).first()
+    if found is None:
+        member = (
+            HouseholdMember.objects.filter(id_hash=person.id_hash, archived_at__isnull=True)
+            .select_related("household")
+            .first()
+        )
+        found = member.household if member is not None else None
+    return found
+
+
+@dataclass
+class _Due:
+    """Points a deed earns one account before the caps."""
+
+    account: Account
+    rule: Rule
+    amount: int
+    posting: Posting
+
+
+def _record_points(rule: Rule, record: Contact) -> int:
+    if rule.per_hour:
+        return record.half_hours * rule.points // 2
+    return rule.points
+
+
+def _duty_dues(records: Iterable[Contact], versions: _Versions) -> list[_Due]:
+    dues: list[_Due] = []
+    for record in records:
+        if record.status != RecordStatus.CONFIRMED or record.work_mode_id is None:
+            continue
+        version = versions.version(record.person.org.path, record.happened_on)
+        if version is None:
+            continue
+        rule = next(
+            (r for r in versions.rules(version) if r.source == Source.DUTY and r.work_mode_id == record.work_mode_id),
+            None,
+        )
+        if rule is None:
+            continue
+        if rule.photo_required and not record.photo_count:  # type: ignore[attr-defined]
+            continue
+        amount = _record_points(rule, record)
+        if amount <= 0:
+            continue
+        for account in _accounts(rule.earner, person=record.person):
+            dues.append(
+                _Due(
+                    account,
+                    rule,
+                    amount,
+                    Posting(
+                        kind=EntryKind.EARN,
+                        reason=_("%(rule)s, %(day)s") % {"rule": rule.name, "day": record.happened_on.isoformat()},
+                        occurred_on=record.happened_on,
+                        key=f"duty:{record.pk}:{account.pk}",
+                        source=Source.DUTY,
+                        rule=rule,
+                        version=version,
+                        contact=record,
+                        confirmed_by=record.reviewed_by,
+                    ),
+                )
+            )
+    return dues
+
+
+def _accounts(earner: str, *, person: Any = None, household: Any = None) -> list[Account]:
+    accounts: list[Account] = []
+    if person is not None and earner in (Earner.PERSON, Earner.BOTH):
+        accounts.append(ledger.account_for(person=person))
+    if household is None and person is not None and earner in (Earner.HOUSEHOLD, Earner.BOTH):
+        household = household_of(person)
+    if household is not None and earner in (Earner.HOUSEHOLD, Earner.BOTH):
+        accounts.append(ledger.account_for(household=household))
+    return accounts
+
+
+def _post_dues(dues: Sequence[_Due]) -> list[Entry]:
+    """Post the dues, one account at a time under its lock, within each rule's caps."""
+    by_account: dict[int, list[_Due]] = defaultdict(list)
+    for due in dues:
+        by_account[due.account.pk].append(due)
+    posted: list[Entry] = []
+    for account_dues in by_account.values():
+        with transaction.atomic():
+            account = ledger.lock(account_dues[0].account)
+            keys = [due.posting.key for due in account_dues]
+            done = set(Entry.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+            done |= set(Claim.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+            waiting = [due for due in account_dues if due.posting.key not in done]
+            if not waiting:
+                continue
+            used_day, used_year = _used(account, waiting)
+            postings: list[tuple[int, Posting]] = []
+            for due in waiting:
+                rule, on = due.rule, due.posting.occurred_on
+                amount = due.amount
+                if rule.daily_cap is not None:
+                    amount = min(amount, rule.daily_cap - used_day[(rule.pk, on)])
+                if rule.yearly_cap is not None:
+                    amount = min(amount, rule.yearly_cap - used_year[(rule.pk, on.year)])
+                if amount <= 0:
+                    continue
+                used_day[(rule.pk, on)] += amount
+                used_year[(rule.pk, on.year)] += amount
+                if (
+                    rule.reviews_required == 2
+                    and rule.two_reviews_above is not None
+                    and amount > rule.two_reviews_above
+                ):
+                    _claim(account, amount, due)
+                    continue
+                postings.append((amount, due.posting))
+            if postings:
+                posted.extend(ledger.post_many(account, postings, locked=True))
+    return posted
+
+
+def _used(account: Account, dues: Sequence[_Due]) -> tuple[defaultdict[Any, int], defaultdict[Any, int]]:
+    """What the account already earned by each rule, per day and per year (waiting claims too)."""
+    rule_ids = {due.rule.pk for due in dues}
+    years = {due.posting.occurred_on.year for due in dues}
+    used_day: defaultdict[Any, int] = defaultdict(int)
+    used_year: defaultdict[Any, int] = defaultdict(int)
+    rows = (
+        Entry.objects.filter(account=account, rule_id__in=rule_ids, year__in=years)
+        .values("rule_id", "occurred_on")
+        .annotate(total=Sum("amount"))
+    )
+    claims = (
+        Claim.objects.filter(
+            account=account, rule_id__in=rule_ids, status=ClaimStatus.PENDING, occurred_on__year__in=years
+        )
+        .values("rule_id", "occurred_on")
+        .annotate(total=Sum("amount"))
+    )
+    for row in [*rows, *claims]:
+        used_day[(row["rule_id"], row["occurred_on"])] += row["total"]
+        used_year[(row["rule_id"], row["occurred_on"].year)] += row["total"]
+    return used_day, used_year
+
+
+def _claim(account: Account, amount: int, due: _Due) -> None:
+    claim = Claim(
+        account=account,
+        amount=amount,
+        reason=due.posting.reason,
+        occurred_on=due.posting.occurred_on,
+        rule=due.rule,
+        contact=due.posting.contact,
+        idempotency_key=due.posting.key,
+    )
+    claim.place_beside(account)
+    claim.save()
+
+
+def _records(ids: Iterable[int]) -> Any:
+    return (
+        Contact.objects.filter(pk__in=list(ids))
+        .select_related("person__org", "reviewed_by")
+        .annotate(photo_count=Count("photos"))
+    )
+
+
+def contact_post(record: Contact) -> list[Entry]:
+    """Post the points of a confirmed duty record (again: nothing new)."""
+    return _post_dues(_duty_dues(_records([record.pk]), _Versions()))
+
+
+def contacts_post(ids: Sequence[int]) -> list[Entry]:
+    """Post the points of many confirmed records (a backlog), idempotently."""
+    records = list(_records(ids))
+    return _post_dues(_duty_dues(records, _Versions()))
+
+
+def contact_reverse(record: Contact, *, reason: str) -> list[Entry]:
+    """A record no longer counts (corrected by a later one): its entries are reversed, its
+    waiting claims refused."""
+    Claim.objects.filter(contact=record, status=ClaimStatus.PENDING).update(
+        status=ClaimStatus.REFUSED, refuse_reason=reason[:200]
+    )
+    entries = Entry.objects.filter(contact=record, kind=EntryKind.EARN, reversed_by__isnull=True)
+    return [reversal for entry in entries if (reversal := ledger.reverse(entry, reason=reason)) is not None]
+
+
+def award_post(award: Award) -> list[Entry]:
+    """Post the points of a campaign award to the household (its rule's level is the stage's)."""
+    award = Award.objects.select_related("stage", "household__org").get(pk=award.pk)
+    if award.revoked_on is not None:
+        return []
+    version = version_for(award.household.org.path, award.issued_on)
+    if version is None:
+        return []
+    rule = version.rules.filter(source=Source.AWARD, award_level=award.stage.level).first()
+    if rule is None:
+        return []
+    # An award is the household's: it earns, whatever the rule says of persons.
+    account = ledger.account_for(household=award.household)
+    due = _Due(
+        account,
+        rule,
+        rule.points,
+        Posting(
+            kind=EntryKind.EARN,
+            reason=_("%(rule)s: %(title)s") % {"rule": rule.name, "title": award.title},
+            occurred_on=award.issued_on,
+            key=f"award:{award.pk}:{account.pk}",
+            source=Source.AWARD,
+            rule=rule,
+            version=version,
+            award=award,
+        ),
+    )
+    return _post_dues([due])
+
+
+def award_reverse(award: Award) -> list[Entry]:
+    """A revoked award takes its points back."""
+    entries = Entry.objects.filter(award=award, kind=EntryKind.EARN, reversed_by__isnull=True)
+    reason = _("award revoked: %(reason)s") % {"reason": award.revoke_reason}
+    return [reversal for entry in entries if (reversal := ledger.reverse(entry, reason=reason)) is not None]
+
+
+def backlog(*, since: datetime.date | None = None, batch: int = 2000) -> int:
+    """Post every confirmed record and standing award not yet posted (from ``since``); returns
+    the number of entries posted. Safe to rerun: what is posted is skipped by its key."""
+    records = Contact.objects.filter(status=RecordStatus.CONFIRMED, work_mode__isnull=False)
+    awards = Award.objects.filter(revoked_on__isnull=True)
+    if since is not None:
+        records = records.filter(happened_on__gte=since)
+        awards = awards.filter(issued_on__gte=since)
+    posted = 0
+    versions = _Versions()
+    ids = list(
+        records.exclude(Q(pk__in=Entry.objects.filter(contact__isnull=False).values("contact_id")))
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    for start in range(0, len(ids), batch):
+        posted += len(_post_dues(_duty_dues(_records(ids[start : start + batch]), versions)))
+    for award in awards.exclude(pk__in=Entry.objects.filter(award__isnull=False).values("award_id")):
+        posted += len(award_post(award))
+    return posted
