@@ -3,6 +3,8 @@ redemption, cancellation, and the reconciliation."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -68,3 +70,28 @@ def test_a_reversal_is_posted_once_and_never_reversed(world: World) -> None:
     assert account.balance == 0
     Account.objects.filter(pk=account.pk).update(balance=3)
     assert [d.what for d in reconcile().differences] == ["balance"]
+
+
+def test_honours_go_to_the_top_of_each_village_once(world: World) -> None:
+    from fulian.orgs.choices import Level
+    from fulian.points.choices import HolderKind, HonourBasis
+    from fulian.points.models import HonourRule
+    from fulian.points.services.honours import honours_grant
+
+    made = scheme(world)
+    version = made.versions.get()
+    HonourRule.objects.create(
+        version=version,
+        title="文明实践之星",
+        basis=HonourBasis.RANK,
+        holder_kind=HolderKind.PERSON,
+        level=Level.VILLAGE,
+        top=1,
+    )
+    first = ledger.account_for(person=h.zhiwei(world, "huilong", "周桂姣"))
+    second = ledger.account_for(person=h.zhiwei(world, "huilong", "钟桃华"))
+    credit(first, 5, "a", on=datetime.date(2026, 3, 1))
+    credit(second, 9, "b", on=datetime.date(2026, 3, 1))
+    assert honours_grant(year=2026) == 1
+    assert honours_grant(year=2026) == 0
+    assert list(second.honours.values_list("rank", "within__code")) == [(1, "430223123215")]
