@@ -530,7 +530,7 @@ def counter(request: AuthedRequest, pk: int) -> HttpResponse:
         .filter(status=OrderStatus.HANDED_OVER, closed_at__date=today())
         .order_by("-closed_at")[:10],
     }
-    template = "points/_counter_result.html" if wants_fragment(request) else "points/counter.html"
+    template = "points/_order_found.html" if wants_fragment(request) else "points/counter.html"
     return render(request, template, context, status=400 if form.errors else 200)
 
 
