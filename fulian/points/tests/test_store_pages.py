@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from fulian.duties.tests import helpers as h
 from fulian.grid.coverage import today
+from fulian.households.tests.helpers import household
+from fulian.people.tests.helpers import person, post
 from fulian.points.choices import ItemKind, OrderStatus, StockKind
 from fulian.points.models import Account, Entry, Item, Order, StockMove, Store
 from fulian.points.services import ledger, store
@@ -446,3 +448,29 @@ def test_the_store_list_does_not_query_per_store(world: World, django_assert_max
         Store.objects.create(org=world.org(org), name=f"{org} 积分超市")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(url).context["page"].items) == 4
+
+
+def test_she_chooses_to_pay_from_her_households_shared_points(world: World) -> None:
+    id_number = "43022519800101002X"
+    herself = person(world, "huilong", "周桂姣", id_number=id_number)
+    post(world, herself, "huilong")
+    herself.account = world.user("huilong_zhiwei")
+    herself.save()
+    home = household(world, "huilong", "周桂姣", id_number=id_number)
+    shared = ledger.account_for(household=home)
+    credit(shared, 60, "t:home")
+    _store, item = shop(world)
+    client = world.client_for("huilong_zhiwei")
+    page = client.get(reverse("points:item_detail", kwargs={"pk": item.pk}))
+    assert [value for value, _label in page.context["redeem"].fields["account"].choices] == [
+        ledger.account_for(person=herself).pk,
+        shared.pk,
+    ]
+    _redeem(client, item, shared, quantity=3)
+    order = Order.objects.get()
+    shared.refresh_from_db()
+    assert (order.account, order.person, shared.balance) == (shared, herself, 30)
+    assert (
+        reverse("points:order_detail", kwargs={"pk": order.pk})
+        in client.get(reverse("points:order_mine")).content.decode()
+    )
