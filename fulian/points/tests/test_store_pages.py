@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -474,3 +475,47 @@ def test_she_chooses_to_pay_from_her_households_shared_points(world: World) -> N
         reverse("points:order_detail", kwargs={"pk": order.pk})
         in client.get(reverse("points:order_mine")).content.decode()
     )
+
+
+def test_she_is_told_before_confirming_when_her_points_are_too_few(world: World, her: Account, settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+    _store, item = shop(world)
+    client = world.client_for("huilong_zhiwei")
+    client.cookies["django_language"] = "en"
+    url = reverse("points:item_redeem", kwargs={"pk": item.pk})
+    response = client.post(url, {"account": her.pk, "quantity": 4, "client_key": str(uuid.uuid4())})
+    assert response.status_code == 400
+    assert "This needs 40 points; the balance is 35." in response.content.decode()
+    assert "points/item_detail.html" in [t.name for t in response.templates]
+    assert not Order.objects.exists()
+
+
+def test_a_holder_without_any_role_redeems_at_the_store_above_her(world: World) -> None:
+    user = get_user_model().objects.create_user(username="shequ_zhiwei", password="Test-Passw0rd!")
+    herself = h.zhiwei(world, "huilong", "刘冬梅", account=user)
+    account = ledger.account_for(person=herself)
+    credit(account, 20, "t:norole")
+    made, item = shop(world)
+    client = Client()
+    client.force_login(user)
+    listed = client.get(reverse("points:store_list"))
+    assert listed.status_code == 200
+    assert reverse("points:store_detail", kwargs={"pk": made.pk}) in listed.content.decode()
+    _redeem(client, item, account)
+    order = Order.objects.get()
+    assert client.get(reverse("points:order_detail", kwargs={"pk": order.pk})).status_code == 200
+    assert client.get(reverse("points:store_orders", kwargs={"pk": made.pk})).status_code == 403
+
+
+def test_staff_edit_the_store_and_a_bad_value_is_said_next_to_its_field(world: World) -> None:
+    made, _item = shop(world)
+    client = world.client_for("xinshi_staff")
+    url = reverse("points:store_edit", kwargs={"pk": made.pk})
+    values = {"name": "新市镇巾帼积分超市", "address": "新市镇妇联", "hours": "", "pickup_days": "0", "active": ""}
+    refused = client.post(url, values)
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["pickup_days"]
+    assert client.post(url, {**values, "pickup_days": "10"}).status_code == 302
+    made.refresh_from_db()
+    assert (made.name, made.pickup_days, made.active) == ("新市镇巾帼积分超市", 10, False)
+    assert world.client_for("yanling_admin").post(url, {**values, "pickup_days": "3"}).status_code == 404

@@ -335,6 +335,19 @@ def item_stock(request: AuthedRequest, pk: int) -> HttpResponse:
     return _item_page(request, item, accounts, stock=form)
 
 
+def _foreseen(item: Item, account: Account, quantity: int) -> str:
+    """A refusal she can be told before the confirmation (the points, the stock left), read
+    without locks; the service checks everything again when she confirms."""
+    if item.stock is not None and item.stock < quantity:
+        return _("Sold out.") if item.stock == 0 else _("Only %(stock)d left.") % {"stock": item.stock}
+    if account.balance < item.price * quantity:
+        return _("This needs %(points)d points; the balance is %(balance)d.") % {
+            "points": item.price * quantity,
+            "balance": account.balance,
+        }
+    return ""
+
+
 @require_POST
 def item_redeem(request: AuthedRequest, pk: int) -> HttpResponse:
     """Her redemption in two steps: the item's form posts here and the confirmation is shown;
@@ -349,7 +362,12 @@ def item_redeem(request: AuthedRequest, pk: int) -> HttpResponse:
         return _item_page(request, item, accounts, redeem=form)
     account = form.chosen()
     quantity = form.cleaned_data["quantity"]
-    if request.POST.get("confirm") == "1":
+    if request.POST.get("confirm") != "1":
+        problem = _foreseen(item, account, quantity)
+        if problem:
+            form.add_error("quantity", problem)
+            return _item_page(request, item, accounts, redeem=form)
+    else:
         try:
             order = services.order_place(
                 actor=request.user,
