@@ -338,6 +338,9 @@ def test_a_wrong_pickup_code_finds_nothing_and_hands_nothing_over(world: World, 
     assert response.context["found"] is None
     assert 'data-testid="counter-none"' in response.content.decode()
     assert client.get(reverse("points:counter", kwargs={"pk": made.pk}), {"code": "12"}).status_code == 400
+    swapped = client.get(reverse("points:counter", kwargs={"pk": made.pk}), {"code": "12"}, HTTP_HX_REQUEST="true")
+    assert swapped.status_code == 200  # htmx swaps a 200 only
+    assert "6 digits" in swapped.content.decode() or "6 位数字" in swapped.content.decode()
     client.post(reverse("points:order_hand_over", kwargs={"pk": order.pk}), {"pickup_code": wrong, "back": "counter"})
     order.refresh_from_db()
     assert order.status == OrderStatus.WAITING

@@ -548,8 +548,10 @@ def counter(request: AuthedRequest, pk: int) -> HttpResponse:
         .filter(status=OrderStatus.HANDED_OVER, closed_at__date=today())
         .order_by("-closed_at")[:10],
     }
-    template = "points/_order_found.html" if wants_fragment(request) else "points/counter.html"
-    return render(request, template, context, status=400 if form.errors else 200)
+    if wants_fragment(request):
+        # htmx swaps only a 200: a code that is not six digits is said in the result itself.
+        return render(request, "points/_order_found.html", {**context, "fragment": True})
+    return render(request, "points/counter.html", context, status=400 if form.errors else 200)
 
 
 def _counter_items(user: AnyUser, account: Account) -> list[Item]:
