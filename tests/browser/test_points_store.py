@@ -92,3 +92,46 @@ def test_she_redeems_on_her_phone_and_staff_hand_it_over_by_pickup_code(
     phone.goto(f"{live_server.url}/points/orders/mine/")
     expect(phone.locator(f"[data-order='{order.pk}'] [data-status=handed_over]")).to_be_visible()
     assert violations(phone) == []
+
+
+def test_staff_keep_the_store_on_a_phone_and_redeem_for_her_from_her_qr_code(
+    live_server: Any, live_world: World, her: Account, phone: Page
+) -> None:
+    store, item = shop(live_world, stock=5)
+    log_in(phone, live_server.url, "xinshi_staff")
+    phone.goto(f"{live_server.url}/points/stores/{store.pk}/")
+    expect(phone.locator("[data-testid=store-staff-links]")).to_be_visible()
+    assert violations(phone) == []
+    phone.locator("[data-testid=store-staff-links] a[href$='/items/new/']").click()
+    phone.locator("input[name=name]").fill("免费体检")
+    phone.locator("select[name=kind]").select_option("service")
+    phone.locator("input[name=price]").fill("30")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert violations(phone) == []
+    phone.locator("main form button[type=submit]").click()
+    expect(phone.locator("main .alert-success")).to_contain_text("免费体检")
+    phone.goto(f"{live_server.url}/points/items/{item.pk}/")
+    stock = phone.locator("[data-testid=stock-form]")
+    stock.locator("input[name=delta]").fill("10")
+    stock.locator("button[type=submit]").click()
+    expect(phone.locator("main .alert-success")).to_contain_text("15")
+    shot(phone, "points-item-staff-phone")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert violations(phone) == []
+    # Her QR code opens her page at the counter: staff redeem for her, then hand it over.
+    phone.goto(f"{live_server.url}/points/counter/account/{her.pk}/")
+    expect(phone.locator("[data-testid=counter-balance]")).to_have_text("35")
+    form = phone.locator("[data-testid=counter-redeem]")
+    form.locator(f"input[name=item][value='{item.pk}']").check()
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert violations(phone) == []
+    form.locator("button[type=submit]").click()
+    phone.locator("[data-testid=hand-over] button").click()
+    expect(phone.locator("main .alert-success")).to_contain_text("周桂姣")
+    order = Order.objects.get()
+    assert (order.status, order.created_by) == (OrderStatus.HANDED_OVER, live_world.user("xinshi_staff"))
+    phone.goto(f"{live_server.url}/points/stores/{store.pk}/orders/")
+    expect(phone.locator(f"[data-order='{order.pk}']")).to_be_visible()
+    shot(phone, "points-orders-phone")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert violations(phone) == []
