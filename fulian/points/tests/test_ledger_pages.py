@@ -234,6 +234,7 @@ def test_an_entry_is_reversed_once_and_a_reversal_never(world: World, her: Perso
     entry = manual.manual_post(
         actor=world.user("xinshi_staff"), account=ledger.account_for(person=her), amount=6, reason="入户走访"
     )
+    assert isinstance(entry, Entry)
     admin = world.client_for("youxian_admin")
     url = reverse("points:entry_reverse", kwargs={"pk": entry.pk})
     assert admin.post(url, {"reason": ""}).status_code == 400
