@@ -82,7 +82,7 @@ class PostForm(Form):
         help_text=gettext_lazy("It shows in the passbook."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    occurred_on = forms.DateField(label=gettext_lazy("On"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=gettext_lazy("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     evidence = forms.FileField(
         label=gettext_lazy("Evidence (a photo)"),
         required=False,

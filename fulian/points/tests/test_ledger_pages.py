@@ -70,6 +70,9 @@ def test_an_award_under_the_threshold_is_posted_at_once_by_staff(world: World, h
     page = client.get(POST_URL, {"holder": f"p{her.pk}"})
     assert page.status_code == 200
     assert "20" in _text(page)  # the threshold is said on the page
+    assert f'type="date" value="{today().isoformat()}"' in _text(page) or (
+        f'value="{today().isoformat()}"' in _text(page)
+    )  # a date input takes only ISO dates: the day is filled in
     response = _post(client, f"p{her.pk}", 5)
     entry = Entry.objects.get()
     assert response.status_code == 302
