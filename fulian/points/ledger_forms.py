@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fulian.core.forms import Form
-from fulian.core.photos import clean_photo
 from fulian.core.scoping import AnyUser
 from fulian.households.models import Household
 from fulian.orgs.forms import OrgChoiceField
@@ -82,7 +80,9 @@ class PostForm(Form):
         help_text=gettext_lazy("It shows in the passbook."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    occurred_on = forms.DateField(label=gettext_lazy("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    occurred_on = forms.DateField(
+        label=gettext_lazy("On"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     evidence = forms.FileField(
         label=gettext_lazy("Evidence (a photo)"),
         required=False,
@@ -111,15 +111,6 @@ class PostForm(Form):
             error_messages={"required": _("Choose the person or household: find her by name or pinyin.")},
         )
         self.order_fields(["holder", "direction", "points", "reason", "occurred_on", "evidence", "key"])
-
-    def clean_evidence(self) -> Any:
-        upload = self.cleaned_data.get("evidence")
-        if not upload:
-            return None
-        try:
-            return clean_photo(upload, name="evidence")
-        except ValidationError as e:
-            raise forms.ValidationError(e.messages) from None
 
     def amount(self) -> int:
         """The signed points: positive to award, negative to deduct."""
