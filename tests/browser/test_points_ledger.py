@@ -1,6 +1,6 @@
 """Points by hand in the browser (issue 14, point 2): 新市镇's staff award 30 points on a 360×640
 phone, finding her by pinyin; more than the scheme's 20 makes a claim, which 攸县's administrator
-confirms on a desktop, then takes back (冲正) with a reason."""
+confirms on a desktop, then takes back (冲正) with a reason; the reconciliation finds it exact."""
 
 from __future__ import annotations
 
@@ -71,5 +71,15 @@ def test_an_award_over_the_threshold_is_confirmed_by_a_second_reviewer_then_reve
         expect(page.locator("details[data-action=reverse]")).to_have_count(0)
         assert Entry.objects.filter(kind=EntryKind.REVERSAL).count() == 1
         assert Account.objects.get(person=her).balance == 0
+        # The decided claim under "all"; the reconciliation of 攸县 finds the ledger exact.
+        page.goto(f"{live_server.url}/points/claims/?status=all")
+        expect(page.locator(f"[data-claim='{claim.pk}']")).to_contain_text("周桂姣")
+        assert not violations(page)
+        page.goto(f"{live_server.url}/points/reconcile/")
+        page.locator("main form button[name=run]").click()
+        expect(page.locator("[data-testid=reconcile-ok]")).to_be_visible()
+        expect(page.locator("[data-accounts]")).to_have_text("1")
+        assert not violations(page)
+        shot(page, "points-reconcile-desktop")
     finally:
         county.close()
