@@ -330,6 +330,11 @@ def test_the_claims_list_filters_by_status_and_name(world: World, her: Person) -
     assert shown({"status": "refused"}) == {refused.pk}
     assert shown({"status": "all"}) == {waiting.pk, refused.pk}
     assert shown({"status": "all", "search": "lxy"}) == {refused.pk}
+    # Typing in the search box swaps in the results only (htmx), filtered the same way.
+    fragment = _text(client.get(url, {"status": "all", "search": "lxy"}, headers={"HX-Request": "true"}))
+    assert "<html" not in fragment
+    assert f'href="/points/claims/{refused.pk}/"' in fragment
+    assert f'href="/points/claims/{waiting.pk}/"' not in fragment
 
 
 def test_the_reconciliation_page_shows_the_counts_and_names_a_difference(world: World, her: Person) -> None:
