@@ -373,3 +373,18 @@ def test_a_claim_of_an_earlier_day_uses_that_days_threshold(world: World, her: P
     )
     assert response.status_code == 302
     assert Claim.objects.get().amount == 21
+
+
+def test_a_holder_without_a_role_reads_her_own_entries_only(world: World) -> None:
+    herself = h.zhiwei(world, account=world.user("nobody"))
+    neighbour = h.zhiwei(world, "huilong", "李秀英")
+    staff = world.user("xinshi_staff")
+    mine = manual.manual_post(actor=staff, account=ledger.account_for(person=herself), amount=4, reason="入户走访")
+    theirs = manual.manual_post(actor=staff, account=ledger.account_for(person=neighbour), amount=4, reason="入户走访")
+    client = world.client_for("nobody")
+    page = client.get(reverse("points:entry_detail", kwargs={"pk": mine.pk}))
+    assert page.status_code == 200
+    assert 'data-action="reverse"' not in _text(page)
+    assert client.get(reverse("points:entry_detail", kwargs={"pk": theirs.pk})).status_code == 404
+    assert client.post(reverse("points:entry_reverse", kwargs={"pk": mine.pk}), {"reason": "x"}).status_code == 403
+    assert Entry.objects.count() == 2

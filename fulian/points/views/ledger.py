@@ -44,6 +44,7 @@ from fulian.points.models import Account, Claim, Entry
 from fulian.points.reconciling import difference_rows
 from fulian.points.services import ledger, manual
 from fulian.points.services.earning import version_for
+from fulian.points.services.holders import holds
 from fulian.points.services.reconcile import reconcile as run_reconcile
 
 # Holders found by one search (people, and as many households).
@@ -315,6 +316,7 @@ def claim_evidence(request: AuthedRequest, pk: int) -> FileResponse:
 
 
 def _entry(request: AuthedRequest, pk: int) -> Entry:
+    """An entry of the user's scope, or one of her own (404 otherwise, never a 403)."""
     rows = Entry.objects.select_related(
         "account__person__org",
         "account__household__org",
@@ -328,7 +330,14 @@ def _entry(request: AuthedRequest, pk: int) -> Entry:
         "award",
         "order__item",
     )
-    return get_visible_or_404(rows, request.user, pk=pk)
+    try:
+        return get_visible_or_404(rows, request.user, pk=pk)
+    except Http404:
+        # Her own entry (or her household's), linked from her passbook, whatever her roles.
+        own = rows.filter(pk=pk).first()
+        if own is not None and holds(request.user, own.account):
+            return own
+        raise
 
 
 def _url(name: str, pk: Any) -> str | None:
