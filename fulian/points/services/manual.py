@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fulian.core.photos import clean_photo
 from fulian.core.scoping import AnyUser, require
 from fulian.grid.coverage import today
 from fulian.points.choices import ClaimStatus, EntryKind, Source
@@ -66,6 +67,11 @@ def manual_post(
         raise ValidationError(
             {"amount": _("Enter between 1 and %(max)d points, or a deduction.") % {"max": AMOUNT_MAX}}
         )
+    if evidence:  # phones put the GPS position of the house in a photo: stored re-encoded, without it
+        try:
+            evidence = clean_photo(evidence, name="evidence")
+        except ValidationError as e:
+            raise ValidationError({"evidence": e.messages}) from None
     key = f"manual:{key}" if key else f"manual:{timezone.now().timestamp()}:{account.pk}:{getattr(actor, 'pk', 0)}"
     if abs(amount) > second_review_above(account, occurred_on):
         with transaction.atomic():
