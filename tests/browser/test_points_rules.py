@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from fulian.points.choices import VersionStatus
@@ -73,6 +74,12 @@ def test_she_adds_a_rule_to_the_draft_and_adopts_it_on_her_phone(
     shot(phone, "points-rules-30-rule-added-phone")
     fits(phone)
 
+    # The draft's other forms fit the phone too.
+    for form_url in ("version_settings", "category_create", "level_create", "honour_create"):
+        phone.goto(live_server.url + reverse(f"points:{form_url}", args=[draft.pk]))
+        expect(phone.get_by_test_id("save")).to_be_visible()
+        fits(phone)
+    phone.goto(live_server.url + reverse("points:version_detail", args=[draft.pk]))
     phone.get_by_test_id("adopt").click()
     phone.locator("#id_adopted_on").fill("2026-12-20")
     phone.locator("#id_decision").fill("2026年12月县妇联执委会表决通过")

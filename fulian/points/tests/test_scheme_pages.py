@@ -391,7 +391,7 @@ def test_only_the_city_or_a_county_keeps_a_scheme_and_only_one(world) -> None:
     scheme(world, "youxian")
     client = world.client_for("youxian_admin")
     page = client.get(reverse("points:scheme_create"))
-    assert "already has a scheme" in " ".join(html.alerts(page))
+    assert "is without a scheme" in " ".join(html.alerts(page))
     response = client.post(
         reverse("points:scheme_create"),
         {"org": world.org("xinshi").code, "name": "新市镇积分", "valid_from": "2026-07-01"},

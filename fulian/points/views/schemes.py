@@ -114,7 +114,7 @@ def _creatable(request: AuthedRequest) -> QuerySet[Organisation]:
     return (
         Organisation.objects.visible_to(request.user, CONFIGURE)
         .filter(level__in=service.SCHEME_LEVELS)
-        .exclude(pk__in=Scheme.objects.values("org"))
+        .exclude(pk__in=_visible_schemes(request).values("org"))
         .order_by("path")
     )
 
@@ -206,7 +206,8 @@ def _applies_to_user(request: AuthedRequest, scheme: Scheme) -> bool:
     home = _home_path(request)
     if home is None or not home.startswith(scheme.org.path):
         return False
-    nearer = Scheme.objects.filter(org__path__startswith=scheme.org.path).exclude(pk=scheme.pk)
+    # A scheme nearer to her is at or above her: visible to her like this one.
+    nearer = _visible_schemes(request).filter(org__path__startswith=scheme.org.path).exclude(pk=scheme.pk)
     return not any(home.startswith(p) for p in nearer.values_list("org__path", flat=True))
 
 
