@@ -54,7 +54,12 @@ def test_she_adds_a_rule_to_the_draft_and_adopts_it_on_her_phone(
     phone.get_by_test_id("rule-create").click()
     form = phone.get_by_test_id("rule-form")
     form.locator("#id_name").fill("政策宣讲")
+    award_level = form.locator("#id_award_level")
+    form.locator("input[name=source][value=award]").check()
+    expect(award_level).to_be_visible()
+    expect(form.locator("#id_work_mode")).to_be_hidden()  # the form shows what the source names
     form.locator("input[name=source][value=duty]").check()
+    expect(award_level).to_be_hidden()
     form.locator("#id_work_mode").select_option(label="政策宣讲")
     form.locator("#id_points").fill("0")
     form.locator("#id_daily_cap").fill("6")
