@@ -282,6 +282,38 @@ def test_a_bad_rule_is_refused_beside_its_field_with_the_values_kept(world, chan
     assert rules_of(draft) == before
 
 
+HONOUR = {"title": "文明实践之星", "holder_kind": "person", "level": Level.VILLAGE, "benefit": ""}
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "field", "message"),
+    [
+        (
+            "points:category_create",
+            {"name": "履职尽责", "position": "1"},
+            "name",
+            "already has a category of that name",
+        ),
+        (
+            "points:level_create",
+            {"name": "三星", "threshold": "10"},
+            "threshold",
+            "Another level starts at these points",
+        ),
+        ("points:level_create", {"name": "三星", "threshold": "-1"}, "threshold", "starts at 0 points or more"),
+        ("points:honour_create", {**HONOUR, "basis": "rank", "top": ""}, "top", "Say how many at the top"),
+        ("points:honour_create", {**HONOUR, "basis": "threshold", "threshold": ""}, "threshold", "from how many"),
+    ],
+)
+def test_a_bad_category_level_or_honour_is_refused_beside_its_field(world, url, data, field, message) -> None:
+    draft = draft_of(world)
+    counts = (draft.categories.count(), draft.levels.count(), draft.honour_rules.count())
+    response = world.client_for("youxian_admin").post(reverse(url, args=[draft.pk]), data)
+    assert response.status_code == 400
+    assert any(message in e for e in html.field_errors(response, field)), html.field_errors(response, field)
+    assert (draft.categories.count(), draft.levels.count(), draft.honour_rules.count()) == counts
+
+
 def test_a_version_without_caps_required_takes_a_rule_without_caps(world) -> None:
     draft = draft_of(world)
     client = world.client_for("youxian_admin")
