@@ -34,7 +34,7 @@ def fits(page: Page) -> None:
 
 
 def test_she_adds_a_rule_to_the_draft_and_adopts_it_on_her_phone(
-    live_server: Any, live_world: World, phone: Page
+    live_server: Any, live_world: World, phone: Page, desktop: Page
 ) -> None:
     work_modes()
     made = scheme(live_world, "youxian")
@@ -98,3 +98,12 @@ def test_she_adds_a_rule_to_the_draft_and_adopts_it_on_her_phone(
     adopted = SchemeVersion.objects.get(pk=draft.pk)
     assert (adopted.status, adopted.adopted_on) == (VersionStatus.ADOPTED, datetime.date(2026, 12, 20))
     assert adopted.rules.filter(name="政策宣讲", points=3).exists()
+
+    # A 执委 of 回龙村 reads the adopted rules on a desktop too, with nothing to change.
+    log_in(desktop, live_server.url, "huilong_zhiwei")
+    desktop.goto(live_server.url + reverse("points:version_detail", args=[draft.pk]))
+    expect(desktop.get_by_test_id("frozen")).to_be_visible()
+    expect(desktop.locator("tr[data-rule]", has_text="政策宣讲")).to_be_visible()
+    expect(desktop.locator("main form")).to_have_count(0)
+    shot(desktop, "points-rules-50-zhiwei-desktop")
+    assert violations(desktop) == []

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fulian.grid.models import WorkMode
 from fulian.grid.tests.helpers import page_queries
@@ -133,6 +134,22 @@ def test_an_adopted_version_says_it_is_read_only_even_to_its_administrator(world
     assert not html.select(page, "main form[method=post]")
     assert not html.select(page, "[data-testid=rule-create]")
     assert html.select(page, f"a[href='{reverse('points:version_new', args=[made.pk])}']")
+    assert "In force today." in html.text(page, "[data-testid=frozen]")
+
+
+def test_a_version_adopted_for_a_later_day_says_from_when(world) -> None:
+    draft = draft_of(world)
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=30)
+    admin = world.user("city_admin")
+    service.version_update(actor=admin, version=draft, valid_from=later, caps_required=True, second_review_above=20)
+    service.version_adopt(actor=admin, version=draft, adopted_on=today, decision="县妇联执委会表决通过")
+    page = world.client_for("huilong_zhiwei").get(reverse("points:version_detail", args=[draft.pk]))
+    assert f"In force from {later.isoformat()}." in html.text(page, "[data-testid=frozen]")
+    earlier = world.client_for("huilong_zhiwei").get(
+        reverse("points:version_detail", args=[draft.scheme.versions.get(number=1).pk])
+    )
+    assert "In force today." in html.text(earlier, "[data-testid=frozen]")
 
 
 def test_the_administrator_sees_the_buttons_of_a_draft(world) -> None:

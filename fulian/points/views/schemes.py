@@ -268,6 +268,7 @@ def _version_page(
         "may_configure": can(request.user, CONFIGURE, version.scheme.org),
         "has_draft": any(v.status == VersionStatus.DRAFT for v in versions),
         "problem": problem,
+        "today": _today(),
     }
     return render(request, "points/scheme_version.html", context, status=status)
 
