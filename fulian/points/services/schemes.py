@@ -35,11 +35,14 @@ def _author(actor: Any) -> Any:
 def scheme_create(*, actor: AnyUser, org: Any, name: str, valid_from: datetime.date) -> Scheme:
     """A county's or the city's scheme, with its first version as a draft."""
     require(actor, "points.configure", org)
+    if not name.strip():
+        raise ValidationError({"name": _("Enter a name.")})
     if org.level not in SCHEME_LEVELS:
         raise ValidationError({"org": _("A points scheme is kept by the city or a county federation.")})
     if Scheme.objects.filter(org=org).exists():
         raise ValidationError({"org": _("This federation already keeps a scheme: add a version to it.")})
     scheme = Scheme.objects.create(org=org, name=name.strip())
+    # The first version is the one a new scheme's valid_from names; no earlier version to follow.
     SchemeVersion.objects.create(scheme=scheme, number=1, valid_from=valid_from, created_by=_author(actor))
     return scheme
 
@@ -70,6 +73,9 @@ def rule_check(version: SchemeVersion, values: dict[str, Any]) -> None:
         for cap in ("daily_cap", "yearly_cap"):
             if values.get(cap) is None:
                 errors[cap] = _("This scheme requires a daily and a yearly cap on every rule.")
+    for cap in ("daily_cap", "yearly_cap"):
+        if values.get(cap) is not None and values[cap] < 1 and cap not in errors:
+            errors[cap] = _("A cap is at least 1 point (leave it empty for no cap).")
     daily, yearly = values.get("daily_cap"), values.get("yearly_cap")
     if daily is not None and yearly is not None and daily > yearly:
         errors["daily_cap"] = _("The daily cap cannot be more than the yearly cap.")
@@ -77,61 +83,218 @@ def rule_check(version: SchemeVersion, values: dict[str, Any]) -> None:
         errors["reviews_required"] = _("A rule needs one review, or two.")
     if values.get("reviews_required") == 2 and values.get("two_reviews_above") is None:
         errors["two_reviews_above"] = _("Say above how many points a second review is needed.")
+    if not str(values.get("name") or "").strip():
+        errors["name"] = _("Enter a name.")
     if errors:
         raise ValidationError(errors)
+
+
+def _draft(actor: AnyUser, version: SchemeVersion) -> SchemeVersion:
+    """The version, locked, once the actor may configure its scheme and it is still a draft:
+    a change racing its adoption waits for it, then is refused."""
+    require(actor, "points.configure", version.scheme.org)
+    locked = SchemeVersion.objects.select_for_update().get(pk=version.pk)
+    require_draft(locked)
+    return locked
+
+
+def _normalised(values: dict[str, Any]) -> dict[str, Any]:
+    """What a rule names follows its source: a work mode only for duty, an award level only
+    for awards, a second-review threshold only with two reviews (a form that switched its
+    source leaves the other values behind)."""
+    values = dict(values)
+    source = values.get("source")
+    if "work_mode" in values and source != Source.DUTY:
+        values["work_mode"] = None
+    if "award_level" in values and source != Source.AWARD:
+        values["award_level"] = ""
+    if values.get("reviews_required") == 1:
+        values["two_reviews_above"] = None
+    if isinstance(values.get("name"), str):
+        values["name"] = values["name"].strip()
+    return values
 
 
 @transaction.atomic
 def rule_save(*, actor: AnyUser, version: SchemeVersion, rule: Rule | None = None, **values: Any) -> Rule:
     """Add a rule to a draft, or change one of its rules."""
-    require(actor, "points.configure", version.scheme.org)
-    require_draft(version)
+    version = _draft(actor, version)
+    if rule is not None and rule.version_id != version.pk:
+        raise ValidationError(_("This rule belongs to another version."))
+    values = _normalised(values)
     rule_check(version, values)
     category = values.get("category")
     if category is None or category.version_id != version.pk:
         raise ValidationError({"category": _("Choose a category of this version.")})
+    others = version.rules.exclude(pk=rule.pk) if rule is not None else version.rules.all()
+    duty = values.get("source") == Source.DUTY
+    if duty and others.filter(source=Source.DUTY, work_mode=values["work_mode"]).exists():
+        raise ValidationError({"work_mode": _("This version already has a rule for this work mode.")})
+    if (
+        values.get("source") == Source.AWARD
+        and others.filter(source=Source.AWARD, award_level=values["award_level"]).exists()
+    ):
+        raise ValidationError({"award_level": _("This version already has a rule for awards of this level.")})
     rule = rule or Rule(version=version)
     for key, value in values.items():
         setattr(rule, key, value)
     try:
         with transaction.atomic():
             rule.save()
-    except IntegrityError:
+    except IntegrityError:  # the same rule added at the same moment by someone else
         field = "work_mode" if rule.source == Source.DUTY else "award_level"
         raise ValidationError({field: _("This version already has a rule for it.")}) from None
     return rule
 
 
 @transaction.atomic
-def category_save(*, actor: AnyUser, version: SchemeVersion, name: str, position: int = 0) -> Category:
-    require(actor, "points.configure", version.scheme.org)
-    require_draft(version)
+def rule_delete(*, actor: AnyUser, rule: Rule) -> None:
+    """Take a rule out of a draft (an adopted version keeps its rules: entries name them)."""
+    _draft(actor, rule.version)
+    rule.delete()
+
+
+@transaction.atomic
+def category_save(
+    *, actor: AnyUser, version: SchemeVersion, name: str, position: int = 0, category: Category | None = None
+) -> Category:
+    """Add a category (a heading of rules) to a draft, or rename or move one of its categories."""
+    version = _draft(actor, version)
+    if category is not None and category.version_id != version.pk:
+        raise ValidationError(_("This category belongs to another version."))
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter a name.")})
-    if version.categories.filter(name=name).exists():
+    same = version.categories.filter(name=name)
+    if category is not None:
+        same = same.exclude(pk=category.pk)
+    if same.exists():
         raise ValidationError({"name": _("This version already has a category of that name.")})
-    return Category.objects.create(version=version, name=name, position=position)
+    category = category or Category(version=version)
+    category.name, category.position = name, position
+    category.save()
+    return category
 
 
 @transaction.atomic
-def level_save(*, actor: AnyUser, version: SchemeVersion, name: str, threshold: int) -> PointsLevel:
-    require(actor, "points.configure", version.scheme.org)
-    require_draft(version)
-    if version.levels.filter(threshold=threshold).exists():
-        raise ValidationError({"threshold": _("Another level starts at these points.")})
-    return PointsLevel.objects.create(version=version, name=name.strip(), threshold=threshold)
+def category_delete(*, actor: AnyUser, category: Category) -> None:
+    """Take an empty category out of a draft; one with rules says so (its rules go first)."""
+    _draft(actor, category.version)
+    if category.rules.exists():
+        raise ValidationError(
+            _("Category “%(name)s” still has rules: delete them or move them to another category first.")
+            % {"name": category.name}
+        )
+    category.delete()
 
 
 @transaction.atomic
-def honour_rule_save(*, actor: AnyUser, version: SchemeVersion, **values: Any) -> HonourRule:
-    require(actor, "points.configure", version.scheme.org)
-    require_draft(version)
+def level_save(
+    *, actor: AnyUser, version: SchemeVersion, name: str, threshold: int, level: PointsLevel | None = None
+) -> PointsLevel:
+    """Add a named level (一星 …) reached from ``threshold`` points earned in all, or change one."""
+    version = _draft(actor, version)
+    if level is not None and level.version_id != version.pk:
+        raise ValidationError(_("This level belongs to another version."))
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Enter a name.")
+    if threshold is None or threshold < 0:
+        errors["threshold"] = _("A level starts at 0 points or more.")
+    else:
+        same = version.levels.filter(threshold=threshold)
+        if level is not None:
+            same = same.exclude(pk=level.pk)
+        if same.exists():
+            errors["threshold"] = _("Another level starts at these points.")
+    if errors:
+        raise ValidationError(errors)
+    level = level or PointsLevel(version=version)
+    level.name, level.threshold = name.strip(), threshold
+    level.save()
+    return level
+
+
+@transaction.atomic
+def level_delete(*, actor: AnyUser, level: PointsLevel) -> None:
+    """Take a level out of a draft."""
+    _draft(actor, level.version)
+    level.delete()
+
+
+HONOUR_FIELDS = ("title", "basis", "holder_kind", "level", "top", "threshold", "benefit")
+
+
+@transaction.atomic
+def honour_rule_save(
+    *, actor: AnyUser, version: SchemeVersion, honour: HonourRule | None = None, **values: Any
+) -> HonourRule:
+    """Add a 礼遇褒奖 to a draft (the top N of each organisation of a level, or everyone from a
+    threshold in the year), or change one."""
+    version = _draft(actor, version)
+    if honour is not None and honour.version_id != version.pk:
+        raise ValidationError(_("This honour belongs to another version."))
+    errors: dict[str, str] = {}
+    if not str(values.get("title") or "").strip():
+        errors["title"] = _("Enter a name.")
     if values.get("basis") == HonourBasis.RANK and not values.get("top"):
-        raise ValidationError({"top": _("Say how many at the top are honoured.")})
+        errors["top"] = _("Say how many at the top are honoured.")
     if values.get("basis") == HonourBasis.THRESHOLD and not values.get("threshold"):
-        raise ValidationError({"threshold": _("Say from how many points in the year.")})
-    return HonourRule.objects.create(version=version, **values)
+        errors["threshold"] = _("Say from how many points in the year.")
+    if errors:
+        raise ValidationError(errors)
+    # The number the other basis would use is left behind by a form that switched basis.
+    if values.get("basis") == HonourBasis.RANK:
+        values["threshold"] = None
+    else:
+        values["top"] = None
+    values["title"] = str(values["title"]).strip()
+    honour = honour or HonourRule(version=version)
+    for key, value in values.items():
+        setattr(honour, key, value)
+    honour.save()
+    return honour
+
+
+@transaction.atomic
+def honour_rule_delete(*, actor: AnyUser, honour: HonourRule) -> None:
+    """Take a 礼遇褒奖 out of a draft."""
+    _draft(actor, honour.version)
+    honour.delete()
+
+
+def _after_adopted(scheme: Scheme, valid_from: datetime.date) -> None:
+    """A new version is in force from a day after the latest adopted one."""
+    last = SchemeVersion.objects.filter(scheme=scheme, status=VersionStatus.ADOPTED).order_by("-valid_from").first()
+    if last is not None and valid_from <= last.valid_from:
+        raise ValidationError(
+            {
+                "valid_from": _("A new version is in force from a day after %(day)s (version %(number)d).")
+                % {"day": last.valid_from.isoformat(), "number": last.number}
+            }
+        )
+
+
+@transaction.atomic
+def version_update(
+    *,
+    actor: AnyUser,
+    version: SchemeVersion,
+    valid_from: datetime.date,
+    caps_required: bool,
+    second_review_above: int,
+) -> SchemeVersion:
+    """Change a draft's settings: the day it is in force from, whether every rule needs caps,
+    and above how many points a manual award or deduction needs a second reviewer."""
+    version = _draft(actor, version)
+    if second_review_above is None or second_review_above < 1:
+        raise ValidationError({"second_review_above": _("Enter a number of points of 1 or more.")})
+    _after_adopted(version.scheme, valid_from)
+    version.valid_from = valid_from
+    version.caps_required = caps_required
+    version.second_review_above = second_review_above
+    version.save()
+    return version
 
 
 @transaction.atomic
@@ -147,14 +310,10 @@ def version_adopt(*, actor: AnyUser, version: SchemeVersion, adopted_on: datetim
         errors["adopted_on"] = _("A version is adopted before the day it is in force from.")
     if not locked.rules.exists():
         errors["version"] = _("A version without rules earns nothing: add its rules first.")
-    last = (
-        SchemeVersion.objects.filter(scheme=locked.scheme, status=VersionStatus.ADOPTED).order_by("-valid_from").first()
-    )
-    if last is not None and locked.valid_from <= last.valid_from:
-        errors["valid_from"] = _("A new version is in force from a day after %(day)s (version %(number)d).") % {
-            "day": last.valid_from.isoformat(),
-            "number": last.number,
-        }
+    try:
+        _after_adopted(locked.scheme, locked.valid_from)
+    except ValidationError as e:
+        errors.update({field: " ".join(messages) for field, messages in e.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     if locked.caps_required:
@@ -177,6 +336,7 @@ def version_new(*, actor: AnyUser, scheme: Scheme, valid_from: datetime.date) ->
     require(actor, "points.configure", scheme.org)
     if scheme.versions.filter(status=VersionStatus.DRAFT).exists():
         raise ValidationError({"valid_from": _("This scheme already has a draft: finish or change that one.")})
+    _after_adopted(scheme, valid_from)
     previous = scheme.versions.order_by("-number").first()
     version = SchemeVersion.objects.create(
         scheme=scheme,
