@@ -153,34 +153,74 @@ def _accounts(earner: str, *, person: Any = None, household: Any = None) -> list
     return accounts
 
 
+def _still_due(dues: list[_Due]) -> list[_Due]:
+    """The dues whose record is still confirmed and whose award still stands, read under the
+    account's lock: a correction confirmed (or an award revoked) meanwhile reverses under the
+    same lock, so a posting read before it is either reversed by it or not posted at all."""
+    contact_ids = {due.posting.contact.pk for due in dues if due.posting.contact is not None}
+    award_ids = {due.posting.award.pk for due in dues if due.posting.award is not None}
+    confirmed = (
+        set(Contact.objects.filter(pk__in=contact_ids, status=RecordStatus.CONFIRMED).values_list("pk", flat=True))
+        if contact_ids
+        else set()
+    )
+    standing = (
+        set(Award.objects.filter(pk__in=award_ids, revoked_on__isnull=True).values_list("pk", flat=True))
+        if award_ids
+        else set()
+    )
+    return [
+        due
+        for due in dues
+        if (due.posting.contact is None or due.posting.contact.pk in confirmed)
+        and (due.posting.award is None or due.posting.award.pk in standing)
+    ]
+
+
+def _items(rule_ids: set[int]) -> dict[int, tuple[Any, ...]]:
+    """Each rule of the schemes of ``rule_ids`` (all their versions) → the item it is: a new
+    version's copy of a rule is the same item, so a cap counts what its earlier versions
+    posted that day or year (a version adopted mid-year does not start the year's cap again)."""
+    schemes = Rule.objects.filter(pk__in=rule_ids).values("version__scheme_id")
+    rows = Rule.objects.filter(version__scheme_id__in=schemes).values_list(
+        "pk", "version__scheme_id", "source", "work_mode_id", "award_level", "name"
+    )
+    return {
+        pk: (scheme, source, mode, level, "" if mode or level else name)
+        for pk, scheme, source, mode, level, name in rows
+    }
+
+
 def _post_dues(dues: Sequence[_Due]) -> list[Entry]:
     """Post the dues, one account at a time under its lock, within each rule's caps."""
     by_account: dict[int, list[_Due]] = defaultdict(list)
     for due in dues:
         by_account[due.account.pk].append(due)
     posted: list[Entry] = []
+    items = _items({due.rule.pk for due in dues}) if dues else {}
     for account_dues in by_account.values():
         with transaction.atomic():
             account = ledger.lock(account_dues[0].account)
             keys = [due.posting.key for due in account_dues]
             done = set(Entry.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
             done |= set(Claim.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-            waiting = [due for due in account_dues if due.posting.key not in done]
+            waiting = _still_due([due for due in account_dues if due.posting.key not in done])
             if not waiting:
                 continue
-            used_day, used_year = _used(account, waiting)
+            used_day, used_year = _used(account, items, {due.posting.occurred_on.year for due in waiting})
             postings: list[tuple[int, Posting]] = []
             for due in waiting:
                 rule, on = due.rule, due.posting.occurred_on
+                item = items[rule.pk]
                 amount = due.amount
                 if rule.daily_cap is not None:
-                    amount = min(amount, rule.daily_cap - used_day[(rule.pk, on)])
+                    amount = min(amount, rule.daily_cap - used_day[(item, on)])
                 if rule.yearly_cap is not None:
-                    amount = min(amount, rule.yearly_cap - used_year[(rule.pk, on.year)])
+                    amount = min(amount, rule.yearly_cap - used_year[(item, on.year)])
                 if amount <= 0:
                     continue
-                used_day[(rule.pk, on)] += amount
-                used_year[(rule.pk, on.year)] += amount
+                used_day[(item, on)] += amount
+                used_year[(item, on.year)] += amount
                 if (
                     rule.reviews_required == 2
                     and rule.two_reviews_above is not None
@@ -194,10 +234,12 @@ def _post_dues(dues: Sequence[_Due]) -> list[Entry]:
     return posted
 
 
-def _used(account: Account, dues: Sequence[_Due]) -> tuple[defaultdict[Any, int], defaultdict[Any, int]]:
-    """What the account already earned by each rule, per day and per year (waiting claims too)."""
-    rule_ids = {due.rule.pk for due in dues}
-    years = {due.posting.occurred_on.year for due in dues}
+def _used(
+    account: Account, items: dict[int, tuple[Any, ...]], years: set[int]
+) -> tuple[defaultdict[Any, int], defaultdict[Any, int]]:
+    """What the account already earned by each item (every version's rule for it), per day and
+    per year; reversals free what they took back, waiting claims count."""
+    rule_ids = list(items)
     used_day: defaultdict[Any, int] = defaultdict(int)
     used_year: defaultdict[Any, int] = defaultdict(int)
     rows = (
@@ -213,8 +255,9 @@ def _used(account: Account, dues: Sequence[_Due]) -> tuple[defaultdict[Any, int]
         .annotate(total=Sum("amount"))
     )
     for row in [*rows, *claims]:
-        used_day[(row["rule_id"], row["occurred_on"])] += row["total"]
-        used_year[(row["rule_id"], row["occurred_on"].year)] += row["total"]
+        item = items[row["rule_id"]]
+        used_day[(item, row["occurred_on"])] += row["total"]
+        used_year[(item, row["occurred_on"].year)] += row["total"]
     return used_day, used_year
 
 
