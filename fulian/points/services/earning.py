@@ -238,12 +238,15 @@ def _used(
     account: Account, items: dict[int, tuple[Any, ...]], years: set[int]
 ) -> tuple[defaultdict[Any, int], defaultdict[Any, int]]:
     """What the account already earned by each item (every version's rule for it), per day and
-    per year; reversals free what they took back, waiting claims count."""
+    per year; reversals free what they took back, waiting claims count. A record corrected by a
+    later one no longer counts: its correction is posted before its reversal (so that the
+    reversal can take back what the correction gives), and must not be capped by it."""
     rule_ids = list(items)
     used_day: defaultdict[Any, int] = defaultdict(int)
     used_year: defaultdict[Any, int] = defaultdict(int)
     rows = (
         Entry.objects.filter(account=account, rule_id__in=rule_ids, year__in=years)
+        .exclude(contact__status=RecordStatus.SUPERSEDED)
         .values("rule_id", "occurred_on")
         .annotate(total=Sum("amount"))
     )

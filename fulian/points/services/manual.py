@@ -72,12 +72,20 @@ def manual_post(
         with transaction.atomic():
             # Under the account's lock, like every posting: two taps of one button at once
             # find the first one's claim instead of both inserting (a unique-key error).
-            ledger.lock(account)
+            locked = ledger.lock(account)
             existing = Claim.objects.filter(idempotency_key=key).first()
             if existing is not None:
                 if existing.account_id != account.pk:
                     raise ValidationError({"key": _("This key was already used for another posting.")})
                 return existing
+            if locked.balance + amount < 0:
+                # Said now, not when the second reviewer confirms (the ledger checks again then).
+                raise ValidationError(
+                    {
+                        "amount": _("Only %(balance)d points are left: %(amount)d cannot be taken.")
+                        % {"balance": locked.balance, "amount": -amount}
+                    }
+                )
             claim = Claim(
                 account=account,
                 amount=amount,
