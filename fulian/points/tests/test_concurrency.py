@@ -32,8 +32,8 @@ from fulian.grid.choices import DEFAULT_WORK_MODES, RecordStatus
 from fulian.grid.models import Contact, WorkMode
 from fulian.people.tests.helpers import person
 from fulian.points.choices import EntryKind, OrderStatus
-from fulian.points.models import Account, Entry, Item, Order, StockMove
-from fulian.points.services import earning, ledger, store
+from fulian.points.models import Account, Claim, Entry, Item, Order, StockMove, Store
+from fulian.points.services import earning, ledger, manual, store
 from fulian.points.services.reconcile import reconcile
 from fulian.points.tests.helpers import credit, scheme, shop
 from fulian.testing.world import World
@@ -305,3 +305,43 @@ def test_a_redemption_that_cannot_get_the_lock_in_time_is_refused_clearly(
     }
     assert (Entry.objects.count(), StockMove.objects.count(), Order.objects.count()) == before
     _assert_exact()
+
+
+def test_a_claim_tapped_twice_at_once_is_one_claim(live_world: World) -> None:
+    world = live_world
+    account = ledger.account_for(person=h.zhiwei(world))
+    credit(account, 100, "gift")
+
+    def tap() -> Any:
+        return manual.manual_post(
+            actor=world.user("xinshi_staff"),
+            account=Account.objects.get(pk=account.pk),
+            amount=50,
+            reason="见义勇为",
+            key="one-tap",
+        )
+
+    outcomes = _together(*[tap for _ in range(5)])
+
+    assert not _only_refusals(outcomes, Claim)
+    assert Claim.objects.count() == 1
+    assert {o.pk for o in outcomes} == {Claim.objects.get().pk}
+
+
+def test_a_redemption_does_not_wait_for_its_store_row(live_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the account, item and order rows are locked: staff editing the store (its row
+    locked) do not hold up the counter. PostgreSQL only: SQLite locks the whole database."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises every write")
+    world = live_world
+    account = ledger.account_for(person=h.zhiwei(world, account=world.user("huilong_zhiwei")))
+    credit(account, 30, "gift")
+    made, item = shop(world, stock=3)
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "options", "-c lock_timeout=500")
+
+    with transaction.atomic():
+        Store.objects.select_for_update().get(pk=made.pk)
+        outcomes = _together(_redeem(world.user("huilong_zhiwei"), account, item))
+
+    assert not _only_refusals(outcomes, Order), outcomes
+    assert Order.objects.count() == 1

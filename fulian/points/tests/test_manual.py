@@ -81,6 +81,7 @@ def test_a_refused_claim_posts_nothing_and_says_why(world: World) -> None:
         manual.manual_post(actor=world.user("xinshi_staff"), account=account, amount=-21, reason="违反村规")
     credit(account, 30, "gift")
     claim = manual.manual_post(actor=world.user("xinshi_staff"), account=account, amount=-21, reason="违反村规")
+    assert isinstance(claim, Claim)
     with pytest.raises(ValidationError) as caught:
         manual.claim_refuse(actor=world.user("youxian_admin"), claim=claim, reason=" ")
     assert list(caught.value.message_dict) == ["reason"]
@@ -105,9 +106,10 @@ def test_staff_reverse_what_is_left_when_part_was_spent_and_nothing_when_all_was
     assert reconcile().ok
 
     other = manual.manual_post(actor=world.user("xinshi_staff"), account=account, amount=10, reason="好人好事")
+    assert isinstance(other, Entry)
     store.order_place(actor=world.user("huilong_zhiwei"), account=account, item=item)
     with pytest.raises(ValidationError, match="nothing left to take back"):
-        manual.entry_reverse(actor=world.user("xinshi_staff"), entry=other, reason="记错了")  # type: ignore[arg-type]
+        manual.entry_reverse(actor=world.user("xinshi_staff"), entry=other, reason="记错了")
     assert not Entry.objects.filter(reverses=other).exists()
 
 
