@@ -339,8 +339,8 @@ def test_a_redemption_does_not_wait_for_its_store_row(live_world: World, monkeyp
     made, item = shop(world, stock=3)
     monkeypatch.setitem(connection.settings_dict["OPTIONS"], "options", "-c lock_timeout=500")
 
-    with transaction.atomic():
-        Store.objects.select_for_update().get(pk=made.pk)
+    with transaction.atomic():  # staff changing the store's hours: its row stays locked till commit
+        Store.objects.filter(pk=made.pk).update(hours="8:00-17:00")
         outcomes = _together(_redeem(world.user("huilong_zhiwei"), account, item))
 
     assert not _only_refusals(outcomes, Order), outcomes
