@@ -267,6 +267,8 @@ def test_a_confirmed_correction_reverses_the_points_of_the_record_it_corrects(wo
         (correction.pk, EntryKind.EARN, 2),
         (first.pk, EntryKind.REVERSAL, -2),
     ]
+    reversal = Entry.objects.get(kind=EntryKind.REVERSAL)
+    assert reversal.reason == f"Reversed: corrected by a later record (no. {correction.pk})"
     assert _balance(person=her) == 2
     assert reconcile().ok
 
