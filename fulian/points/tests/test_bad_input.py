@@ -116,7 +116,16 @@ def test_the_database_refuses_a_price_of_no_points_and_negative_stock(
         Item.objects.create(store=made, name="坏数据", **values)
 
 
-def test_the_database_refuses_a_negative_balance_a_rule_of_no_points_and_an_entry_of_zero(world: World) -> None:
+def test_the_database_refuses_an_order_of_no_points(world: World) -> None:
+    account, item = _holder(world)
+    order = store.order_place(actor=world.user("huilong_zhiwei"), account=account, item=item)
+    with nothing_written(), pytest.raises(IntegrityError, match="points_order_points_positive"), transaction.atomic():
+        Order.objects.filter(pk=order.pk).update(points=0)
+
+
+def test_the_database_refuses_negative_balances_and_stock_rules_of_no_points_and_entries_of_zero(
+    world: World,
+) -> None:
     scheme(world)
     account, _item = _holder(world)
     with nothing_written():
@@ -126,6 +135,14 @@ def test_the_database_refuses_a_negative_balance_a_rule_of_no_points_and_an_entr
             Rule.objects.update(points=0)
         with pytest.raises(IntegrityError, match="points_entry_not_zero"), transaction.atomic():
             Entry.objects.update(amount=0)
+        with pytest.raises(IntegrityError, match="points_entry_balance_not_negative"), transaction.atomic():
+            Entry.objects.update(balance_after=-1)
+        with pytest.raises(IntegrityError, match="points_account_spent_not_negative"), transaction.atomic():
+            Account.objects.filter(pk=account.pk).update(spent=-1)
+        with pytest.raises(IntegrityError, match="points_stock_move_not_below_zero"), transaction.atomic():
+            StockMove.objects.update(stock_after=-1)
+        with pytest.raises(IntegrityError, match="points_item_limit_at_least_one"), transaction.atomic():
+            Item.objects.update(per_person_limit=0)
 
 
 def test_a_manual_posting_of_no_points_is_refused_naming_amount(world: World) -> None:
