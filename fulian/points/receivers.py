@@ -14,12 +14,14 @@ from fulian.points.services import earning
 
 
 def _record_confirmed(*, record: Any, superseded: Any = None, **_kwargs: Any) -> None:
-    earning.contact_post(record)
-    if superseded is not None:
-        # Posted first, reversed second: the reversal can take back what the correction gives.
-        earning.contact_reverse(
-            superseded, reason=_("corrected by a later record (no. %(number)d)") % {"number": record.pk}
-        )
+    try:
+        earning.contact_post(record)
+    finally:  # the reversal is not skipped because the posting failed (the backlog posts that)
+        if superseded is not None:
+            # Posted first, reversed second: the reversal can take back what the correction gives.
+            earning.contact_reverse(
+                superseded, reason=_("corrected by a later record (no. %(number)d)") % {"number": record.pk}
+            )
 
 
 def _awards_given(*, awards: list[Any], **_kwargs: Any) -> None:

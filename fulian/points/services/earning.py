@@ -346,8 +346,9 @@ def award_reverse(award: Award) -> list[Entry]:
 
 
 def backlog(*, since: datetime.date | None = None, batch: int = 2000) -> int:
-    """Post every confirmed record and standing award not yet posted (from ``since``); returns
-    the number of entries posted. Safe to rerun: what is posted is skipped by its key."""
+    """Post every confirmed record and standing award not yet posted (from ``since``), and
+    reverse the earnings of records corrected and awards revoked since; returns the number of
+    entries posted. Safe to rerun: what is posted is skipped by its key."""
     records = Contact.objects.filter(status=RecordStatus.CONFIRMED, work_mode__isnull=False)
     awards = Award.objects.filter(revoked_on__isnull=True)
     if since is not None:
@@ -364,4 +365,24 @@ def backlog(*, since: datetime.date | None = None, batch: int = 2000) -> int:
         posted += len(_post_dues(_duty_dues(_records(ids[start : start + batch]), versions)))
     for award in awards.exclude(pk__in=Entry.objects.filter(award__isnull=False).values("award_id")):
         posted += len(award_post(award))
-    return posted
+    return posted + _reversals_missed(since)
+
+
+def _reversals_missed(since: datetime.date | None) -> int:
+    """Reverse what a receiver failed to: earnings of records since corrected, and of awards
+    since revoked, not yet reversed (a reversal is keyed, so this is safe beside the receiver)."""
+    stale = Entry.objects.filter(kind=EntryKind.EARN, reversed_by__isnull=True).filter(
+        Q(contact__status=RecordStatus.SUPERSEDED) | Q(award__revoked_on__isnull=False)
+    )
+    if since is not None:
+        stale = stale.filter(occurred_on__gte=since)
+    done = 0
+    for entry in stale.select_related("award", "contact"):
+        if entry.award_id is not None:
+            reason = _("award revoked: %(reason)s") % {"reason": entry.award.revoke_reason}  # type: ignore[union-attr]
+        else:
+            later = Contact.objects.filter(supersedes_id=entry.contact_id).values_list("pk", flat=True).first()
+            reason = _("corrected by a later record (no. %(number)d)") % {"number": later or 0}
+        if ledger.reverse(entry, reason=reason) is not None:
+            done += 1
+    return done

@@ -365,3 +365,20 @@ def test_no_scheme_means_no_points_and_no_error(world: World, confirm: Any) -> N
     assert not Scheme.objects.exists()
     assert not Entry.objects.exists()
     assert ledger.account_for(person=her).balance == 0
+
+
+def test_the_backlog_reverses_a_corrected_record_whose_reversal_was_missed(world: World, confirm: Any) -> None:
+    scheme(world)
+    her = _her(world)
+    first = confirm(_record(world, her))
+    correction = h.record(world, her, supersedes=first, correction_reason="时长记错了")
+    record_confirm(actor=world.user("youxian_admin"), record=correction)  # its receiver never ran
+    assert _balance(person=her) == 2
+
+    assert earning.backlog() == 2  # the correction posted, the corrected record reversed
+    assert earning.backlog() == 0
+    reversal = Entry.objects.get(kind=EntryKind.REVERSAL)
+    assert (reversal.contact_id, reversal.amount) == (first.pk, -2)
+    assert reversal.reason == f"Reversed: corrected by a later record (no. {correction.pk})"
+    assert _balance(person=her) == 2
+    assert reconcile().ok
