@@ -326,6 +326,9 @@ class Account(AncestryScopedModel):
         indexes = AncestryScopedModel.ancestry_indexes("points_account")
         constraints = [
             models.CheckConstraint(condition=Q(balance__gte=0), name="points_account_balance_not_negative"),
+            # balance = earned - spent, both never below zero: a refund never exceeds what was redeemed.
+            models.CheckConstraint(condition=Q(spent__gte=0), name="points_account_spent_not_negative"),
+            models.CheckConstraint(condition=Q(earned__gte=0), name="points_account_earned_not_negative"),
             models.CheckConstraint(
                 condition=(Q(kind=HolderKind.PERSON, person__isnull=False, household__isnull=True))
                 | Q(kind=HolderKind.HOUSEHOLD, household__isnull=False, person__isnull=True),
@@ -489,7 +492,10 @@ class Entry(AncestryScopedModel):
             models.Index(fields=["contact"], name="points_entry_contact", condition=Q(contact__isnull=False)),
             models.Index(fields=["award"], name="points_entry_award", condition=Q(award__isnull=False)),
         ]
-        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="points_entry_not_zero")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="points_entry_not_zero"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="points_entry_balance_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount:+d} {self.reason}"
@@ -555,6 +561,10 @@ class Item(AuditedModel):
             models.CheckConstraint(
                 condition=Q(stock__isnull=True) | Q(stock__gte=0), name="points_item_stock_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(per_person_limit__isnull=True) | Q(per_person_limit__gte=1),
+                name="points_item_limit_at_least_one",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -589,7 +599,10 @@ class StockMove(models.Model):
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
         ordering = ["-id"]
-        constraints = [models.CheckConstraint(condition=~Q(delta=0), name="points_stock_move_not_zero")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(delta=0), name="points_stock_move_not_zero"),
+            models.CheckConstraint(condition=Q(stock_after__gte=0), name="points_stock_move_not_below_zero"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.delta:+d} {self.get_kind_display()}"
@@ -641,6 +654,7 @@ class Order(AncestryScopedModel, AuditedModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="points_order_quantity"),
+            models.CheckConstraint(condition=Q(points__gt=0), name="points_order_points_positive"),
             models.UniqueConstraint(
                 fields=["store", "pickup_code"],
                 condition=Q(status=OrderStatus.WAITING),

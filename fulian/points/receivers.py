@@ -6,15 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from fulian.campaigns.signals import award_revoked, awards_given
 from fulian.duties.signals import record_confirmed
 from fulian.points.services import earning
 
 
 def _record_confirmed(*, record: Any, superseded: Any = None, **_kwargs: Any) -> None:
-    earning.contact_post(record)
-    if superseded is not None:
-        earning.contact_reverse(superseded, reason=f"#{superseded.pk} → #{record.pk}")
+    try:
+        earning.contact_post(record)
+    finally:  # the reversal is not skipped because the posting failed (the backlog posts that)
+        if superseded is not None:
+            # Posted first, reversed second: the reversal can take back what the correction gives.
+            earning.contact_reverse(
+                superseded, reason=_("corrected by a later record (no. %(number)d)") % {"number": record.pk}
+            )
 
 
 def _awards_given(*, awards: list[Any], **_kwargs: Any) -> None:

@@ -153,34 +153,74 @@ def _accounts(earner: str, *, person: Any = None, household: Any = None) -> list
     return accounts
 
 
+def _still_due(dues: list[_Due]) -> list[_Due]:
+    """The dues whose record is still confirmed and whose award still stands, read under the
+    account's lock: a correction confirmed (or an award revoked) meanwhile reverses under the
+    same lock, so a posting read before it is either reversed by it or not posted at all."""
+    contact_ids = {due.posting.contact.pk for due in dues if due.posting.contact is not None}
+    award_ids = {due.posting.award.pk for due in dues if due.posting.award is not None}
+    confirmed = (
+        set(Contact.objects.filter(pk__in=contact_ids, status=RecordStatus.CONFIRMED).values_list("pk", flat=True))
+        if contact_ids
+        else set()
+    )
+    standing = (
+        set(Award.objects.filter(pk__in=award_ids, revoked_on__isnull=True).values_list("pk", flat=True))
+        if award_ids
+        else set()
+    )
+    return [
+        due
+        for due in dues
+        if (due.posting.contact is None or due.posting.contact.pk in confirmed)
+        and (due.posting.award is None or due.posting.award.pk in standing)
+    ]
+
+
+def _items(rule_ids: set[int]) -> dict[int, tuple[Any, ...]]:
+    """Each rule of the schemes of ``rule_ids`` (all their versions) → the item it is: a new
+    version's copy of a rule is the same item, so a cap counts what its earlier versions
+    posted that day or year (a version adopted mid-year does not start the year's cap again)."""
+    schemes = Rule.objects.filter(pk__in=rule_ids).values("version__scheme_id")
+    rows = Rule.objects.filter(version__scheme_id__in=schemes).values_list(
+        "pk", "version__scheme_id", "source", "work_mode_id", "award_level", "name"
+    )
+    return {
+        pk: (scheme, source, mode, level, "" if mode or level else name)
+        for pk, scheme, source, mode, level, name in rows
+    }
+
+
 def _post_dues(dues: Sequence[_Due]) -> list[Entry]:
     """Post the dues, one account at a time under its lock, within each rule's caps."""
     by_account: dict[int, list[_Due]] = defaultdict(list)
     for due in dues:
         by_account[due.account.pk].append(due)
     posted: list[Entry] = []
+    items = _items({due.rule.pk for due in dues}) if dues else {}
     for account_dues in by_account.values():
         with transaction.atomic():
             account = ledger.lock(account_dues[0].account)
             keys = [due.posting.key for due in account_dues]
             done = set(Entry.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
             done |= set(Claim.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
-            waiting = [due for due in account_dues if due.posting.key not in done]
+            waiting = _still_due([due for due in account_dues if due.posting.key not in done])
             if not waiting:
                 continue
-            used_day, used_year = _used(account, waiting)
+            used_day, used_year = _used(account, items, {due.posting.occurred_on.year for due in waiting})
             postings: list[tuple[int, Posting]] = []
             for due in waiting:
                 rule, on = due.rule, due.posting.occurred_on
+                item = items[rule.pk]
                 amount = due.amount
                 if rule.daily_cap is not None:
-                    amount = min(amount, rule.daily_cap - used_day[(rule.pk, on)])
+                    amount = min(amount, rule.daily_cap - used_day[(item, on)])
                 if rule.yearly_cap is not None:
-                    amount = min(amount, rule.yearly_cap - used_year[(rule.pk, on.year)])
+                    amount = min(amount, rule.yearly_cap - used_year[(item, on.year)])
                 if amount <= 0:
                     continue
-                used_day[(rule.pk, on)] += amount
-                used_year[(rule.pk, on.year)] += amount
+                used_day[(item, on)] += amount
+                used_year[(item, on.year)] += amount
                 if (
                     rule.reviews_required == 2
                     and rule.two_reviews_above is not None
@@ -194,14 +234,19 @@ def _post_dues(dues: Sequence[_Due]) -> list[Entry]:
     return posted
 
 
-def _used(account: Account, dues: Sequence[_Due]) -> tuple[defaultdict[Any, int], defaultdict[Any, int]]:
-    """What the account already earned by each rule, per day and per year (waiting claims too)."""
-    rule_ids = {due.rule.pk for due in dues}
-    years = {due.posting.occurred_on.year for due in dues}
+def _used(
+    account: Account, items: dict[int, tuple[Any, ...]], years: set[int]
+) -> tuple[defaultdict[Any, int], defaultdict[Any, int]]:
+    """What the account already earned by each item (every version's rule for it), per day and
+    per year; reversals free what they took back, waiting claims count. A record corrected by a
+    later one no longer counts: its correction is posted before its reversal (so that the
+    reversal can take back what the correction gives), and must not be capped by it."""
+    rule_ids = list(items)
     used_day: defaultdict[Any, int] = defaultdict(int)
     used_year: defaultdict[Any, int] = defaultdict(int)
     rows = (
         Entry.objects.filter(account=account, rule_id__in=rule_ids, year__in=years)
+        .exclude(contact__status=RecordStatus.SUPERSEDED)
         .values("rule_id", "occurred_on")
         .annotate(total=Sum("amount"))
     )
@@ -213,8 +258,9 @@ def _used(account: Account, dues: Sequence[_Due]) -> tuple[defaultdict[Any, int]
         .annotate(total=Sum("amount"))
     )
     for row in [*rows, *claims]:
-        used_day[(row["rule_id"], row["occurred_on"])] += row["total"]
-        used_year[(row["rule_id"], row["occurred_on"].year)] += row["total"]
+        item = items[row["rule_id"]]
+        used_day[(item, row["occurred_on"])] += row["total"]
+        used_year[(item, row["occurred_on"].year)] += row["total"]
     return used_day, used_year
 
 
@@ -300,8 +346,9 @@ def award_reverse(award: Award) -> list[Entry]:
 
 
 def backlog(*, since: datetime.date | None = None, batch: int = 2000) -> int:
-    """Post every confirmed record and standing award not yet posted (from ``since``); returns
-    the number of entries posted. Safe to rerun: what is posted is skipped by its key."""
+    """Post every confirmed record and standing award not yet posted (from ``since``), and
+    reverse the earnings of records corrected and awards revoked since; returns the number of
+    entries posted. Safe to rerun: what is posted is skipped by its key."""
     records = Contact.objects.filter(status=RecordStatus.CONFIRMED, work_mode__isnull=False)
     awards = Award.objects.filter(revoked_on__isnull=True)
     if since is not None:
@@ -318,4 +365,24 @@ def backlog(*, since: datetime.date | None = None, batch: int = 2000) -> int:
         posted += len(_post_dues(_duty_dues(_records(ids[start : start + batch]), versions)))
     for award in awards.exclude(pk__in=Entry.objects.filter(award__isnull=False).values("award_id")):
         posted += len(award_post(award))
-    return posted
+    return posted + _reversals_missed(since)
+
+
+def _reversals_missed(since: datetime.date | None) -> int:
+    """Reverse what a receiver failed to: earnings of records since corrected, and of awards
+    since revoked, not yet reversed (a reversal is keyed, so this is safe beside the receiver)."""
+    stale = Entry.objects.filter(kind=EntryKind.EARN, reversed_by__isnull=True).filter(
+        Q(contact__status=RecordStatus.SUPERSEDED) | Q(award__revoked_on__isnull=False)
+    )
+    if since is not None:
+        stale = stale.filter(occurred_on__gte=since)
+    done = 0
+    for entry in stale.select_related("award", "contact"):
+        if entry.award_id is not None:
+            reason = _("award revoked: %(reason)s") % {"reason": entry.award.revoke_reason}  # type: ignore[union-attr]
+        else:
+            later = Contact.objects.filter(supersedes_id=entry.contact_id).values_list("pk", flat=True).first()
+            reason = _("corrected by a later record (no. %(number)d)") % {"number": later or 0}
+        if ledger.reverse(entry, reason=reason) is not None:
+            done += 1
+    return done

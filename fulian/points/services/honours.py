@@ -47,16 +47,27 @@ def honours_grant(*, year: int, scheme: Scheme | None = None) -> int:
         version = _version_at_year_end(each, year)
         if version is None:
             continue
+        nearer = _nearer_schemes(each, year)
         for rule in version.honour_rules.all():
-            new += _grant_rule(rule, each.org, year)
+            new += _grant_rule(rule, each.org, year, nearer)
     return new
 
 
-def _grant_rule(rule: HonourRule, top_org: Any, year: int) -> int:
+def _nearer_schemes(scheme: Scheme, year: int) -> list[Any]:
+    """The organisations below ``scheme``'s with a scheme of their own in force at the year's
+    end: the nearest scheme applies to a holder (``earning.version_for``), so the city's
+    honours are not given again to a county's holders that the county's honour rules judge."""
+    below = Scheme.objects.filter(org__path__startswith=scheme.org.path).exclude(pk=scheme.pk).select_related("org")
+    return [other.org for other in below if _version_at_year_end(other, year) is not None]
+
+
+def _grant_rule(rule: HonourRule, top_org: Any, year: int, nearer: list[Any]) -> int:
     column = LEVEL_COLUMNS.get(rule.level)
     if column is None:
         return 0
     rows = AccountYear.objects.filter(within_q(top_org), year=year, kind=rule.holder_kind, earned__gt=0)
+    for org in nearer:
+        rows = rows.exclude(within_q(org))
     chosen: list[tuple[int | None, AccountYear]] = []
     within: dict[int, int] = {}
     if rule.basis == HonourBasis.THRESHOLD:

@@ -17,17 +17,57 @@ reversed. Locks are taken in one order everywhere: account, then store item, the
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fulian.points.choices import EARNING_KINDS, EntryKind, HolderKind, Source
 from fulian.points.models import Account, AccountYear, Entry
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+# PostgreSQL's codes for "could not get the lock in time": serialization failure, deadlock,
+# lock not available (lock_timeout), statement cancelled (statement_timeout).
+_BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+
+
+def busy(error: OperationalError) -> bool:
+    """Whether a database error means "others hold the lock, try again" (SQLite's "database is
+    locked" once its timeout has passed; PostgreSQL's lock timeout or deadlock), not a fault."""
+    if "database is locked" in str(error) or "database table is locked" in str(error):
+        return True
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) in _BUSY_SQLSTATES or getattr(cause, "pgcode", None) in _BUSY_SQLSTATES
+
+
+def refuse_when_busy(service: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A service that gives up waiting for a lock says so clearly (a ValidationError the form
+    or the API shows: nothing was written, the transaction rolled back), never a server error.
+
+    On SQLite every transaction takes the write lock at its start (``IMMEDIATE``) and waits
+    up to the connection's timeout (20 s) for it; fifty redemptions at once queue behind one
+    another, and one still waiting after that is refused here."""
+
+    @functools.wraps(service)
+    def refusing(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return service(*args, **kwargs)
+        except OperationalError as error:
+            if not busy(error):
+                raise
+            raise ValidationError(
+                _("Many are using the points at this moment: nothing was changed. Try again in a moment.")
+            ) from error
+
+    return refusing
 
 
 @dataclass(frozen=True)
@@ -96,7 +136,12 @@ def post_many(account: Account, postings: list[tuple[int, Posting]], *, locked: 
         result: list[Entry] = []
         for amount, posting in postings:
             if posting.key in existing:
-                result.append(existing[posting.key])
+                done = existing[posting.key]
+                if done.account_id != current.pk:
+                    # A key names one posting of one account: the same key for another
+                    # account is a client's mistake, never another holder's entry handed back.
+                    raise ValidationError({"key": _("This key was already used for another posting.")})
+                result.append(done)
                 continue
             if balance + amount < 0:
                 raise ValidationError(
@@ -119,7 +164,8 @@ def post_many(account: Account, postings: list[tuple[int, Posting]], *, locked: 
             return result
         now = timezone.now()
         Account.objects.filter(pk=current.pk).update(balance=balance, earned=earned, spent=spent, updated_at=now)
-        for holder in {current, account}:
+        # Both instances (equal, so a set would keep one): the caller's reads the new balance.
+        for holder in (current, account):
             holder.balance, holder.earned, holder.spent, holder.updated_at = balance, earned, spent, now
         for year, amount in years.items():
             _add_to_year(current, year, amount)

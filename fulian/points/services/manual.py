@@ -20,7 +20,7 @@ from fulian.points.models import REASON_MAX_LENGTH, Account, Claim, Entry
 from fulian.points.services import ledger
 from fulian.points.services.earning import version_for
 from fulian.points.services.holders import holds
-from fulian.points.services.ledger import Posting
+from fulian.points.services.ledger import Posting, refuse_when_busy
 
 AMOUNT_MAX = 10_000
 DEFAULT_SECOND_REVIEW_ABOVE = 20
@@ -45,6 +45,7 @@ def second_review_above(account: Account, on: datetime.date) -> int:
     return version.second_review_above if version is not None else DEFAULT_SECOND_REVIEW_ABOVE
 
 
+@refuse_when_busy
 def manual_post(
     *,
     actor: AnyUser,
@@ -75,9 +76,22 @@ def manual_post(
     key = f"manual:{key}" if key else f"manual:{timezone.now().timestamp()}:{account.pk}:{getattr(actor, 'pk', 0)}"
     if abs(amount) > second_review_above(account, occurred_on):
         with transaction.atomic():
+            # Under the account's lock, like every posting: two taps of one button at once
+            # find the first one's claim instead of both inserting (a unique-key error).
+            locked = ledger.lock(account)
             existing = Claim.objects.filter(idempotency_key=key).first()
             if existing is not None:
+                if existing.account_id != account.pk:
+                    raise ValidationError({"key": _("This key was already used for another posting.")})
                 return existing
+            if locked.balance + amount < 0:
+                # Said now, not when the second reviewer confirms (the ledger checks again then).
+                raise ValidationError(
+                    {
+                        "amount": _("Only %(balance)d points are left: %(amount)d cannot be taken.")
+                        % {"balance": locked.balance, "amount": -amount}
+                    }
+                )
             claim = Claim(
                 account=account,
                 amount=amount,
@@ -106,6 +120,7 @@ def manual_post(
     )
 
 
+@refuse_when_busy
 def claim_confirm(*, actor: AnyUser, claim: Claim) -> Entry:
     """The second reviewer confirms a claim: its entry is posted."""
     require(actor, "points.post", claim.org)  # type: ignore[attr-defined]
@@ -117,6 +132,9 @@ def claim_confirm(*, actor: AnyUser, claim: Claim) -> Entry:
             raise ValidationError(_("This claim was already decided: nothing was changed."))
         if locked.created_by_id is not None and locked.created_by_id == getattr(actor, "pk", None):
             raise ValidationError(_("A second reviewer is somebody else than who asked."))
+        # A rule's claim comes from a record somebody confirmed: that was the first review.
+        if locked.contact_id is not None and locked.contact.reviewed_by_id == getattr(actor, "pk", None):  # type: ignore[union-attr]
+            raise ValidationError(_("You confirmed the record: the second review is somebody else's."))
         locked.status = ClaimStatus.POSTED
         locked.decided_by = actor  # type: ignore[assignment]
         locked.decided_at = timezone.now()
@@ -142,8 +160,10 @@ def claim_confirm(*, actor: AnyUser, claim: Claim) -> Entry:
         )
 
 
+@refuse_when_busy
 @transaction.atomic
 def claim_refuse(*, actor: AnyUser, claim: Claim, reason: str) -> Claim:
+    """The second reviewer refuses a claim, with a reason: nothing is posted."""
     require(actor, "points.post", claim.org)  # type: ignore[attr-defined]
     _not_own(actor, claim.account)
     locked = Claim.objects.select_for_update().get(pk=claim.pk)
@@ -157,6 +177,7 @@ def claim_refuse(*, actor: AnyUser, claim: Claim, reason: str) -> Claim:
     return locked
 
 
+@refuse_when_busy
 def entry_reverse(*, actor: AnyUser, entry: Entry, reason: str) -> Entry:
     """Staff take an entry back (a mistake): a reversal, never an edit."""
     require(actor, "points.post", entry.org)  # type: ignore[attr-defined]

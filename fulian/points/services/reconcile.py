@@ -1,7 +1,9 @@
 """The reconciliation (``manage.py reconcile_points``, run daily; the auditors' API): every
 balance equals the sum of its entries, every year's earnings the sum of that year's earning
 entries, and every stock level equals receipts and adjustments less what orders took plus what
-cancelled and expired orders returned. Read-only: it reports differences, it never fixes one."""
+cancelled and expired orders returned; and every order agrees with the ledger and the stock (a
+waiting or handed-over order took its points and its goods once, a cancelled or expired one
+gave both back). Read-only: it reports differences, it never fixes one."""
 
 from __future__ import annotations
 
@@ -11,15 +13,15 @@ from typing import Any
 from django.db.models import Q, Sum
 
 from fulian.core.ancestry import within_q
-from fulian.points.choices import EARNING_KINDS, EntryKind
-from fulian.points.models import Account, AccountYear, Entry, Item, StockMove
+from fulian.points.choices import EARNING_KINDS, EntryKind, OrderStatus
+from fulian.points.models import Account, AccountYear, Entry, Item, Order, StockMove
 
 
 @dataclass
 class Difference:
     """One row whose stored figure is not the sum of its entries."""
 
-    what: str  # "balance", "earned", "spent", "year", "stock"
+    what: str  # "balance", "earned", "spent", "year", "stock", "order points", "order stock"
     id: int
     label: str
     stored: int
@@ -28,9 +30,12 @@ class Difference:
 
 @dataclass
 class Reconciliation:
+    """What was checked, and every difference found (none: ``ok``)."""
+
     accounts: int = 0
     entries: int = 0
     items: int = 0
+    orders: int = 0
     differences: list[Difference] = field(default_factory=list)
 
     @property
@@ -87,4 +92,32 @@ def reconcile(*, org: Any = None) -> Reconciliation:
         result.items += 1
         if stock != moves.get(pk, 0):
             result.differences.append(Difference("stock", pk, name, stock or 0, moves.get(pk, 0)))
+    _orders(result, entries, org)
     return result
+
+
+def _orders(result: Reconciliation, entries: Any, org: Any) -> None:
+    """Each order against its entries and its stock moves."""
+    orders = Order.objects.all() if org is None else Order.objects.filter(within_q(org))
+    paid = {
+        row["order_id"]: row["total"]
+        for row in entries.filter(order__isnull=False).values("order_id").annotate(total=Sum("amount"))
+    }
+    moved = {
+        row["order_id"]: row["total"]
+        for row in StockMove.objects.filter(order__in=orders).values("order_id").annotate(total=Sum("delta"))
+    }
+    live = (OrderStatus.WAITING, OrderStatus.HANDED_OVER)
+    for pk, status, points, quantity, stock in orders.values_list(
+        "pk", "status", "points", "quantity", "item__stock"
+    ).iterator():
+        result.orders += 1
+        taken = status in live
+        if paid.get(pk, 0) != (-points if taken else 0):
+            result.differences.append(
+                Difference("order points", pk, f"order {pk}", -points if taken else 0, paid.get(pk, 0))
+            )
+        if stock is not None and moved.get(pk, 0) != (-quantity if taken else 0):
+            result.differences.append(
+                Difference("order stock", pk, f"order {pk}", -quantity if taken else 0, moved.get(pk, 0))
+            )

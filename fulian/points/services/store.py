@@ -25,20 +25,30 @@ from fulian.points.choices import EntryKind, OrderStatus, StockKind
 from fulian.points.models import Account, Item, Order, StockMove, Store
 from fulian.points.services import ledger
 from fulian.points.services.holders import holds
-from fulian.points.services.ledger import Posting
+from fulian.points.services.ledger import Posting, refuse_when_busy
 
 QUANTITY_MAX = 20
+# A count of goods received or adjusted at once; more is a typing mistake (and would
+# overflow the column).
+STOCK_DELTA_MAX = 100_000
 LIVE_STATUSES = (OrderStatus.WAITING, OrderStatus.HANDED_OVER)
 
 
 def _moved(
-    item: Item, delta: int, kind: str, *, actor: Any = None, reason: str = "", order: Order | None = None
+    item: Item,
+    delta: int,
+    kind: str,
+    *,
+    actor: Any = None,
+    reason: str = "",
+    order: Order | None = None,
+    field: str = "quantity",
 ) -> None:
     """Change a locked item's stock by ``delta`` and write the move (nothing for a stockless item)."""
     if item.stock is None:
         return
     if item.stock + delta < 0:
-        raise ValidationError({"quantity": _("Only %(stock)d left in stock.") % {"stock": item.stock}})
+        raise ValidationError({field: _("Only %(stock)d left in stock.") % {"stock": item.stock}})
     item.stock += delta
     Item.objects.filter(pk=item.pk).update(stock=item.stock)
     StockMove.objects.create(
@@ -50,20 +60,25 @@ def _author(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+@refuse_when_busy
 @transaction.atomic
 def stock_change(*, actor: AnyUser, item: Item, delta: int, kind: str, reason: str) -> Item:
     """Receive stock (a positive number) or adjust it (either sign, with a reason)."""
     require(actor, "points.store", item.store.org)
     if item.stock is None:
         raise ValidationError({"delta": _("This item has no stock to count.")})
-    if kind == StockKind.RECEIPT and delta <= 0:
-        raise ValidationError({"delta": _("Enter how many were received (more than 0).")})
-    if kind == StockKind.ADJUST and (delta == 0 or not reason.strip()):
-        raise ValidationError({"reason": _("Say why the stock is adjusted, and by how many.")})
     if kind not in (StockKind.RECEIPT, StockKind.ADJUST):
         raise ValidationError({"kind": _("Stock is received or adjusted here.")})
+    if abs(delta) > STOCK_DELTA_MAX:
+        raise ValidationError({"delta": _("At most %(max)d at a time.") % {"max": STOCK_DELTA_MAX}})
+    if kind == StockKind.RECEIPT and delta <= 0:
+        raise ValidationError({"delta": _("Enter how many were received (more than 0).")})
+    if kind == StockKind.ADJUST and delta == 0:
+        raise ValidationError({"delta": _("Enter by how many the stock changes (more or fewer than 0).")})
+    if kind == StockKind.ADJUST and not reason.strip():
+        raise ValidationError({"reason": _("Say why the stock is adjusted, and by how many.")})
     locked = Item.objects.select_for_update().get(pk=item.pk)
-    _moved(locked, delta, kind, actor=actor, reason=reason.strip())
+    _moved(locked, delta, kind, actor=actor, reason=reason.strip(), field="delta")
     return locked
 
 
@@ -84,6 +99,7 @@ def _open(item: Item, on: datetime.date) -> str | None:
     return None
 
 
+@refuse_when_busy
 def order_place(
     *,
     actor: AnyUser,
@@ -110,7 +126,9 @@ def order_place(
             done = Order.objects.filter(account=account, client_key=client_key).first()
             if done is not None:
                 return done
-        locked = Item.objects.select_for_update().select_related("store").get(pk=item.pk)
+        # ``of=("self",)``: a join would lock the store's row too, and every redemption in the
+        # store would wait for every other one.
+        locked = Item.objects.select_for_update(of=("self",)).select_related("store").get(pk=item.pk)
         closed = _open(locked, today())
         if closed:
             raise ValidationError({"item": closed})
@@ -185,10 +203,11 @@ def order_place(
 
 def _locked_order(order: Order) -> tuple[Account, Item, Order]:
     account = ledger.lock(order.account)
-    item = Item.objects.select_for_update().select_related("store__org").get(pk=order.item_id)
+    item = Item.objects.select_for_update(of=("self",)).select_related("store__org").get(pk=order.item_id)
     return account, item, Order.objects.select_for_update().get(pk=order.pk)
 
 
+@refuse_when_busy
 def order_hand_over(*, actor: AnyUser, order: Order, pickup_code: str | None = None) -> Order:
     """Staff hand a waiting order over (the holder shows its pickup code)."""
     require(actor, "points.store", order.store.org)
@@ -235,6 +254,7 @@ def _give_back(locked_account: Account, item: Item, order: Order, status: str, *
     return order
 
 
+@refuse_when_busy
 def order_cancel(*, actor: AnyUser, order: Order, reason: str = "") -> Order:
     """Cancel a waiting order (its holder, or store staff): the points and the stock return."""
     if not can(actor, "points.store", order.store.org) and not holds(actor, order.account):
