@@ -20,6 +20,7 @@ from fulian.orgs.models import Organisation
 from fulian.points import selectors
 from fulian.points.choices import VersionStatus
 from fulian.points.models import Account, AccountYear, Entry, PointsLevel, Scheme, SchemeVersion, ancestor_paths
+from fulian.points.services import holders
 
 
 @dataclass
@@ -190,3 +191,24 @@ def source_links(user: AnyUser, entries: Iterable[Entry]) -> None:
             # Her orders are hers to see, and staff who see the account see its orders.
             url = _url("points:order_detail", entry.order_id)
         entry.source_url = url  # type: ignore[attr-defined]
+
+
+@dataclass
+class HomeCard:
+    """Her points on the home page: the balance and this year's points of her own account."""
+
+    balance: int
+    year: int
+    year_earned: int
+
+
+def home_card(user: AnyUser, on: datetime.date) -> HomeCard | None:
+    """For a holder (a login with a person on the books): her balance and this year's points,
+    read without opening an account (0 before her first entry). None for everyone else."""
+    person = holders.person_of(user)
+    if person is None:
+        return None
+    account = Account.objects.filter(person=person).only("pk", "balance").first()
+    if account is None:
+        return HomeCard(balance=0, year=on.year, year_earned=0)
+    return HomeCard(balance=account.balance, year=on.year, year_earned=year_earned(account, on.year))

@@ -273,3 +273,24 @@ def test_grant_honours_gives_the_years_honours_once(world: World) -> None:
     assert out.getvalue().startswith("1 honours given")
     call_command("grant_honours", "--year", "2025", stdout=io.StringIO())
     assert Honour.objects.count() == 1
+
+
+def test_her_home_page_shows_her_points_and_staff_see_no_card(world: World, her: Person) -> None:
+    credit(ledger.account_for(person=her), 8, "home:card")
+    card = html.parse(world.client_for("huilong_zhiwei").get(reverse("home"))).select_one("[data-testid=home-points]")
+    assert "8" in card.text
+    assert card.select(f'a[href="{reverse("points:mine")}"]')
+    assert not html.select(world.client_for("xinshi_staff").get(reverse("home")), "[data-testid=home-points]")
+
+
+def test_the_menu_has_points_for_those_who_see_passbooks_and_for_holders(world: World) -> None:
+    link = f'href="{reverse("points:mine")}"'
+
+    def has_entry(username: str) -> bool:
+        return link in world.client_for(username).get(reverse("accounts:me")).content.decode()
+
+    assert has_entry("xinshi_staff")
+    assert not has_entry("nobody")
+    assert not has_entry("security")
+    h.zhiwei(world, account=world.user("nobody"))  # a holder with no role at all
+    assert has_entry("nobody")
