@@ -69,3 +69,24 @@ def test_she_reads_her_passbook_on_her_phone(live_server: Any, her: Person, phon
     phone.locator("a[href*='/print/']").click()
     expect(phone.get_by_test_id("passbook-print")).to_contain_text("周建国")
     assert violations(phone) == []
+
+
+def test_staff_read_the_accounts_ranks_and_honours_on_a_phone(live_server: Any, her: Person, phone: Page) -> None:
+    log_in(phone, live_server.url, "xinshi_staff")
+    phone.goto(f"{live_server.url}/points/")
+    expect(phone).to_have_url(f"{live_server.url}/points/accounts/")
+    expect(phone.locator("[data-testid=account-results] tbody tr")).to_have_count(2)
+    shot(phone, "points-accounts-phone")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert violations(phone) == []
+    phone.locator("#id_search").fill("zgj")
+    expect(phone.locator("[data-testid=account-results] tbody tr")).to_have_count(1)
+    expect(phone.locator("[data-testid=account-results]")).to_contain_text("周桂姣")
+    phone.goto(f"{live_server.url}/points/ranks/")
+    expect(phone.locator("[data-testid=ranks] tbody tr")).to_have_count(1)
+    shot(phone, "points-ranks-phone")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert violations(phone) == []
+    phone.goto(f"{live_server.url}/points/honours/")
+    assert scroll_width(phone) <= PHONE_WIDTH
+    assert violations(phone) == []

@@ -77,6 +77,8 @@ def ranks(request: AuthedRequest) -> HttpResponse:
     org = data.get("org") or home_org(request.user)
     year = data.get("year") or coverage.today().year
     kind = data.get("kind") or HolderKind.PERSON
+    if not form.is_bound:
+        form.initial = {"org": org}  # the picker shows where the page opened
     page = None
     if valid and org is not None:
         rows = selectors.ranking(org=org, year=year, kind=kind).select_related("village", "township")
@@ -95,6 +97,8 @@ def honours(request: AuthedRequest) -> HttpResponse:
     valid = form.is_valid() if form.is_bound else True
     data = form.cleaned_data if form.is_bound and valid else {}
     org = data.get("org") or home_org(request.user)
+    if not form.is_bound:
+        form.initial = {"org": org}
     visible = Honour.objects.visible_to(request.user, VIEW)
     year = data.get("year")
     if year is None:
