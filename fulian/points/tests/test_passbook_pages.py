@@ -294,3 +294,22 @@ def test_the_menu_has_points_for_those_who_see_passbooks_and_for_holders(world: 
     assert not has_entry("security")
     h.zhiwei(world, account=world.user("nobody"))  # a holder with no role at all
     assert has_entry("nobody")
+
+
+def test_the_account_export_prepared_in_the_background_holds_only_the_requesters_area(
+    world: World, accounts: dict[str, Account]
+) -> None:
+    from django.http import QueryDict
+
+    from fulian.exports import background, services
+    from fulian.points.exports import ACCOUNTS
+
+    def exported(username: str) -> str:
+        job = background.job_start(actor=world.user(username), kind=ACCOUNTS, query=QueryDict("format=csv"))
+        job = services.job_run(job.pk)
+        assert job.status == "done", job.message
+        return services.job_file(actor=world.user(username), job=job).decode("utf-8-sig")
+
+    outsider, insider = exported("xinshi_staff"), exported("yanling_admin")
+    assert ("钟桃华" in outsider, "钟桂兰" in outsider) == (True, False)
+    assert ("钟桃华" in insider, "钟桂兰" in insider) == (False, True)
