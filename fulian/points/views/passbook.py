@@ -86,6 +86,7 @@ def _passbook(request: AuthedRequest, account: Account, *, own: list[Account]) -
         "page": page,
         "tabs": own if held and len(own) > 1 else [],
         "held": held,
+        "can_list": can_anywhere(request.user, VIEW),
         "qr": svg(request.build_absolute_uri(reads.counter_url(account))) if held else "",
         "years": list(range(today.year, max(FIRST_YEAR, today.year - 4) - 1, -1)),
     }
