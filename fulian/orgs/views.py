@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -44,12 +45,14 @@ def home(request: AuthedRequest) -> HttpResponse:
     from fulian.campaigns.selectors import to_score
     from fulian.duties.work_lists import home_card
     from fulian.grid.home import sections
+    from fulian.points.passbook_reads import home_card as points_card
 
     context = {
         "cards": cards,
         "grid_sections": sections(request.user),
         "to_score": to_score(request.user),
         "my_work": home_card(request.user),
+        "points_card": points_card(request.user, timezone.localdate()),
     }
     return render(request, "orgs/home.html", context)
 

@@ -7,4 +7,4 @@ class PointsConfig(AppConfig):
     verbose_name = _("Points")
 
     def ready(self) -> None:
-        from fulian.points import permissions, receivers  # noqa: F401
+        from fulian.points import exports, permissions, receivers  # noqa: F401

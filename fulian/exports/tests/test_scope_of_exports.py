@@ -76,10 +76,23 @@ def test_every_export_url_is_a_registered_kind_tested_here() -> None:
         "duty_requests",
         "duties_assessments",
     }
+    # The points' exports are tested with their pages, scope included: each part lists the kinds
+    # it tests in its own ``fulian/points/tests/test_*_pages.py`` (``EXPORT_KINDS``).
+    import importlib
+    import pkgutil
+
+    import fulian.points.tests
+
+    tested: set[str] = set()
+    for module in pkgutil.iter_modules(fulian.points.tests.__path__):
+        if module.name.startswith("test_") and module.name.endswith("_pages"):
+            tested |= set(getattr(importlib.import_module(f"fulian.points.tests.{module.name}"), "EXPORT_KINDS", []))
+    point_kinds = {name for name, kind in kinds._KINDS.items() if kind.list_url_name.startswith("points:")}
+    assert point_kinds <= tested
     registered = {
         kind.list_url_name.replace(":list", ":export")
         for name, kind in kinds._KINDS.items()
-        if name not in campaign_kinds | duty_kinds
+        if name not in campaign_kinds | duty_kinds | point_kinds
     }
     urls = export_urls(get_resolver().url_patterns) - {"campaigns:export"}
     assert urls == registered == {f"{kind}:export" for kind in MAKE}
