@@ -103,6 +103,14 @@ def rule_save(*, actor: AnyUser, version: SchemeVersion, rule: Rule | None = Non
 
 
 @transaction.atomic
+def rule_delete(*, actor: AnyUser, rule: Rule) -> None:
+    """Take a rule out of a draft (an adopted version keeps its rules: entries name them)."""
+    require(actor, "points.configure", rule.version.scheme.org)
+    require_draft(rule.version)
+    rule.delete()
+
+
+@transaction.atomic
 def category_save(*, actor: AnyUser, version: SchemeVersion, name: str, position: int = 0) -> Category:
     require(actor, "points.configure", version.scheme.org)
     require_draft(version)
