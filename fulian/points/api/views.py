@@ -375,10 +375,7 @@ class EntryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         entry = self.get_object()
         _refuse_unless(request.user, "points.post")
         reason = self.validated(s.PointsReverseSerializer)["reason"]
-        try:
-            reversal = manual.entry_reverse(actor=request.user, entry=entry, reason=reason)
-        except DjangoValidationError as error:
-            raise _on_field(error, "detail") from None
+        reversal = manual.entry_reverse(actor=request.user, entry=entry, reason=reason)
         return Response(s.PointsEntrySerializer(self.get_queryset().get(pk=reversal.pk)).data, status=201)
 
 
