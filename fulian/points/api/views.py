@@ -314,6 +314,17 @@ class RuleViewSet(
 # --- accounts and the ledger ----------------------------------------------------------------
 
 
+ENTRY_RELATED = (
+    "account__person",
+    "account__household",
+    "rule",
+    "created_by",
+    "confirmed_by",
+    "org",
+    "reversed_by",
+)
+
+
 def _with_year(queryset: QuerySet[Account]) -> QuerySet[Account]:
     this_year = AccountYear.objects.filter(account=OuterRef("pk"), year=today().year).values("earned")[:1]
     return queryset.select_related("person", "household", "org").annotate(
@@ -321,7 +332,7 @@ def _with_year(queryset: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
-@_detail_schema("account", "retrieve")
+@_detail_schema("account", "retrieve", "entries")
 class AccountViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
     """Balances: one row per holder, read as it is (never a sum over entries). Staff see those
     of their subtree; a holder hers and her household's (``mine``). Her passbook is
@@ -337,6 +348,16 @@ class AccountViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def refine_queryset(self, queryset: QuerySet[Account]) -> QuerySet[Account]:
         return _with_year(queryset)
+
+    @extend_schema(request=None, responses={200: s.PointsEntrySerializer(many=True)}, filters=False)
+    @action(detail=True, methods=["get"], url_path="entries", pagination_class=NewestFirst, filterset_class=None)
+    def entries(self, request: Request, pk: str | None = None) -> Response:
+        """The account's passbook: its entries newest first, each with the balance after it,
+        its reason and its source (the same rows as ``entries/?account={id}``)."""
+        account = self.get_object()
+        rows = Entry.objects.filter(account=account).select_related(*ENTRY_RELATED)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.PointsEntrySerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: s.PointsAccountSerializer(many=True)}, filters=False)
     @action(detail=False, methods=["get"], url_path="mine", pagination_class=None, filterset_class=None)
@@ -362,9 +383,7 @@ class EntryViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return HolderRows(Entry, "account_id")
 
     def refine_queryset(self, queryset: QuerySet[Entry]) -> QuerySet[Entry]:
-        return queryset.select_related(
-            "account__person", "account__household", "rule", "created_by", "confirmed_by", "org", "reversed_by"
-        )
+        return queryset.select_related(*ENTRY_RELATED)
 
     @extend_schema(request=s.PointsReverseSerializer, responses={201: s.PointsEntrySerializer})
     @action(detail=True, methods=["post"], url_path="reverse")
@@ -420,12 +439,7 @@ class ManualPostViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):  # type: i
         entry = claim = None
         if isinstance(made, Entry):
             entry = (
-                HolderRows(Entry, "account_id")
-                .visible_to(request.user)
-                .select_related(
-                    "account__person", "account__household", "rule", "created_by", "confirmed_by", "org", "reversed_by"
-                )
-                .get(pk=made.pk)
+                HolderRows(Entry, "account_id").visible_to(request.user).select_related(*ENTRY_RELATED).get(pk=made.pk)
             )
         else:
             claim = Claim.objects.select_related("account__person", "account__household", "org", "created_by").get(

@@ -81,7 +81,7 @@ CASES = [
     _case(
         Account,
         make_account,
-        [("api:points-account-detail", "get")],
+        [("api:points-account-detail", "get"), ("api:points-account-entries", "get")],
         [("api:points-account-list", lambda a: {"kind": a.kind, "search": "钟桂兰"})],
     ),
     _case(

@@ -163,6 +163,8 @@ def test_a_member_reads_her_own_balance_and_passbook(world: World) -> None:
     assert [(row["id"], row["balance"], row["earned_this_year"]) for row in own] == [(account.pk, 30, 30)]
     passbook = conforms(mine.get(reverse("api:points-entry-list"), {"account": account.pk}), BASE + "entries/")
     assert [(row["amount"], row["balance_after"], row["verified"]) for row in passbook["results"]] == [(30, 30, False)]
+    same = mine.get(reverse("api:points-account-entries", args=[account.pk]))
+    assert conforms(same, BASE + "accounts/{id}/entries/")["results"] == passbook["results"]
 
 
 def test_a_holder_without_any_role_reaches_her_own_accounts_and_orders_only(world: World) -> None:
