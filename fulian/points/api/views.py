@@ -127,6 +127,13 @@ def visible_stores(user: AnyUser) -> QuerySet[Store]:
     return rows
 
 
+class StoreRows:
+    """The stores a caller reaches (``visible_stores``), as a viewset's scoped rows."""
+
+    def visible_to(self, user: AnyUser, action: str | None = None) -> QuerySet[Store]:
+        return visible_stores(user)
+
+
 class ThroughRows:
     """Rows that are not scoped themselves (a version, a rule, an item), reached through the
     scoped row they belong to (``via``: the scheme, the store)."""
@@ -619,12 +626,7 @@ class StoreViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     pagination_class = PagePagination
 
     def scoped_rows(self) -> Any:
-        class Rows:
-            @staticmethod
-            def visible_to(user: AnyUser, action: str | None = None) -> QuerySet[Store]:
-                return visible_stores(user)
-
-        return Rows()
+        return StoreRows()
 
     def refine_queryset(self, queryset: QuerySet[Store]) -> QuerySet[Store]:
         return queryset.select_related("org").order_by("org__path", "id")
