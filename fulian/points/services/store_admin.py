@@ -147,7 +147,6 @@ def item_update(*, actor: AnyUser, item: Item, kind: str, **values: Any) -> Item
             {"kind": _("Goods stay goods, and honours and services stay without stock: offer a new item instead.")}
         )
     cleaned = _item_values(values, kind=kind)
-    values.pop("stock", None)
     locked.kind = kind
     for field, value in cleaned.items():
         setattr(locked, field, value)
