@@ -310,6 +310,16 @@ SPECTACULAR_SETTINGS = {
         "RubricItemKindEnum": "fulian.campaigns.choices.ItemKind",
         "RequestKindEnum": "fulian.duties.choices.RequestKind",
         "RequestStepKindEnum": "fulian.duties.choices.StepKind",
+        "PointsVersionStatusEnum": "fulian.points.choices.VersionStatus",
+        "PointsClaimStatusEnum": "fulian.points.choices.ClaimStatus",
+        "PointsOrderStatusEnum": "fulian.points.choices.OrderStatus",
+        "PointsHolderKindEnum": "fulian.points.choices.HolderKind",
+        "PointsEntryKindEnum": "fulian.points.choices.EntryKind",
+        "PointsItemKindEnum": "fulian.points.choices.ItemKind",
+        "PointsSourceEnum": "fulian.points.choices.Source",
+        "PointsEarnerEnum": "fulian.points.choices.Earner",
+        "PointsHonourBasisEnum": "fulian.points.choices.HonourBasis",
+        "PointsStockChangeEnum": [("receipt", "receipt"), ("adjust", "adjust")],
     },
 }
 
