@@ -27,7 +27,7 @@ KEYS = uuid.UUID("6f1d3c52-3b0e-4b7a-9d55-14a1c0de0014")  # the demo's client ke
 @dataclass(frozen=True)
 class Offer:
     """One item of the store: stock received (None: no stock), at most per holder, open dates
-    (days from the first of January, both None: always)."""
+    (days before today it opened and closed; None: always open)."""
 
     name: str
     kind: str
@@ -44,7 +44,7 @@ OFFERS = (
     Offer("食用油（5升装）", ItemKind.GOODS, 100, "菜籽油一桶", 12, limit=1),
     Offer("毛巾", ItemKind.GOODS, 15, "纯棉毛巾一条", 60),
     Offer("保温杯", ItemKind.GOODS, 50, "不锈钢保温杯一个", 3),
-    Offer("春节年货礼包", ItemKind.GOODS, 120, "春节限时兑换：腊肉、干货、春联", 0, open_days=(9, 45)),
+    Offer("节日慰问礼包", ItemKind.GOODS, 120, "限时兑换：腊肉、干货、挂面", 0, open_days=(90, 30)),
     Offer("优先推荐评优", ItemKind.HONOUR, 100, "年度“最美家庭”“优秀执委”评选时优先推荐一次", limit=1),
     Offer("免费体检", ItemKind.SERVICE, 80, "镇卫生院妇女健康体检一次（含“两癌”筛查咨询）", limit=1),
     Offer("家风讲堂席位", ItemKind.SERVICE, 10, "新市镇家风家教讲堂预留座位一个", limit=2),
@@ -84,8 +84,7 @@ def load(
         for position, offer in enumerate(OFFERS, start=1):
             opens = closes = None
             if offer.open_days is not None:
-                new_year = datetime.date(today.year, 1, 1)
-                opens, closes = (new_year + datetime.timedelta(days=d) for d in offer.open_days)
+                opens, closes = (today - datetime.timedelta(days=d) for d in offer.open_days)
             items[offer.name] = Item.objects.create(
                 store=shop,
                 name=offer.name,
@@ -116,6 +115,8 @@ def load(
         key = uuid.uuid5(KEYS, str(number))
         placed: Order | None
         if who == HER:
+            if Account.objects.get(pk=mine.pk).balance < item.price * quantity:
+                continue
             with audit_context(actor=her_user):
                 placed = store.order_place(actor=her_user, account=mine, item=item, quantity=quantity, client_key=key)
         else:
