@@ -51,17 +51,42 @@ def version_for(path: str, on: datetime.date) -> SchemeVersion | None:
 
 
 class _Versions:
-    """``version_for`` remembered for a batch (a backlog asks for the same few thousand times)."""
+    """``version_for`` remembered for a batch (a backlog asks for the same few thousand times):
+    the adopted versions above a place are read once per place and chosen from by day as
+    ``version_for`` chooses (a year of records asks for every day of it); and the accounts of
+    the persons met, opened once."""
 
     def __init__(self) -> None:
         self._found: dict[tuple[str, datetime.date], SchemeVersion | None] = {}
+        self._above: dict[str, list[SchemeVersion]] = {}
         self._rules: dict[int, list[Rule]] = {}
+        self._accounts: dict[tuple[str, int], list[Account]] = {}
 
     def version(self, path: str, on: datetime.date) -> SchemeVersion | None:
         key = (path, on)
         if key not in self._found:
-            self._found[key] = version_for(path, on)
+            if path not in self._above:
+                self._above[path] = list(
+                    SchemeVersion.objects.filter(
+                        scheme__org__path__in=ancestor_paths(path), status=VersionStatus.ADOPTED
+                    )
+                    .select_related("scheme__org")
+                    .order_by("-valid_from", "-number")
+                )
+            best: SchemeVersion | None = None
+            for version in self._above[path]:
+                if version.valid_from <= on and (
+                    best is None or len(version.scheme.org.path) > len(best.scheme.org.path)
+                ):
+                    best = version
+            self._found[key] = best
         return self._found[key]
+
+    def accounts(self, earner: str, person: Any) -> list[Account]:
+        key = (earner, person.pk)
+        if key not in self._accounts:
+            self._accounts[key] = _accounts(earner, person=person)
+        return self._accounts[key]
 
     def rules(self, version: SchemeVersion) -> list[Rule]:
         if version.pk not in self._rules:
@@ -120,7 +145,7 @@ def _duty_dues(records: Iterable[Contact], versions: _Versions) -> list[_Due]:
         amount = _record_points(rule, record)
         if amount <= 0:
             continue
-        for account in _accounts(rule.earner, person=record.person):
+        for account in versions.accounts(rule.earner, record.person):
             dues.append(
                 _Due(
                     account,
