@@ -85,6 +85,7 @@ bench: setup
 	$(PY) bench/grid_scale.py
 	$(PY) bench/campaign_scale.py
 	$(PY) bench/duties_scale.py
+	$(PY) bench/points_scale.py
 
 clean:
 	rm -rf $(STAMP) build staticfiles

@@ -644,7 +644,9 @@ def main() -> None:
     with audit_context(actor_name="bench/campaign_scale.py"):
         if args.regenerate or campaign is None or campaign.entries.count() != args.entries:
             with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {', '.join(generate_city.CAMPAIGN_TABLES)} RESTART IDENTITY")
+                # The points ledger's entries point at the awards: emptied with them.
+                tables = (*generate_city.POINTS_TABLES, *generate_city.CAMPAIGN_TABLES)
+                cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
             host_busy("campaign_write")
             written = write_round(args.entries, args.raters)
             emit({"name": "campaign_round_written", "value": written["seconds"], "unit": "s", **written})

@@ -112,6 +112,19 @@ DUTIES_TABLES = (
     "duties_assessment",
     "duties_report",
 )
+# So do the points ledger's rows, which point at persons, households, records and awards
+# (bench/points_scale.py writes its accounts and entries again); the schemes stay.
+POINTS_TABLES = (
+    "points_stockmove",
+    "points_entry",
+    "points_claim",
+    "points_honour",
+    "points_order",
+    "points_accountyear",
+    "points_account",
+    "points_item",
+    "points_store",
+)
 # So do an evaluation campaign's rows (bench/campaign_scale.py writes its round again); the
 # holiday calendar stays.
 CAMPAIGN_TABLES = (
@@ -1007,7 +1020,7 @@ def _load(
             conn.execute("SET synchronous_commit = off")
         one.execute(
             f"TRUNCATE {HOUSEHOLD_TABLE}, {POST_TABLE}, {PERSON_TABLE}, {TERM_TABLE}, {', '.join(GRID_TABLES)}, "
-            f"{', '.join(CAMPAIGN_TABLES)}, {', '.join(DUTIES_TABLES)} "
+            f"{', '.join(POINTS_TABLES)}, {', '.join(CAMPAIGN_TABLES)}, {', '.join(DUTIES_TABLES)} "
             "RESTART IDENTITY"
         )
         two.execute(f"TRUNCATE {MEMBER_TABLE} RESTART IDENTITY")

@@ -123,6 +123,7 @@ def generate(
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from bench.generate_city import POINTS_TABLES
     from fulian.core.ancestry import ancestries_of
     from fulian.grid import coverage
     from fulian.grid.models import Contact, WorkMode
@@ -182,7 +183,8 @@ def generate(
     days = years * 365
     figures: dict[str, Any] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY")
+        # The points ledger's entries point at the records: emptied with them.
+        cursor.execute(f"TRUNCATE {', '.join((*POINTS_TABLES, *TABLES))} RESTART IDENTITY")
         contacts = Copier(cursor, Contact, ["id"])
         links = Copier(cursor, Contact.households.through, ["contact_id", "household_id"])
         next_id = 1

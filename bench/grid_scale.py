@@ -624,7 +624,9 @@ def main() -> None:
     generate_city.ensure_accounts()
     if args.reassign or not Assignment.objects.exists():
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(generate_city.GRID_TABLES)} RESTART IDENTITY")
+            cursor.execute(
+                f"TRUNCATE {', '.join((*generate_city.POINTS_TABLES, *generate_city.GRID_TABLES))} RESTART IDENTITY"
+            )
         host_busy("grid_assign")
         written = write_assignments()
         emit({"name": "grid_assignments_written", "value": written["seconds"], "unit": "s", **written})
