@@ -65,7 +65,7 @@ def test_she_sees_the_store_that_serves_her_with_its_items_and_her_balance(world
     detail = client.get(reverse("points:store_detail", kwargs={"pk": made.pk})).content.decode()
     assert "洗衣液" in detail
     assert "优先推荐评优" in detail
-    assert "5 left" in detail or "剩 5" in detail or "还剩 5" in detail
+    assert "剩余 5 件" in detail
     assert reverse("points:item_detail", kwargs={"pk": item.pk}) in detail
     assert client.get(reverse("points:store_detail", kwargs={"pk": far.pk})).status_code == 404
     assert client.get(reverse("points:item_detail", kwargs={"pk": _far_item.pk})).status_code == 404
