@@ -250,7 +250,7 @@ def item_create(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("points:item_detail", pk=made.pk)
     back = reverse("points:store_detail", kwargs={"pk": store.pk})
     context = {"form": form, "title": _("Add an item"), "store": store, "back_url": back}
-    return render(request, "points/item_form.html", context, status=400 if form.errors else 200)
+    return render(request, "points/store_form.html", context, status=400 if form.errors else 200)
 
 
 def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -269,7 +269,7 @@ def item_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("points:item_detail", pk=item.pk)
     back = reverse("points:item_detail", kwargs={"pk": item.pk})
     context = {"form": form, "title": _("Edit the item"), "store": item.store, "item": item, "back_url": back}
-    return render(request, "points/item_form.html", context, status=400 if form.errors else 200)
+    return render(request, "points/store_form.html", context, status=400 if form.errors else 200)
 
 
 def _item_page(
