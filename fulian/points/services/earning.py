@@ -62,6 +62,8 @@ class _Versions:
         self._rules: dict[int, list[Rule]] = {}
         self._accounts: dict[tuple[str, int], list[Account]] = {}
         self._opened: dict[int, Account] = {}
+        self._homes: dict[int, Household | None] = {}
+        self._household_accounts: dict[int, Account] = {}
 
     def version(self, path: str, on: datetime.date) -> SchemeVersion | None:
         key = (path, on)
@@ -86,15 +88,31 @@ class _Versions:
     def accounts(self, earner: str, person: Any) -> list[Account]:
         key = (earner, person.pk)
         if key not in self._accounts:
-            self._accounts[key] = _accounts(earner, person=person, opened=self._opened)
+            self._accounts[key] = _accounts(earner, person=person, versions=self)
         return self._accounts[key]
 
     def prime(self, records: Sequence[Contact]) -> None:
-        """Read the accounts already opened for a batch's persons in one query (a backlog of a
-        year meets every 执委; one query each was most of its time)."""
-        wanted = {record.person_id for record in records} - set(self._opened)
-        for account in Account.objects.filter(person_id__in=wanted):
+        """Read the accounts already opened for a batch's persons, their households (by ID
+        number, as ``household_of``) and those households' accounts, a few queries in all (a
+        backlog of a year meets every 执委; a query or two each was most of its time)."""
+        persons = {record.person_id: record.person for record in records if record.person_id not in self._homes}
+        for account in Account.objects.filter(person_id__in=[pk for pk in persons if pk not in self._opened]):
             self._opened[account.person_id] = account  # type: ignore[index]
+        by_hash = {person.id_hash: pk for pk, person in persons.items() if person.id_hash}
+        homes: dict[int, Household | None] = dict.fromkeys(persons)
+        for member in (
+            HouseholdMember.objects.filter(id_hash__in=list(by_hash), archived_at__isnull=True)
+            .select_related("household")
+            .order_by("pk")
+        ):
+            owner = by_hash[member.id_hash or ""]
+            homes[owner] = homes[owner] or member.household
+        for head in Household.objects.filter(id_hash__in=list(by_hash), archived_at__isnull=True):
+            homes[by_hash[head.id_hash or ""]] = head  # the household she heads comes first
+        self._homes.update(homes)
+        wanted = [home.pk for home in homes.values() if home is not None and home.pk not in self._household_accounts]
+        for account in Account.objects.filter(household_id__in=wanted):
+            self._household_accounts[account.household_id] = account  # type: ignore[index]
 
     def rules(self, version: SchemeVersion) -> list[Rule]:
         if version.pk not in self._rules:
@@ -176,16 +194,25 @@ def _duty_dues(records: Iterable[Contact], versions: _Versions) -> list[_Due]:
 
 
 def _accounts(
-    earner: str, *, person: Any = None, household: Any = None, opened: dict[int, Account] | None = None
+    earner: str, *, person: Any = None, household: Any = None, versions: _Versions | None = None
 ) -> list[Account]:
+    """The accounts a rule's earner names; with ``versions``, from what its ``prime`` read."""
     accounts: list[Account] = []
     if person is not None and earner in (Earner.PERSON, Earner.BOTH):
-        known = opened.get(person.pk) if opened is not None else None
+        known = versions._opened.get(person.pk) if versions is not None else None
         accounts.append(known if known is not None else ledger.account_for(person=person))
     if household is None and person is not None and earner in (Earner.HOUSEHOLD, Earner.BOTH):
-        household = household_of(person)
+        if versions is not None and person.pk in versions._homes:
+            household = versions._homes[person.pk]
+        else:
+            household = household_of(person)
     if household is not None and earner in (Earner.HOUSEHOLD, Earner.BOTH):
-        accounts.append(ledger.account_for(household=household))
+        known = versions._household_accounts.get(household.pk) if versions is not None else None
+        if known is None:
+            known = ledger.account_for(household=household)
+            if versions is not None:
+                versions._household_accounts[household.pk] = known
+        accounts.append(known)
     return accounts
 
 

@@ -382,3 +382,19 @@ def test_the_backlog_reverses_a_corrected_record_whose_reversal_was_missed(world
     assert reversal.reason == f"Reversed: corrected by a later record (no. {correction.pk})"
     assert _balance(person=her) == 2
     assert reconcile().ok
+
+
+def test_the_backlog_pays_the_same_households_as_each_confirmation(world: World) -> None:
+    """The backlog reads a batch's persons, households and accounts at once (``_Versions.prime``):
+    it must choose as ``household_of`` does — the household she heads before one she is in."""
+    scheme(world, earner=Earner.BOTH)
+    her = _with_id(world)
+    elsewhere = household(world, "huilong", "周建国")
+    member(world, elsewhere, "周桂姣", id_number=HER_ID)
+    home = household(world, "huilong", "周桂姣", id_number=HER_ID)
+    made = _record(world, her, households=[home])
+    Contact.objects.filter(pk=made.pk).update(status=RecordStatus.CONFIRMED)
+    assert earning.backlog() == 2
+    assert (_balance(person=her), _balance(household=home)) == (2, 2)
+    assert not Account.objects.filter(household=elsewhere).exists()
+    assert earning.backlog() == 0
