@@ -2,6 +2,7 @@
 redeemed for goods and 礼遇褒奖 at 新市镇妇联积分超市.
 
 - 攸县妇联's scheme “攸悠我行·新时代文明实践积分”, version 1 adopted (``scheme``);
+- the city's scheme for family honours (from 2019): the demo's 2019 awards earn their households;
 - the balances posted from the demo's confirmed duty records and standing awards by the rules
   (``earning.backlog``, batched), after 周桂姣's household was made known to the registry so her
   volunteer hours earn it too; awards and a deduction by 新市镇's staff, one above the threshold
@@ -33,7 +34,7 @@ from fulian.points.services import earning
 from fulian.points.services.honours import honours_grant
 
 YOUXIAN, XINSHI = "430223", "430223123"
-HER, STAFF, COUNTY = "huilong_zhiwei", "xinshi_staff", "youxian_admin"
+HER, STAFF, COUNTY, CITY_ADMIN = "huilong_zhiwei", "xinshi_staff", "youxian_admin", "city_admin"
 # The whole year in one batch: each account is locked and posted to once (the records fit in memory).
 BATCH = 50_000
 
@@ -44,14 +45,16 @@ def load(out: TextIO) -> None:
         return
     county = Organisation.objects.filter(code=YOUXIAN).first()
     township = Organisation.objects.filter(code=XINSHI).first()
-    users = {u.username: u for u in User.objects.filter(username__in=(HER, STAFF, COUNTY))}
+    users = {u.username: u for u in User.objects.filter(username__in=(HER, STAFF, COUNTY, CITY_ADMIN))}
     her = Person.objects.filter(account__username=HER).select_related("org").first()
     first_record = Contact.objects.filter(status=RecordStatus.CONFIRMED).aggregate(first=Min("happened_on"))["first"]
-    if county is None or township is None or her is None or len(users) < 3 or first_record is None:
+    if county is None or township is None or her is None or len(users) < 4 or first_record is None:
         out.write("Points: no 攸县, 新市镇, demo accounts or confirmed records; no points.\n")
         return
     today = coverage.today()
     made = scheme.load(county=county, admin=users[COUNTY], first_record=first_record)
+    if county.parent is not None:
+        scheme.load_city(city=county.parent, admin=users[CITY_ADMIN])
     household = postings.her_household_known(her=her, staff=users[STAFF])
     posted = earning.backlog(batch=BATCH)
     by_hand = postings.by_hand(her=her, township=township, staff=users[STAFF], county=users[COUNTY], today=today)

@@ -132,3 +132,37 @@ def load(*, county: Organisation, admin: User, first_record: datetime.date) -> S
             decision=f"{adopted_on.year}年12月攸县妇联执委（扩大）会议审议通过（攸妇发〔{valid_from.year}〕1号）",
         )
     return scheme
+
+
+CITY_NAME = "株洲市最美家庭表彰积分"
+CITY_FROM = datetime.date(2019, 1, 1)
+
+
+def load_city(*, city: Organisation, admin: User) -> Scheme:
+    """The city's scheme for family honours only (in force from 2019, when its 最美庭院 awards
+    began): an award earns its household points wherever no county keeps a scheme of its own, so
+    the demo's 2019 awards (茶陵县, 炎陵县) show in those households' passbooks."""
+    with audit_context(actor=admin):
+        scheme = schemes.scheme_create(actor=admin, org=city, name=CITY_NAME, valid_from=CITY_FROM)
+        version = scheme.versions.get()
+        honours = schemes.category_save(actor=admin, version=version, name="表彰奖励", position=1)
+        for position, (level, name, points) in enumerate(AWARDS, start=1):
+            schemes.rule_save(
+                actor=admin,
+                version=version,
+                category=honours,
+                name=name,
+                source=Source.AWARD,
+                award_level=level,
+                points=points,
+                reviews_required=1,
+                earner=Earner.HOUSEHOLD,
+                position=position,
+            )
+        schemes.version_adopt(
+            actor=admin,
+            version=version,
+            adopted_on=datetime.date(2018, 12, 20),
+            decision="2018年12月株洲市妇联执委会议审议通过（株妇发〔2019〕1号）",
+        )
+    return scheme

@@ -50,6 +50,7 @@ def test_the_points_demo_keeps_its_promises_exactly() -> None:
     _huilong_zhiwei_has_a_passbook_from_several_sources()
     _the_xinshi_store_has_goods_honours_and_orders_in_every_state()
     _this_years_honours_are_given()
+    _the_2019_awards_earn_their_households_by_the_citys_scheme()
     result = reconcile()
     assert result.ok, result.differences[:5]
     assert result.entries > 5000
@@ -212,3 +213,17 @@ def _fingerprint() -> tuple[Any, ...]:
         Honour.objects.count(),
         StockMove.objects.count(),
     )
+
+
+def _the_2019_awards_earn_their_households_by_the_citys_scheme() -> None:
+    from fulian.campaigns.models import Award
+    from fulian.points.models import Entry
+
+    standing = Award.objects.filter(revoked_on__isnull=True)
+    assert standing.exists()
+    earned = Entry.objects.filter(source=Source.AWARD, kind="earn")
+    assert earned.count() == standing.count()
+    assert set(earned.values_list("account__household_id", flat=True)) == set(
+        standing.values_list("household_id", flat=True)
+    )
+    assert set(earned.values_list("version__scheme__org__code", flat=True)) == {"430200"}
