@@ -65,11 +65,6 @@ def ancestor_paths(path: str) -> list[str]:
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
-class AppliesDownQuerySet(ScopedQuerySet[Any]):
-    """Rows kept by a federation that apply to its whole subtree (a scheme, a store): visible
-    to a grant inside that subtree as well as to one above it."""
-
-
 class AppliesDownModel(PathScopedModel):
     """A small table of things a federation keeps for those below it: a grant sees the rows of
     its subtree and the rows of the organisations above it (whose rules apply to it)."""
@@ -94,7 +89,7 @@ class Scheme(AppliesDownModel, AuditedModel):
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppliesDownQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("points scheme")
@@ -519,7 +514,7 @@ class Store(AppliesDownModel, AuditedModel):
     active = models.BooleanField(_("open"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppliesDownQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("points store")
